@@ -1,0 +1,3 @@
+"""Leerplein: course-as-code for the Dutch social domain."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,87 @@
+"""The `leerplein` command line: argument parsing and printing only.
+
+Each area has its own sub-app module; the logic lives in plain functions.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from leerplein.paths import NotACheckout, layout
+
+app = typer.Typer(
+    help="Leerplein: build the book, check the curriculum, run the course.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.command()
+def build(
+    strict: bool = typer.Option(False, help="Treat Sphinx warnings as errors."),
+    all_pages: bool = typer.Option(False, "--all", help="Rebuild every page, not only changed ones."),
+) -> None:
+    """Build the Jupyter Book into book/_build/html (executes changed pages only)."""
+    from leerplein.book.build import BuildFailed, build_book
+
+    try:
+        result = build_book(layout(), strict=strict, all_pages=all_pages)
+    except BuildFailed as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(1)
+    typer.secho(f"Book built in {result.seconds:.1f} s: {result.html_dir / 'index.html'}", fg="green")
+
+
+@app.command()
+def check(
+    readability: bool = typer.Option(False, "--readability", help="Also print the readability table per page."),
+) -> None:
+    """Check the curriculum rules; prints file:line messages, exit code 1 on errors."""
+    from leerplein.book.check import check_repository, format_findings
+
+    lay = layout()
+    findings = check_repository(lay.root)
+    if readability:
+        from leerplein.book.readability import readability_table
+
+        typer.echo(readability_table(lay.root))
+    typer.echo(format_findings(findings, lay.root))
+    if any(f.severity == "error" for f in findings):
+        raise typer.Exit(1)
+
+
+@app.command()
+def start(
+    port: int = typer.Option(8888, help="Port for JupyterLab."),
+    book_port: int = typer.Option(8000, help="Port for the built book."),
+    no_build: bool = typer.Option(False, help="Do not rebuild the book first."),
+) -> None:
+    """Build what is stale, then start JupyterLab and serve the book on 127.0.0.1."""
+    from leerplein.start import run_local_course
+
+    raise typer.Exit(run_local_course(layout(), lab_port=port, book_port=book_port, build=not no_build))
+
+
+def _register_subapps() -> None:
+    from leerplein.course.cli import app as course_app
+    from leerplein.hub.cli import app as hub_app
+
+    app.add_typer(course_app, name="course", help="The teacher's nbgrader cycle.")
+    app.add_typer(hub_app, name="hub", help="Run JupyterHub for a training institute.")
+
+
+_register_subapps()
+
+
+def main() -> None:
+    try:
+        app()
+    except NotACheckout as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

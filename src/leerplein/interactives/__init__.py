@@ -1,0 +1,1 @@
+"""Interactive tools: pure logic, widget builders and static-page renderers."""
