@@ -1,0 +1,114 @@
+"""Shared fixtures: the repository layout, a built book, and a real Chromium."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("LEERPLEIN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1", ""}
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """The book, built once per test session with `leerplein build` (cache keeps it fast)."""
+    html = ROOT / "book" / "_build" / "html"
+    subprocess.run([str(ROOT / ".venv" / "bin" / "leerplein"), "build"], cwd=ROOT, check=True,
+                   capture_output=True, text=True)
+    assert (html / "index.html").exists()
+    return html
+
+
+@pytest.fixture(scope="session")
+def book_server(built_book):
+    """Serve the built book on 127.0.0.1 with a plain HTTP server; yields the base URL."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(_QuietHandler, directory=str(built_book))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+class _QuietHandler(__import__("http.server").server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest output readable
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page whose non-local requests are blocked and recorded in page.blocked_requests."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    pg = context.new_page()
+    pg.blocked_requests = []
+    pg.console_errors = []
+    pg.failed_requests = []
+
+    def route(r):
+        host = urlparse(r.request.url).hostname or ""
+        if r.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            r.continue_()
+        else:
+            pg.blocked_requests.append(r.request.url)
+            r.abort()
+
+    pg.route("**/*", route)
+    pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
+    pg.on("requestfailed", lambda r: pg.failed_requests.append(r.url))
+    yield pg
+    context.close()
+
+
+def axe_scan(page) -> list[dict]:
+    """Run axe-core (from node_modules) in the page; return serious and critical violations."""
+    source = (ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text()
+    page.add_script_tag(content=source)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
