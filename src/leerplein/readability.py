@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import textstat
+from textstat.textstat import textstatistics
 
 DOUMA_SCALE = [  # (lower bound, label)
     (90, "zeer gemakkelijk"),
@@ -38,8 +38,8 @@ _WORD = re.compile(r"[A-Za-zÀ-ÿ]+(?:[-'][A-Za-zÀ-ÿ]+)*")
 
 
 @lru_cache(maxsize=1)
-def _dutch() -> "textstat.textstatistics":
-    stats = textstat.textstatistics()
+def _dutch() -> textstatistics:
+    stats = textstatistics()
     stats.set_lang("nl")
     return stats
 
