@@ -1,0 +1,184 @@
+"""`leerplein check`: each rule fires on a broken fixture module, with file:line, and passes on a good one."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from leerplein.book.check import check_repository
+
+GOOD_INDEX = """\
+# Module 1: Proef
+
+## Overzicht
+
+Een korte module.
+
+## Leerdoelen
+
+Na deze module kun je:
+
+- signalen herkennen;
+- cijfers uitleggen;
+- een gesprek voeren.
+
+## Studiebelasting
+
+Totaal: 4 uur (lezen 2 uur, interactief 1 uur, reflectie 1 uur)
+
+## Pagina's
+
+- [Eerste pagina](01-eerste.md)
+"""
+
+GOOD_PAGE = """\
+---
+kernelspec:
+  name: python3
+---
+# Eerste pagina
+
+In 2022 was het 3,8 procent {cite:p}`cbs2023`.
+
+```{code-cell} ipython3
+:tags: [remove-input]
+print(1)
+```
+"""
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    return write(tmp_path, {
+        "book/_toc.yml": "format: jb-book\nroot: book/intro\nchapters:\n"
+                         "  - file: modules/01-proef/index\n    sections:\n"
+                         "      - file: modules/01-proef/01-eerste\n"
+                         "      - file: modules/01-proef/doe-proef\n",
+        "book/intro.md": "# Intro\n\nTotale studiebelasting: 4 uur.\n",
+        "book/references.bib": "@misc{cbs2023,\n  title = {Armoede},\n  year = {2023}\n}\n",
+        "modules/01-proef/index.md": GOOD_INDEX,
+        "modules/01-proef/01-eerste.md": GOOD_PAGE,
+        "modules/01-proef/doe-proef.md": "# Doe mee\n",
+        "exercises/01-proef/opdracht.md": "# Opdracht\n",
+    })
+
+
+STRUCTURAL_RULES = ["module-anatomy", "course-total", "module-parts", "citations", "links", "toc", "hidden-code"]
+
+
+def rules_fired(root: Path) -> dict[str, list[str]]:
+    fired: dict[str, list[str]] = {}
+    for f in check_repository(root, only=STRUCTURAL_RULES):
+        if f.severity == "error":
+            fired.setdefault(f.rule, []).append(f.format(root))
+    return fired
+
+
+def test_a_complete_module_passes(course):
+    assert rules_fired(course) == {}
+
+
+def test_missing_leerdoelen_is_reported_with_file_and_line(course):
+    index = course / "modules/01-proef/index.md"
+    index.write_text(GOOD_INDEX.replace("## Leerdoelen", "## Doelen"))
+    assert rules_fired(course)["module-anatomy"] == [
+        "modules/01-proef/index.md:1: error: [module-anatomy] no '## Leerdoelen' section"]
+
+
+def test_too_few_leerdoelen(course):
+    index = course / "modules/01-proef/index.md"
+    index.write_text(GOOD_INDEX.replace("- cijfers uitleggen;\n- een gesprek voeren.\n", ""))
+    (message,) = rules_fired(course)["module-anatomy"]
+    assert "index.md:7:" in message and "1 bullet(s)" in message
+
+
+def test_studiebelasting_parts_must_add_up(course):
+    index = course / "modules/01-proef/index.md"
+    index.write_text(GOOD_INDEX.replace("reflectie 1 uur", "reflectie 3 uur"))
+    fired = rules_fired(course)
+    assert "add up to 6 uur, not the stated total 4 uur" in fired["module-anatomy"][0]
+    assert "index.md:17:" in fired["module-anatomy"][0]
+
+
+def test_missing_studiebelasting(course):
+    index = course / "modules/01-proef/index.md"
+    index.write_text(GOOD_INDEX.split("## Studiebelasting")[0])
+    assert "no '## Studiebelasting' section" in rules_fired(course)["module-anatomy"][0]
+
+
+def test_course_total_must_match_the_modules(course):
+    (course / "book/intro.md").write_text("# Intro\n\nTotale studiebelasting: 10 uur.\n")
+    assert rules_fired(course)["course-total"] == [
+        "book/intro.md:3: error: [course-total] course total says 10 uur, the modules add up to 4 uur"]
+
+
+def test_unknown_citation_key(course):
+    page = course / "modules/01-proef/01-eerste.md"
+    page.write_text(GOOD_PAGE.replace("cbs2023", "cbs1999"))
+    assert rules_fired(course)["citations"] == [
+        "modules/01-proef/01-eerste.md:7: error: [citations] citation key 'cbs1999' is not in book/references.bib"]
+
+
+def test_broken_link_and_image(course):
+    page = course / "modules/01-proef/01-eerste.md"
+    page.write_text(GOOD_PAGE + "\nZie [de volgende pagina](02-bestaat-niet.md).\n\n![grafiek](img/weg.png)\n")
+    fired = rules_fired(course)["links"]
+    assert any("'02-bestaat-niet.md' does not exist" in m for m in fired)
+    assert any("image target 'img/weg.png' does not exist" in m for m in fired)
+
+
+def test_external_links_are_not_resolved_locally(course):
+    page = course / "modules/01-proef/01-eerste.md"
+    page.write_text(GOOD_PAGE + "\nZie [CBS](https://www.cbs.nl/) en [boven](#eerste-pagina).\n")
+    assert "links" not in rules_fired(course)
+
+
+def test_module_without_interactive(course):
+    (course / "modules/01-proef/doe-proef.md").unlink()
+    (course / "book/_toc.yml").write_text((course / "book/_toc.yml").read_text().replace(
+        "      - file: modules/01-proef/doe-proef\n", ""))
+    assert "no interactive" in rules_fired(course)["module-parts"][0]
+
+
+def test_module_without_reflection_exercise(course):
+    (course / "exercises/01-proef/opdracht.md").unlink()
+    (course / "exercises/02-ander").mkdir(parents=True)
+    (course / "exercises/02-ander/opdracht.md").write_text("# x\n")
+    assert "no reflection exercise in exercises/01-proef/" in rules_fired(course)["module-parts"][0]
+
+
+def test_toc_entry_without_file(course):
+    toc = course / "book/_toc.yml"
+    toc.write_text(toc.read_text() + "      - file: modules/01-proef/99-weg\n")
+    assert "'modules/01-proef/99-weg' is in the table of contents" in rules_fired(course)["toc"][0]
+
+
+def test_visible_code_cell(course):
+    page = course / "modules/01-proef/01-eerste.md"
+    page.write_text(GOOD_PAGE.replace(":tags: [remove-input]\n", ""))
+    assert "code cell is visible to readers" in rules_fired(course)["hidden-code"][0]
+
+
+def test_cli_exit_code_and_messages(course):
+    (course / "modules/01-proef/index.md").write_text(GOOD_INDEX.replace("## Leerdoelen", "## Doelen"))
+    proc = subprocess.run([sys.executable, "-m", "leerplein.cli", "check"], cwd=course,
+                          capture_output=True, text=True, env={"LEERPLEIN_ROOT": str(course), "PATH": ""})
+    assert proc.returncode == 1
+    assert "modules/01-proef/index.md:1: error: [module-anatomy]" in proc.stdout
+
+
+def test_the_repository_itself_passes(root):
+    errors = [f.format(root) for f in check_repository(root) if f.severity == "error"]
+    assert errors == []
