@@ -21,6 +21,10 @@ LAB_OVERRIDES = {
     "@jupyterlab/translation-extension:plugin": {"locale": "nl_NL"},
     NEWS_PLUGIN: {"fetchNews": "false"},
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    # Module pages are MyST Markdown notebooks: open them as notebooks, not as text.
+    "@jupyterlab/docmanager-extension:plugin": {
+        "defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}
+    },
 }
 
 PAGE_CONFIG = {"disabledExtensions": {NEWS_PLUGIN: True}}
