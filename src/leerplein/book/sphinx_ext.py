@@ -1,0 +1,66 @@
+"""A small Sphinx extension for Leerplein's offline, accessible book.
+
+- Removes sphinx-thebe's script that names a CDN (unpkg). Jupyter Book 1 always loads
+  sphinx-thebe; Leerplein has no live-code buttons, and a page must reference no
+  external host.
+- Mends the theme's markup where axe-core finds serious problems, after each page is
+  written: the colour-mode button's name does not contain its visible (title) text
+  (label-content-name-mismatch), the navigation's expand toggles have no name
+  (summary-name), and docutils' citation list claims role=list without list items
+  (aria-required-children); and the theme's empty default colour mode, which logs a
+  console error on a reader's first visit.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+CDN_MARKERS = ("unpkg.com", "cdn.jsdelivr.net", "cdnjs.cloudflare.com")
+
+THEME_ICON = re.compile(r'(<i class="theme-switch [^"]*"[^>]*?)\s+title="[^"]*"></i>')
+THEME_BUTTON_LABEL = re.compile(r'(theme-switch-button[^>]*?)aria-label="Color mode" data-bs-title="Color mode"')
+BARE_SUMMARY = '<summary><span class="toctree-toggle" role="presentation">'
+NAMED_SUMMARY = ('<summary aria-label="Onderdelen tonen of verbergen">'
+                 '<span class="toctree-toggle" role="presentation">')
+# The theme starts with an empty colour mode when nothing is stored, and logs an error.
+EMPTY_MODE = 'localStorage.getItem("mode") || ""'
+CITATION_LIST = '<div role="list" class="citation-list">'
+
+
+def _drop_cdn_scripts(app, pagename, templatename, context, doctree):
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    kept = []
+    for script in scripts:
+        body = getattr(script, "attributes", {}).get("body", "") or ""
+        name = str(getattr(script, "filename", script) or "")
+        if any(marker in body or marker in name for marker in CDN_MARKERS) or name.endswith("sphinx-thebe.js"):
+            continue
+        kept.append(script)
+    context["script_files"] = kept
+
+
+def mend_html(html: str) -> str:
+    html = THEME_ICON.sub(r'\1 aria-hidden="true"></i>', html)
+    html = THEME_BUTTON_LABEL.sub(r'\1aria-label="Kleurmodus" data-bs-title="Kleurmodus"', html)
+    html = html.replace(BARE_SUMMARY, NAMED_SUMMARY)
+    html = html.replace(EMPTY_MODE, 'localStorage.getItem("mode") || "light"')
+    return html.replace(CITATION_LIST, '<div class="citation-list">')
+
+
+def _mend_written_pages(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        mended = mend_html(text)
+        if mended != text:
+            page.write_text(mended, encoding="utf-8")
+
+
+def setup(app):
+    app.connect("html-page-context", _drop_cdn_scripts, priority=900)
+    app.connect("build-finished", _mend_written_pages)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
