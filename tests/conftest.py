@@ -36,8 +36,11 @@ def artifacts() -> Path:
 
 
 def offline_prefix() -> list[str]:
-    """A command prefix that runs a program without network (a new network namespace), if possible."""
-    for prefix in (["unshare", "-n"], ["unshare", "-rn"]):
+    """A command prefix that runs a program without network (a new network namespace), if possible.
+
+    Only the namespace's own loopback is brought up: Jupyter kernels talk to the build over it."""
+    for unshare in (["unshare", "-n"], ["unshare", "-rn"]):
+        prefix = [*unshare, "sh", "-c", 'ip link set lo up && exec "$0" "$@"']
         probe = subprocess.run([*prefix, "true"], capture_output=True)
         if probe.returncode == 0:
             return prefix
