@@ -1,0 +1,125 @@
+"""Readability of the book's body text: `leerplein check --readability` and the rule behind it.
+
+Measure: Flesch-Douma (Dutch Flesch Reading Ease, via `leerplein.readability`). Higher is
+easier. Douma's norm table calls 60-70 "normaal" and 45-60 "tamelijk moeilijk"
+(content brief, S28a). Leerplein aims at B1-ish body text for professionals, so:
+
+- below FAIL_BELOW (50) a page fails the check: that is secondary-school-exam prose, too
+  hard for a course that must work for mbo-level professionals and volunteers;
+- below WARN_BELOW (60) the check warns: rewrite when you touch the page.
+
+Formulas measure sentence and word length, not understanding (Douma himself called them
+aids, not infallible instruments): the threshold is a guard against drift, not a proof.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from leerplein.book.check import Finding, rule
+from leerplein.readability import Readability, measure
+
+FAIL_BELOW = 50.0
+WARN_BELOW = 60.0
+MIN_WORDS = 80  # shorter pages (a glossary, a bibliography) give no stable score
+
+FENCE = re.compile(r"^(`{3,}|~{3,})")
+ROLE_WITH_TEXT = re.compile(r"\{(?:term|doc|ref)\}`([^`<]*?)(?:\s*<[^>]*>)?`")
+ROLE_GLUE = re.compile(r"\{glue:text\}`[^`]*`")
+ROLE_OTHER = re.compile(r"\{[a-z:]+\}`[^`]*`")
+LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+EMPHASIS = re.compile(r"[*_]{1,2}([^*_]+)[*_]{1,2}")
+
+
+def body_text(markdown: str) -> str:
+    """The prose a reader reads: no front matter, code, directive syntax, headings or tables."""
+    lines = markdown.splitlines()
+    if lines and lines[0].strip() == "---":
+        end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0)
+        lines = lines[end + 1:]
+    prose: list[str] = []
+    fence = None
+    for line in lines:
+        stripped = line.strip()
+        match = FENCE.match(stripped)
+        if fence:
+            if match and stripped.startswith(fence) and not stripped[len(fence):].strip():
+                fence = None
+            continue
+        if match:
+            if "{code-cell}" in stripped or not stripped.startswith(match.group(1) + "{"):
+                fence = match.group(1)
+            continue  # a prose directive's own line (e.g. ```{warning}) is skipped, its body kept
+        if stripped.startswith((":::", "#", "|", ":")) or not stripped:
+            prose.append("")
+            continue
+        text = re.sub(r"^(?:[-*]|\d+\.)\s+", "", stripped)
+        text = ROLE_GLUE.sub("1000", text)
+        text = ROLE_WITH_TEXT.sub(r"\1", text)
+        text = ROLE_OTHER.sub("", text)
+        text = LINK.sub(r"\1", text)
+        text = EMPHASIS.sub(r"\1", text).replace("`", "")
+        if text != stripped and not text.endswith((".", "!", "?", ":", ";")):
+            text += "."  # a list item is a sentence of its own
+        prose.append(text)
+    paragraphs = " ".join(line if line else "\n" for line in prose).split("\n")
+    return "\n".join(p.strip() for p in paragraphs if p.strip())
+
+
+@dataclass(frozen=True)
+class PageScore:
+    path: Path
+    scores: Readability
+
+
+def page_scores(root: Path) -> list[PageScore]:
+    from leerplein.book.rules import book_pages
+
+    return [PageScore(page, measure(body_text(page.read_text(encoding="utf-8")))) for page in book_pages(root)]
+
+
+def readability_rows(root: Path) -> list[dict]:
+    rows = []
+    for item in page_scores(Path(root)):
+        s = item.scores
+        rows.append({
+            "pagina": str(item.path.relative_to(root)),
+            "woorden": s.words,
+            "woorden per zin": round(s.words_per_sentence, 1),
+            "Flesch-Douma": round(s.flesch_douma, 1),
+            "oordeel": s.douma_label if s.words >= MIN_WORDS else "te kort om te meten",
+            "LIX": round(s.lix, 1),
+        })
+    return rows
+
+
+def readability_table(root: Path) -> str:
+    rows = readability_rows(root)
+    if not rows:
+        return "No pages to measure."
+    headers = list(rows[0])
+    widths = [max(len(h), *(len(str(r[h])) for r in rows)) for h in headers]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
+    out = [line, "  ".join("-" * w for w in widths)]
+    for r in rows:
+        out.append("  ".join(str(r[h]).ljust(w) for h, w in zip(headers, widths)))
+    return "\n".join(out)
+
+
+@rule("readability")
+def check_readability(root: Path) -> Iterator[Finding]:
+    for item in page_scores(root):
+        s = item.scores
+        if s.words < MIN_WORDS:
+            continue
+        if s.flesch_douma < FAIL_BELOW:
+            yield Finding(item.path, 1, "readability",
+                          f"Flesch-Douma {s.flesch_douma:.0f} ({s.douma_label}) is below {FAIL_BELOW:.0f}: "
+                          f"use shorter sentences (now {s.words_per_sentence:.1f} words) and common words")
+        elif s.flesch_douma < WARN_BELOW:
+            yield Finding(item.path, 1, "readability",
+                          f"Flesch-Douma {s.flesch_douma:.0f} ({s.douma_label}) is below the aim of "
+                          f"{WARN_BELOW:.0f}", "warning")
