@@ -70,7 +70,8 @@ def course(tmp_path: Path) -> Path:
         "book/references.bib": "@misc{cbs2023,\n  title = {Armoede},\n  year = {2023}\n}\n",
         "modules/01-proef/index.md": GOOD_INDEX,
         "modules/01-proef/01-eerste.md": GOOD_PAGE,
-        "modules/01-proef/doe-proef.md": "# Doe mee\n",
+        "modules/01-proef/doe-proef.md": "# Doe mee\n\n```{code-cell} ipython3\n:tags: [remove-input]\n"
+                                          "from leerplein.interactives import show\n\nshow.netwerkwijzer()\n```\n",
         "exercises/01-proef/opdracht.md": "# Opdracht\n",
     })
 
@@ -143,6 +144,11 @@ def test_external_links_are_not_resolved_locally(course):
     page = course / "modules/01-proef/01-eerste.md"
     page.write_text(GOOD_PAGE + "\nZie [CBS](https://www.cbs.nl/) en [boven](#eerste-pagina).\n")
     assert "links" not in rules_fired(course)
+
+
+def test_doe_page_without_a_call_to_an_interactive_is_not_enough(course):
+    (course / "modules/01-proef/doe-proef.md").write_text("# Doe mee\n\nDe oefening komt hier.\n")
+    assert "no interactive" in rules_fired(course)["module-parts"][0]
 
 
 def test_module_without_interactive(course):

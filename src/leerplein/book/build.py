@@ -6,6 +6,8 @@ is not run again. A notebook that fails to execute fails the build.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import subprocess
 import sys
 import time
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from leerplein.book.vendor import vendor_assets
+from leerplein.interactives.static import BUILD_ENV
 from leerplein.paths import Layout
 
 
@@ -42,12 +45,48 @@ def build_command(layout: Layout, strict: bool = False, all_pages: bool = False)
     return cmd
 
 
+def interactives_digest(layout: Layout) -> str:
+    """A fingerprint of the interactives' code and data: pages embed their output."""
+    package = layout.root / "src" / "leerplein" / "interactives"
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def forget_stale_interactive_pages(layout: Layout) -> int:
+    """jupyter-cache keys a page on its own text only, so a page that shows an interactive
+    would keep an old output after the interactive's code or data changed. Drop those
+    cached executions when the fingerprint changed; returns how many were dropped."""
+    stamp = layout.book / "_build" / ".interactives-digest"
+    cache_dir = layout.book / "_build" / ".jupyter_cache"
+    current = interactives_digest(layout)
+    if stamp.exists() and stamp.read_text() == current:
+        return 0
+    dropped = 0
+    if cache_dir.exists():
+        from jupyter_cache import get_cache
+
+        cache = get_cache(cache_dir)
+        for record in cache.list_cache_records():
+            nb = cache.get_cache_bundle(record.pk).nb
+            if any("leerplein.interactives" in cell.get("source", "") for cell in nb.cells):
+                cache.remove_cache(record.pk)
+                dropped += 1
+    for page in layout.modules.rglob("*.md"):  # Sphinx re-reads a page only when it is newer
+        if "leerplein.interactives" in page.read_text(encoding="utf-8"):
+            page.touch()
+    return dropped
+
+
 def build_book(layout: Layout, strict: bool = False, all_pages: bool = False, quiet: bool = False) -> BuildResult:
     vendor_assets(layout)
+    forget_stale_interactive_pages(layout)
     start = time.perf_counter()
     proc = subprocess.run(
         build_command(layout, strict=strict, all_pages=all_pages),
         cwd=layout.root,
+        env={**os.environ, BUILD_ENV: "1"},  # pages show the static version of interactives
         capture_output=True,
         text=True,
     )
@@ -57,6 +96,8 @@ def build_book(layout: Layout, strict: bool = False, all_pages: bool = False, qu
         print(log)
     if proc.returncode != 0 or not (layout.html / "index.html").exists():
         raise BuildFailed(_explain_failure(log))
+    stamp = layout.book / "_build" / ".interactives-digest"
+    stamp.write_text(interactives_digest(layout))
     return BuildResult(layout.html, seconds, log)
 
 

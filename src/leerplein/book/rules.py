@@ -126,8 +126,9 @@ def check_module_parts(root: Path) -> Iterator[Finding]:
     have_exercises = exercises.is_dir() and any(p.is_dir() for p in exercises.iterdir())
     for folder in module_dirs(root):
         pages = list(folder.glob("*.md"))
-        if not any(p.name.startswith("doe-") or "leerplein.interactives" in p.read_text(encoding="utf-8") for p in pages):
-            yield Finding(folder / "index.md", 1, "module-parts", "module has no interactive (a doe-*.md page)")
+        if not any("from leerplein.interactives import show" in p.read_text(encoding="utf-8") for p in pages):
+            yield Finding(folder / "index.md", 1, "module-parts",
+                          "module has no interactive: no page calls leerplein.interactives.show")
         if have_exercises:
             exercise = exercises / folder.name
             if not exercise.is_dir() or not any(exercise.iterdir()):

@@ -55,7 +55,22 @@ def vendor_assets(layout: Layout, assets: list[Asset] | None = None) -> Path:
             for file in source.rglob(pattern):
                 if file.is_file() and not file.name.endswith(".map"):
                     _copy_if_newer(file, target / file.relative_to(source))
+    vendor_hyphenation(target_root)
     return target_root
+
+
+def vendor_hyphenation(target_root: Path) -> Path:
+    """pyphen's Dutch hyphenation patterns, re-encoded as UTF-8, for the Leesbaarheidscheck
+    in the static book (it counts syllables exactly as textstat does through pyphen)."""
+    import pyphen
+
+    source = Path(pyphen.LANGUAGES["nl_NL"])
+    target = target_root / "hyph_nl_NL.txt"
+    if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
+        encoding = source.open("rb").readline().decode().strip()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(source.read_text(encoding), encoding="utf-8")
+    return target
 
 
 def _copy_if_newer(source: Path, target: Path) -> None:

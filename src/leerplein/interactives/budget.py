@@ -78,6 +78,7 @@ def all_scenarios() -> dict[str, dict]:
                 scenarios[scenario_key(household, chosen)] = {
                     "income": r.income, "fixed": r.fixed_costs, "left": r.left_after_fixed,
                     "perWeek": r.per_week, "weeks": r.weekly_balance, "runsOut": r.runs_out_in_week,
+                    "illustrative": r.illustrative, "description": describe(r),
                 }
     return scenarios
 
@@ -98,3 +99,21 @@ def describe(result: MonthResult) -> str:
     end = (f"Het geld is op in week {result.runs_out_in_week}." if result.runs_out_in_week
            else "Het geld is net genoeg voor deze maand.")
     return f"Na de vaste lasten blijft {euro(result.left_after_fixed)} over. Saldo per week: {weeks}. {end}"
+
+
+def sources() -> list[dict]:
+    """Every amount with its source and year, for the 'waar komen de bedragen vandaan' list."""
+    data = budget_data()
+    rows = []
+    for h in data["huishoudens"].values():
+        for part in ("inkomen", "toeslagen", "boodschappen_per_week"):
+            item = h[part]
+            rows.append({"wat": f"{h['naam']}: {item['omschrijving']}", "bedrag": item["bedrag"],
+                         "bron": item["bron"], "jaar": item["jaar"], "illustratief": item["illustratief"]})
+    for item in data["vaste_lasten"]:
+        rows.append({"wat": item["naam"], "bedrag": item["bedrag"], "bron": item["bron"],
+                     "jaar": item["jaar"], "illustratief": item["illustratief"]})
+    for item in data["tegenvallers"].values():
+        rows.append({"wat": item["naam"], "bedrag": item["bedrag"], "bron": item["bron"],
+                     "jaar": item["jaar"], "illustratief": item["illustratief"]})
+    return rows

@@ -1,0 +1,424 @@
+// Leerplein interactives in the static book. Each <section class="lp-interactive"> carries
+// its data (computed by the Python logic at build time) in a JSON script; this file draws the
+// controls and looks results up in that data. Nothing is loaded from outside the book.
+(function () {
+  "use strict";
+  const scriptBase = new URL(".", document.currentScript.src);
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (key === "text") node.textContent = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else if (value === true) node.setAttribute(key, "");
+      else if (value !== false && value !== null && value !== undefined) node.setAttribute(key, value);
+    }
+    for (const child of children.flat()) {
+      if (child !== null && child !== undefined) node.append(child);
+    }
+    return node;
+  }
+
+  let uid = 0;
+  const nextId = (prefix) => `${prefix}-${++uid}`;
+
+  function euro(amount) {
+    const sign = amount < 0 ? "-" : "";
+    const [whole, cents] = Math.abs(amount).toFixed(2).split(".");
+    return `${sign}€ ${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ".")},${cents}`;
+  }
+
+  function labelled(labelText, control) {
+    const id = control.id || nextId("lp");
+    control.id = id;
+    return el("div", { class: "lp-field" }, el("label", { for: id, text: labelText }), control);
+  }
+
+  function checkbox(labelText, value, onchange) {
+    const id = nextId("lp-cb");
+    const box = el("input", { type: "checkbox", id, value, onchange });
+    return el("div", { class: "lp-check" }, box, el("label", { for: id, text: labelText }));
+  }
+
+  // ---- Rondkomen -------------------------------------------------------------------------
+  function rondkomen(root, data) {
+    const household = el("select", {},
+      Object.entries(data.households).map(([k, v]) => el("option", { value: k, text: v })));
+    const boxes = Object.entries(data.setbacks).map(([k, v]) => checkbox(v, k, update));
+    const result = el("div", { class: "lp-result", role: "status", "aria-live": "polite" });
+    household.addEventListener("change", update);
+    const sources = el("details", {}, el("summary", { text: "Waar komen de bedragen vandaan?" }),
+      el("table", { class: "lp-table" },
+        el("thead", {}, el("tr", {}, ["Wat", "Bedrag", "Bron", "Jaar", "Soort"].map((h) => el("th", { scope: "col", text: h })))),
+        el("tbody", {}, data.sources.map((s) => el("tr", {},
+          el("td", { text: s.wat }), el("td", { text: euro(s.bedrag) }), el("td", { text: s.bron }),
+          el("td", { text: String(s.jaar) }), el("td", { text: s.illustratief ? "voorbeeld (illustratief)" : "bron" }))))));
+    root.append(labelled("Huishouden", household),
+      el("fieldset", {}, el("legend", { text: "Tegenvallers deze maand" }), boxes),
+      result, sources);
+
+    function update() {
+      const chosen = boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value).sort();
+      const s = data.scenarios[`${household.value}|${chosen.join(",")}`];
+      const lowest = Math.min(0, ...s.weeks);
+      const scale = Math.max(s.left, 1) - lowest;
+      result.replaceChildren(
+        el("p", { text: `Inkomen ${euro(s.income)}, vaste lasten ${euro(s.fixed)}, over ${euro(s.left)} (per week ${euro(s.perWeek)}).` }),
+        el("div", { class: "lp-bars", role: "img", "aria-label": s.description },
+          s.weeks.map((balance, i) => el("div", { class: "lp-bar-row" },
+            el("span", { text: `Week ${i + 1}` }),
+            el("span", { class: balance < 0 ? "lp-bar lp-negative" : "lp-bar", style: `width:${Math.round(Math.abs(balance) / scale * 100)}%` }),
+            el("span", { class: "lp-amount", text: euro(balance) })))),
+        el("p", { class: "lp-outcome" }, el("strong", { text: s.runsOut ? `Het geld is op in week ${s.runsOut}.` : "Het geld is net genoeg voor deze maand." })),
+        s.illustrative.length ? el("p", { class: "lp-note", text: `Let op: sommige bedragen zijn een voorbeeld (illustratief), geen norm: ${s.illustrative.join("; ")}.` }) : null);
+    }
+    update();
+  }
+
+  // ---- Schaarste-spel ----------------------------------------------------------------------
+  function schaarste(root, data) {
+    let path = [];
+    const status = el("div", { class: "lp-result", role: "status", "aria-live": "polite" });
+    const meter = el("meter", { min: 0, max: 100, "aria-label": "Bandbreedte" });
+    const buttons = Object.entries(data.choices).map(([k, label]) =>
+      el("button", { type: "button", class: "lp-button", "data-choice": k, text: label, onclick: () => choose(k) }));
+    const log = el("ol", { class: "lp-log" });
+    const restart = el("button", { type: "button", class: "lp-button lp-secondary", text: "Opnieuw beginnen", onclick: () => { path = []; draw(); } });
+    root.append(el("p", { class: "lp-note", text: "Dit is een demonstratie, geen meting van jouw intelligentie." }),
+      status, el("div", { class: "lp-field" }, el("span", { text: "Bandbreedte " }), meter),
+      el("div", { class: "lp-choices", role: "group", "aria-label": "Wat doe je deze week?" }, buttons),
+      restart, el("h4", { text: "Wat er gebeurde" }), log);
+    root.append(attentionTask(data.trials));
+
+    const key = (p) => p.map((c) => c[0]).join(".");
+    function choose(choice) { path = [...path, choice]; draw(); }
+    function draw() {
+      const node = data.tree[key(path)];
+      meter.value = node.bandwidth;
+      const lines = [];
+      for (let i = 1; i <= path.length; i++) lines.push(data.tree[key(path.slice(0, i))].note);
+      log.replaceChildren(...lines.map((line) => el("li", { text: line })));
+      const summary = `Week ${Math.min(node.week, data.weeks)} van ${data.weeks}. Geld: ${Math.round(node.money)} euro. ` +
+        `Open rekeningen: ${Math.round(node.openBills)} euro. Schuld: ${Math.round(node.debt)} euro. Bandbreedte: ${node.bandwidth} van 100.`;
+      if (node.finished) {
+        status.replaceChildren(el("p", { text: summary }), el("p", {}, el("strong", { text: "Het spel is klaar. Bespreek: wanneer zat je in de tunnel?" })));
+      } else {
+        const [what, amount] = data.bills[node.week - 1];
+        status.replaceChildren(el("p", { text: summary }), el("p", {}, "Deze week: ", el("strong", { text: what }), ` (${amount} euro).`));
+      }
+      for (const b of buttons) b.disabled = node.finished || !node.options.includes(b.dataset.choice);
+    }
+    draw();
+  }
+
+  function attentionTask(trials) {
+    const box = el("div", { class: "lp-attention" }, el("h4", { text: "Aandachtstaak: onthoud een getal" }),
+      el("p", { text: "Onthoud het getal, verberg het en beoordeel dan de sommen op een rekening. Doe het eerst met een kort getal (zonder last), dan met een lang getal (met last)." }));
+    const results = el("div", { class: "lp-result", role: "status", "aria-live": "polite" });
+    const scores = {};
+    for (const trial of trials) {
+      const shown = el("p", { class: "lp-number" }, "Onthoud dit getal: ", el("strong", { text: trial.number }));
+      const sums = trial.sums.map(([a, b, total]) => checkbox(`${a} + ${b} = ${total} klopt`, "", null));
+      const recall = el("input", { type: "text", inputmode: "numeric", autocomplete: "off" });
+      const work = el("div", { hidden: true }, el("p", { text: "Vink aan welke sommen kloppen." }), sums,
+        labelled("Welk getal moest je onthouden?", recall),
+        el("button", { type: "button", class: "lp-button", text: `Klaar met ronde '${trial.round}'`, onclick: finish }));
+      const hide = el("button", { type: "button", class: "lp-button", text: "Verberg het getal en begin",
+        onclick: () => { shown.textContent = "Het getal is verborgen."; work.hidden = false; hide.hidden = true; recall.focus(); } });
+      box.append(el("div", { class: "lp-round" }, el("h5", { text: `Ronde: ${trial.round}` }), shown, hide, work));
+      function finish() {
+        const digits = recall.value.replace(/\D/g, "");
+        let right = 0;
+        for (let i = 0; i < trial.number.length; i++) if (digits[i] === trial.number[i]) right++;
+        let sumsRight = 0;
+        trial.sums.forEach(([a, b, total], i) => { if ((a + b === total) === sums[i].querySelector("input").checked) sumsRight++; });
+        scores[trial.round] = `${trial.round}: ${right} van ${trial.number.length} cijfers goed, ${sumsRight} van ${trial.sums.length} sommen goed.`;
+        results.replaceChildren(...Object.values(scores).map((t) => el("p", { text: t })));
+      }
+    }
+    box.append(results);
+    return box;
+  }
+
+  // ---- Leesbaarheidscheck -----------------------------------------------------------------
+  // Same counting as textstat (Dutch settings) with pyphen's hyphenation patterns, so the
+  // numbers match the Python version; a test compares both on reference texts.
+  const WORDCHAR = "[\\p{L}\\p{N}\\p{M}_]";
+  const SENTENCE = new RegExp(`(?:(?<=${WORDCHAR})(?!${WORDCHAR})|(?<!${WORDCHAR})(?=${WORDCHAR}))[^.!?]+[.!?]*`, "gu");
+  const listWords = (text, keepApostrophe = true) =>
+    text.replace(keepApostrophe ? /[^\p{L}\p{N}\p{M}_\s']/gu : /[^\p{L}\p{N}\p{M}_\s]/gu, "").split(/\s+/u).filter(Boolean);
+
+  let hyphenation = null;
+  async function loadPatterns() {
+    if (hyphenation) return hyphenation;
+    const response = await fetch(new URL("vendor/hyph_nl_NL.txt", scriptBase));
+    const text = await response.text();
+    const patterns = new Map();
+    let maxlen = 0;
+    for (const raw of text.split("\n").slice(1)) {
+      const p = raw.trim();
+      if (!p || /^(%|#|LEFTHYPHENMIN|RIGHTHYPHENMIN|COMPOUNDLEFTHYPHENMIN|COMPOUNDRIGHTHYPHENMIN)/.test(p)) continue;
+      const tags = [];
+      const values = [];
+      let i = 0;
+      while (i < p.length) {
+        let digit = 0;
+        if (/\d/.test(p[i])) { digit = Number(p[i]); i++; }
+        let tag = "";
+        if (i < p.length && !/\d/.test(p[i])) { tag = p[i]; i++; }
+        values.push(digit); tags.push(tag);
+      }
+      if (Math.max(...values) === 0) continue;
+      let start = 0;
+      let end = values.length;
+      while (!values[start]) start++;
+      while (!values[end - 1]) end--;
+      const key = tags.join("");
+      patterns.set(key, [start, values.slice(start, end)]);
+      maxlen = Math.max(maxlen, key.length);
+    }
+    hyphenation = { patterns, maxlen, cache: new Map() };
+    return hyphenation;
+  }
+
+  function syllables(word) {
+    const { patterns, maxlen, cache } = hyphenation;
+    word = word.toLowerCase();
+    if (cache.has(word)) return cache.get(word);
+    const chars = Array.from(`.${word}.`);
+    const refs = new Array(chars.length + 1).fill(0);
+    for (let i = 0; i < chars.length - 1; i++) {
+      const stop = Math.min(i + maxlen, chars.length) + 1;
+      for (let j = i + 1; j < stop; j++) {
+        const pattern = patterns.get(chars.slice(i, j).join(""));
+        if (!pattern) continue;
+        const [offset, values] = pattern;
+        values.forEach((v, k) => { if (i + offset + k < refs.length) refs[i + offset + k] = Math.max(v, refs[i + offset + k]); });
+      }
+    }
+    const length = Array.from(word).length;
+    let count = 1;
+    refs.forEach((ref, i) => { const pos = i - 1; if (ref % 2 && pos >= 2 && pos <= length - 2) count++; });
+    cache.set(word, count);
+    return count;
+  }
+
+  function measure(text) {
+    const words = listWords(text);
+    if (!words.length) return { words: 0, sentences: 0, flesch: 0, lix: 0, wps: 0 };
+    const found = text.match(SENTENCE) || [];
+    const sentences = Math.max(1, found.length - found.filter((s) => listWords(s).length <= 2).length);
+    const syll = words.reduce((n, w) => n + syllables(w), 0);
+    const wps = words.length / sentences;
+    const longWords = listWords(text, false).filter((w) => Array.from(w).length > 6).length;
+    return { words: words.length, sentences, wps,
+      flesch: 206.835 - 0.93 * wps - 77 * (syll / words.length),
+      lix: wps + 100 * longWords / words.length };
+  }
+
+  function leesbaarheid(root, data) {
+    const area = el("textarea", { rows: 12, class: "lp-textarea", spellcheck: "true" });
+    area.value = data.text;
+    const scores = el("div", { class: "lp-result", role: "status", "aria-live": "polite" });
+    const marked = el("div", { class: "lp-marked", "aria-label": "Je tekst met lange zinnen en moeilijke woorden gemarkeerd" });
+    const legend = el("p", { class: "lp-note" }, "Gemarkeerd: ", el("span", { class: "lp-long-sentence", text: "lange zin" }), ", ",
+      el("mark", { class: "lp-long-word", text: "lang woord" }), ", ", el("mark", { class: "lp-jargon", text: "ambtelijk woord" }),
+      ". De formules tellen woorden en lettergrepen; ze zeggen niet of een lezer je begrijpt. Test je tekst ook met lezers.");
+    root.append(labelled("Plak of typ je tekst (bijvoorbeeld een brief van de gemeente)", area), scores, legend, marked);
+    let timer = null;
+    area.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(update, 150); });
+    const label = (scale, value, lower) => (lower ? scale.find(([b]) => value >= b) : scale.find(([b]) => value < b))[1];
+
+    function update() {
+      const text = area.value;
+      const m = measure(text);
+      root.dataset.flesch = m.flesch.toFixed(2);
+      root.dataset.lix = m.lix.toFixed(2);
+      if (!m.words) {
+        scores.replaceChildren(el("p", { text: "Er is nog geen tekst om te meten. Plak of typ een tekst." }));
+        marked.replaceChildren();
+        return;
+      }
+      const jargonFound = {};
+      scores.replaceChildren(
+        el("p", {}, el("strong", { class: "lp-score", text: `Flesch-Douma ${Math.round(m.flesch)}` }),
+          ` (${label(data.douma, m.flesch, true)}), LIX ${Math.round(m.lix)} (${label(data.lix, m.lix, false)}), ${label(data.levels, m.flesch, true)}.`),
+        el("p", { text: `${m.sentences} zinnen, gemiddeld ${m.wps.toFixed(1).replace(".", ",")} woorden per zin.` }));
+      const parts = text.match(/[^.!?]+[.!?]*/gu) || [];
+      marked.replaceChildren(...parts.map((sentence) => {
+        const n = (sentence.match(/[\p{L}]+(?:-[\p{L}]+)*/gu) || []).length;
+        const span = el("span", { class: n > data.longSentence ? "lp-long-sentence" : null });
+        for (const piece of sentence.split(/([\p{L}]+(?:-[\p{L}]+)*)/u)) {
+          const key = piece.toLowerCase();
+          if (data.jargon[key]) {
+            jargonFound[key] = data.jargon[key];
+            span.append(el("mark", { class: "lp-jargon", title: `Liever: ${data.jargon[key]}`, text: piece }));
+          } else if (/^\p{L}/u.test(piece) && syllables(key.replace(/-/g, "")) >= data.longWordSyllables) {
+            span.append(el("mark", { class: "lp-long-word", text: piece }));
+          } else {
+            span.append(piece);
+          }
+        }
+        return span;
+      }));
+      const tips = Object.entries(jargonFound);
+      if (tips.length) scores.append(el("p", { text: "Eenvoudiger: " + tips.map(([k, v]) => `${k} → ${v}`).join(", ") + "." }));
+    }
+    loadPatterns().then(update, () => scores.replaceChildren(el("p", { text: "De woordenlijst voor lettergrepen kon niet laden. Ververs de pagina." })));
+  }
+
+  // ---- Krachtenkaart ----------------------------------------------------------------------
+  function layout(entries, data) {
+    const c = data.size / 2;
+    return entries.map((entry) => {
+      const same = entries.filter((e) => e.kind === entry.kind);
+      const index = same.indexOf(entry);
+      const angle = (data.kinds[entry.kind].start + 90 * (index + 1) / (same.length + 1)) * Math.PI / 180;
+      const r = data.rings[entry.closeness];
+      return [Math.round((c + r * Math.cos(angle)) * 10) / 10, Math.round((c - r * Math.sin(angle)) * 10) / 10];
+    });
+  }
+
+  function krachtenkaart(root, data) {
+    const entries = data.entries.map((e) => ({ ...e }));
+    const NS = "http://www.w3.org/2000/svg";
+    const svgEl = (tag, attrs, text) => {
+      const node = document.createElementNS(NS, tag);
+      for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+      if (text) node.textContent = text;
+      return node;
+    };
+    const picture = el("div", { class: "lp-map" });
+    const list = el("ul", { class: "lp-list", "aria-label": "De kaart als lijst" });
+    const name = el("input", { type: "text", autocomplete: "off" });
+    const strength = el("input", { type: "text", autocomplete: "off" });
+    const kind = el("select", {}, Object.entries(data.kinds).map(([k, v]) => el("option", { value: k, text: v.label })));
+    const close = el("select", {}, Object.entries(data.closeness).map(([k, v]) => el("option", { value: k, text: v, selected: k === "2" })));
+    const message = el("p", { role: "status", "aria-live": "polite", class: "lp-note" });
+    const form = el("form", { class: "lp-form" },
+      el("fieldset", {}, el("legend", { text: "Voeg iemand of iets toe" }),
+        labelled("Naam", name), labelled("Soort", kind), labelled("Hoe dichtbij", close),
+        labelled("Wat kan deze persoon of plek bijdragen?", strength),
+        el("button", { type: "submit", class: "lp-button", text: "Toevoegen" })));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (!name.value.trim()) { message.textContent = "Geef een naam op."; name.focus(); return; }
+      entries.push({ name: name.value.trim(), kind: kind.value, closeness: Number(close.value), strength: strength.value.trim() });
+      message.textContent = `${name.value.trim()} is toegevoegd.`;
+      name.value = ""; strength.value = "";
+      draw();
+    });
+    const download = el("button", { type: "button", class: "lp-button", text: "Download als afbeelding (SVG)", onclick: () => save("svg") });
+    const downloadPng = el("button", { type: "button", class: "lp-button", text: "Download als afbeelding (PNG)", onclick: () => save("png") });
+    root.append(picture, el("h4", { text: "Lijst" }), list, form, message, el("div", { class: "lp-choices" }, download, downloadPng));
+
+    function describe() {
+      const parts = Object.entries(data.kinds).map(([k, v]) => {
+        const names = entries.filter((e) => e.kind === k).map((e) => `${e.name} (${data.closeness[e.closeness]})`);
+        return names.length ? `${v.label}: ${names.join(", ")}` : null;
+      }).filter(Boolean);
+      return entries.length ? `Krachtenkaart van ${data.person}. ${parts.join(". ")}.` : `De krachtenkaart van ${data.person} is nog leeg.`;
+    }
+
+    function svg() {
+      const c = data.size / 2;
+      const root = svgEl("svg", { xmlns: NS, viewBox: `0 0 ${data.size} ${data.size}`, width: data.size, height: data.size,
+        role: "img", "aria-label": describe(), "font-family": "DejaVu Sans, sans-serif" });
+      root.append(svgEl("rect", { width: data.size, height: data.size, fill: "#ffffff" }));
+      for (const r of Object.values(data.rings)) root.append(svgEl("circle", { cx: c, cy: c, r, fill: "none", stroke: "#999", "stroke-dasharray": "4 4" }));
+      const positions = layout(entries, data);
+      entries.forEach((e, i) => root.append(svgEl("line", { x1: c, y1: c, x2: positions[i][0], y2: positions[i][1], stroke: data.kinds[e.kind].colour, "stroke-width": 4 - e.closeness })));
+      root.append(svgEl("circle", { cx: c, cy: c, r: 34, fill: "#222" }), svgEl("text", { x: c, y: c + 5, "text-anchor": "middle", fill: "#fff", "font-size": 14 }, data.person));
+      entries.forEach((e, i) => {
+        const [x, y] = positions[i];
+        root.append(svgEl("circle", { cx: x, cy: y, r: 9, fill: data.kinds[e.kind].colour, class: "lp-node", "data-name": e.name }),
+          svgEl("text", { x, y: y - 14, "text-anchor": "middle", "font-size": 12, fill: "#111" }, e.name));
+      });
+      return root;
+    }
+
+    function draw() {
+      picture.replaceChildren(svg());
+      list.replaceChildren(...entries.map((e, i) => el("li", {},
+        `${e.name}: ${data.kinds[e.kind].label.toLowerCase()}, ${data.closeness[e.closeness]}${e.strength ? ` (${e.strength})` : ""} `,
+        el("button", { type: "button", class: "lp-link-button", text: `Verwijder ${e.name}`,
+          onclick: () => { entries.splice(i, 1); message.textContent = `${e.name} is verwijderd.`; draw(); } }))));
+    }
+
+    function save(format) {
+      const text = new XMLSerializer().serializeToString(svg());
+      const blob = new Blob([text], { type: "image/svg+xml" });
+      const url = URL.createObjectURL(blob);
+      const fileName = `krachtenkaart-${data.person.toLowerCase()}.${format}`;
+      const finish = (href) => {
+        const a = el("a", { href, download: fileName });
+        document.body.append(a); a.click(); a.remove();
+        message.textContent = `De kaart is opgeslagen als ${fileName}.`;
+      };
+      if (format === "svg") { finish(url); return; }
+      const img = new Image();
+      img.onload = () => {
+        const canvas = el("canvas", { width: data.size, height: data.size });
+        canvas.getContext("2d").drawImage(img, 0, 0);
+        canvas.toBlob((png) => finish(URL.createObjectURL(png)), "image/png");
+      };
+      img.src = url;
+    }
+    draw();
+  }
+
+  // ---- Netwerkwijzer ----------------------------------------------------------------------
+  function netwerkwijzer(root, data) {
+    const boxes = Object.entries(data.questions).map(([k, v]) => checkbox(v, k, update));
+    const search = el("input", { type: "search", autocomplete: "off", oninput: update });
+    const result = el("div", { class: "lp-result", role: "status", "aria-live": "polite" });
+    root.append(el("fieldset", {}, el("legend", { text: "Waar gaat de vraag over?" }), boxes), labelled("Zoek een partner", search), result);
+    function update() {
+      const chosen = boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
+      const needle = search.value.trim().toLowerCase();
+      const found = data.partners.filter((p) => chosen.every((q) => p.vragen.includes(q)) &&
+        (!needle || `${p.naam} ${p.wat}`.toLowerCase().includes(needle)));
+      if (!found.length) {
+        result.replaceChildren(el("p", { text: "Geen partner gevonden. Kies minder vragen of zoek op een ander woord." }));
+        return;
+      }
+      result.replaceChildren(el("p", { text: `${found.length} partners` }), el("ul", { class: "lp-partners" }, found.map((p) =>
+        el("li", {}, el("strong", { text: p.naam }), `: ${p.wat}`, el("br"), el("em", { text: "Warm verwijzen: " }), p.warm_verwijzen))));
+    }
+    update();
+  }
+
+  // ---- Kennischeck ------------------------------------------------------------------------
+  function kennischeck(root, data) {
+    for (const q of data.questions) {
+      const name = nextId("lp-q");
+      const feedback = el("p", { class: "lp-feedback", role: "status", "aria-live": "polite" });
+      const options = q.opties.map((text, i) => {
+        const id = `${name}-${i}`;
+        return el("div", { class: "lp-check" },
+          el("input", { type: "radio", name, id, value: i, onchange: () => {
+            const right = i === q.goed;
+            feedback.textContent = (right ? "Goed! " : "Nog niet. ") + q.uitleg[i];
+            feedback.className = right ? "lp-feedback lp-right" : "lp-feedback lp-wrong";
+          } }),
+          el("label", { for: id, text: text }));
+      });
+      root.append(el("fieldset", { class: "lp-quiz" }, el("legend", { text: q.vraag }), options, feedback));
+    }
+  }
+
+  const TOOLS = { rondkomen, schaarste, leesbaarheid, krachtenkaart, netwerkwijzer, kennischeck };
+
+  function start() {
+    document.querySelectorAll("section.lp-interactive").forEach((root) => {
+      const tool = TOOLS[root.dataset.tool];
+      const dataNode = root.querySelector("script.lp-data");
+      if (!tool || !dataNode || root.dataset.ready) return;
+      root.querySelector(".lp-fallback")?.remove();
+      tool(root, JSON.parse(dataNode.textContent));
+      root.dataset.ready = "true";
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

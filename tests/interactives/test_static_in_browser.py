@@ -1,0 +1,174 @@
+"""Each interactive in the static book, operated in real Chromium with the network blocked:
+the page has no kernel, so every response comes from the book's own files."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import axe_scan, screenshot
+from leerplein.interactives import budget, letter, scarcity, strengths
+from leerplein.readability import measure
+
+pytestmark = [pytest.mark.browser]
+
+M1 = "modules/01-armoede-zien/doe-rondkomen.html"
+M2 = "modules/02-schaarste-en-bandbreedte/doe-schaarste-spel.html"
+M3 = "modules/03-werken-vanuit-kracht/doe-krachtenkaart.html"
+M4L = "modules/04-bibliotheek-als-partner/doe-leesbaarheid.html"
+M4N = "modules/04-bibliotheek-als-partner/doe-netwerkwijzer.html"
+M5 = "modules/05-leren-in-de-praktijk/doe-kennischeck.html"
+
+
+def open_tool(page, url: str, tool: str):
+    page.goto(url, wait_until="networkidle")
+    root = page.locator(f"section.lp-interactive[data-tool='{tool}']")
+    root.wait_for()
+    assert root.get_attribute("data-ready") == "true", "the interactive did not start"
+    return root
+
+
+def assert_clean(page, name: str):
+    assert page.blocked_requests == [], page.blocked_requests
+    assert page.failed_requests == [], page.failed_requests
+    assert page.console_errors == [], page.console_errors
+    serious = axe_scan(page)
+    assert serious == [], [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in serious]
+    screenshot(page, name)
+
+
+def test_rondkomen_responds_to_household_and_setbacks(book_server, page):
+    root = open_tool(page, f"{book_server}/{M1}", "rondkomen")
+    outcome = root.locator(".lp-outcome")
+    assert outcome.inner_text() == "Het geld is net genoeg voor deze maand."
+    page.get_by_label("Huishouden").select_option("alleenstaande")
+    page.get_by_label("Kapotte wasmachine").check()  # keyboard-reachable native checkbox
+    page.get_by_label(re.compile("Vergeten boete")).press("Space")
+    expected = budget.simulate_month("alleenstaande", ("boete", "wasmachine"))
+    assert outcome.inner_text() == f"Het geld is op in week {expected.runs_out_in_week}."
+    amounts = root.locator(".lp-amount").all_inner_texts()
+    assert amounts == [budget.euro(b) for b in expected.weekly_balance]
+    assert root.locator(".lp-bars").get_attribute("aria-label") == budget.describe(expected)
+    assert "illustratief" in root.locator(".lp-note").inner_text()
+    assert_clean(page, "interactive-rondkomen")
+
+
+def test_schaarste_spel_narrows_choices_as_in_python(book_server, page):
+    root = open_tool(page, f"{book_server}/{M2}", "schaarste")
+    assert "geen meting van jouw intelligentie" in root.inner_text()
+    seed = int(root.locator("script.lp-data").evaluate("n => JSON.parse(n.textContent).seed"))
+    choices = ["uitstellen", "uitstellen", "lenen"]
+    for choice in choices:
+        root.locator(f"button[data-choice='{choice}']").click()
+    expected = scarcity.play(seed, choices)
+    assert scarcity.describe(expected) in root.locator(".lp-result").first.inner_text()
+    assert root.locator("meter").evaluate("m => m.value") == expected.bandwidth
+    enabled = [c for c in scarcity.CHOICES if root.locator(f"button[data-choice='{c}']").is_enabled()]
+    assert enabled == scarcity.available(expected, seed)
+    assert "regelen" not in enabled, "with little bandwidth the plan for later must be out of reach"
+    assert root.locator(".lp-log li").count() == 3
+    # the attention task: a short number remembered right scores full marks
+    trial = root.locator(".lp-round").first
+    number = trial.locator(".lp-number strong").inner_text()
+    trial.get_by_role("button", name="Verberg het getal en begin").click()
+    assert number not in trial.inner_text()
+    trial.get_by_label("Welk getal moest je onthouden?").fill(number)
+    trial.get_by_role("button", name=re.compile("Klaar met ronde")).click()
+    assert f"zonder last: {len(number)} van {len(number)} cijfers goed" in root.locator(".lp-attention .lp-result").inner_text()
+    root.get_by_role("button", name="Opnieuw beginnen").click()
+    assert root.locator(".lp-log li").count() == 0
+    assert_clean(page, "interactive-schaarste-spel")
+
+
+def test_leesbaarheid_matches_python_and_moves_when_rewritten(book_server, page):
+    root = open_tool(page, f"{book_server}/{M4L}", "leesbaarheid")
+    root.locator(".lp-score").wait_for()
+    original = letter.letter_data()["voorbeeldbrief"]
+    python = measure(original)
+    assert float(root.get_attribute("data-flesch")) == pytest.approx(python.flesch_douma, abs=0.5)
+    assert float(root.get_attribute("data-lix")) == pytest.approx(python.lix, abs=0.5)
+    assert root.locator(".lp-marked mark.lp-jargon", has_text="derhalve").count() == 1
+    assert root.locator(".lp-long-sentence").count() >= 1
+    plain = "Wij hebben u te veel geld betaald. Dat geld moet terug. U kunt het in kleine stukjes betalen. Bel ons als u vragen heeft."
+    box = page.get_by_label(re.compile("Plak of typ je tekst"))
+    box.fill(plain)
+    page.wait_for_function("r => r.dataset.flesch && Math.abs(r.dataset.flesch - %f) < 0.5" % measure(plain).flesch_douma,
+                           arg=root.element_handle())
+    assert int(root.locator(".lp-score").inner_text().split()[-1]) > python.flesch_douma + 30
+    assert root.locator(".lp-marked mark.lp-jargon").count() == 0
+    assert_clean(page, "interactive-leesbaarheid")
+
+
+@pytest.mark.parametrize("text", [
+    "De gemeente heeft besloten om de regeling voor bijzondere bijstand per volgend jaar aan te passen.",
+    "Lettergrepen tellen is lastig. Zeker bij samengestelde woorden zoals schuldhulpverleningstraject!",
+    "Kort. Heel kort. Maar toch: ook deze tekst telt mee? Ja, zeker wel.",
+])
+def test_leesbaarheid_counts_like_textstat_on_reference_texts(book_server, page, text):
+    root = open_tool(page, f"{book_server}/{M4L}", "leesbaarheid")
+    root.locator(".lp-score").wait_for()
+    page.get_by_label(re.compile("Plak of typ je tekst")).fill(text)
+    expected = measure(text)
+    page.wait_for_function("([r, f]) => Math.abs(r.dataset.flesch - f) < 0.01", arg=[root.element_handle(), expected.flesch_douma])
+    assert float(root.get_attribute("data-lix")) == pytest.approx(expected.lix, abs=0.01)
+
+
+def test_krachtenkaart_draws_adds_lists_and_downloads(book_server, page):
+    root = open_tool(page, f"{book_server}/{M3}", "krachtenkaart")
+    case = strengths.example()
+    nodes = root.locator("circle.lp-node")
+    assert nodes.count() == len(case["entries"])
+    drawn = [(float(n.get_attribute("cx")), float(n.get_attribute("cy"))) for n in nodes.all()]
+    assert drawn == strengths.layout(case["entries"])
+    root.get_by_label("Naam").fill("Trainer Mo")
+    root.get_by_label("Soort").select_option("groep")
+    root.get_by_label("Hoe dichtbij").select_option("1")
+    root.get_by_label("Naam").press("Enter")
+    assert nodes.count() == len(case["entries"]) + 1
+    assert "Trainer Mo" in root.locator("svg").get_attribute("aria-label")
+    assert root.locator(".lp-list li", has_text="Trainer Mo").count() == 1
+    root.get_by_role("button", name="Toevoegen").click()
+    assert "Geef een naam op" in root.locator("p[role=status]").inner_text()
+    with page.expect_download() as info:
+        root.get_by_role("button", name="Download als afbeelding (PNG)").click()
+    download = info.value
+    path = download.path()
+    assert download.suggested_filename == "krachtenkaart-emre.png"
+    assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    root.get_by_role("button", name="Verwijder Opa").click()
+    assert nodes.count() == len(case["entries"])
+    assert_clean(page, "interactive-krachtenkaart")
+
+
+def test_netwerkwijzer_filters_like_python(book_server, page):
+    from leerplein.interactives import partners
+
+    root = open_tool(page, f"{book_server}/{M4N}", "netwerkwijzer")
+    names = lambda: root.locator(".lp-partners li strong").all_inner_texts()  # noqa: E731
+    assert names() == [p.naam for p in partners.partners_for([])]
+    root.get_by_label(partners.questions()["geld"]).check()
+    root.get_by_label(partners.questions()["wonen"]).check()
+    assert names() == [p.naam for p in partners.partners_for(["geld", "wonen"])]
+    root.get_by_label(partners.questions()["bewegen"]).check()
+    assert "Geen partner gevonden" in root.locator(".lp-result").inner_text()
+    for q in ("geld", "wonen", "bewegen"):
+        root.get_by_label(partners.questions()[q]).uncheck()
+    root.get_by_label("Zoek een partner").fill("taalhuis")
+    assert names() == [p.naam for p in partners.partners_for([], "taalhuis")]
+    assert_clean(page, "interactive-netwerkwijzer")
+
+
+def test_kennischeck_gives_feedback_per_answer(book_server, page):
+    from leerplein.interactives import quiz
+
+    root = open_tool(page, f"{book_server}/{M5}", "kennischeck")
+    q = quiz.questions_for("m2-tunnel")[0]
+    group = root.locator("fieldset", has_text=q.vraag)
+    wrong = (q.goed + 1) % len(q.opties)
+    group.get_by_label(q.opties[wrong]).check()
+    assert group.locator(".lp-feedback").inner_text() == quiz.check(q, wrong).text
+    group.get_by_label(q.opties[q.goed]).press("Space")
+    assert group.locator(".lp-feedback").inner_text() == quiz.check(q, q.goed).text
+    assert group.locator(".lp-feedback").inner_text().startswith("Goed!")
+    assert_clean(page, "interactive-kennischeck")
