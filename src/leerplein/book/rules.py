@@ -140,7 +140,7 @@ def book_pages(root: Path) -> list[Path]:
     pages = list((root / "book").glob("*.md"))
     for folder in module_dirs(root):
         pages += folder.rglob("*.md")
-    return sorted(p for p in pages if "_build" not in p.parts)
+    return sorted(p for p in pages if "_build" not in p.parts and ".ipynb_checkpoints" not in p.parts)
 
 
 def bib_keys(root: Path) -> set[str]:

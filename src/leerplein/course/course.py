@@ -1,0 +1,148 @@
+"""The course directory: where nbgrader keeps source, release, submitted, autograded and
+feedback folders and the gradebook. It lives outside git (default: <repo>/course, ignored)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+COURSE_ID = "leerplein"
+STATE_DIR = ".leerplein"  # our own records inside the course dir (status, rubric levels)
+
+
+class CourseError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Course:
+    root: Path  # the repository (exercises/, grading/)
+    directory: Path  # the nbgrader course directory
+    exchange: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.directory / "nbgrader_config.py"
+
+    @property
+    def gradebook_url(self) -> str:
+        return f"sqlite:///{self.directory / 'gradebook.db'}"
+
+    @property
+    def state(self) -> Path:
+        return self.directory / STATE_DIR
+
+    def require(self) -> "Course":
+        if not self.config_file.is_file():
+            raise CourseError(f"No course at {self.directory}. Run `leerplein course init` first "
+                              f"(or pass --course-dir).")
+        return self
+
+    def nbgrader_config(self):
+        from traitlets.config import Config
+
+        cfg = Config()
+        cfg.CourseDirectory.root = str(self.directory)
+        cfg.CourseDirectory.course_id = COURSE_ID
+        cfg.CourseDirectory.db_url = self.gradebook_url
+        cfg.Exchange.root = str(self.exchange)
+        cfg.Exchange.course_id = COURSE_ID
+        cfg.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
+        cfg.ClearHiddenTests.enforce_metadata = True
+        cfg.Execute.timeout = 30
+        cfg.LimitOutput.max_lines = 200
+        cfg.LimitOutput.max_traceback = 20
+        cfg.Autograde.autograde_preprocessors = [
+            "leerplein.course.execute.SandboxedExecute",
+            "nbgrader.preprocessors.IgnorePattern",
+            "nbconvert.preprocessors.ClearMetadataPreprocessor",
+            "nbgrader.preprocessors.LimitOutput",
+            "nbgrader.preprocessors.SaveAutoGrades",
+            "nbgrader.preprocessors.AssignLatePenalties",
+            "nbgrader.preprocessors.CheckCellMetadata",
+        ]
+        return cfg
+
+    def api(self):
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+
+        cfg = self.nbgrader_config()
+        return NbGraderAPI(CourseDirectory(config=cfg), config=cfg)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that readers see the old or the new version, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, data) -> None:
+    write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+def read_json(path: Path, default=None):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return default
+
+
+CONFIG_TEMPLATE = '''# nbgrader configuration for the Leerplein course, written by `leerplein course init`.
+# JupyterLab's nbgrader extensions (assignment list, formgrader) read this file.
+c = get_config()  # noqa: F821
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.course_id = {course_id!r}
+c.CourseDirectory.db_url = {db!r}
+c.Exchange.root = {exchange!r}
+c.Exchange.course_id = {course_id!r}
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
+'''
+
+
+def read_roster(path: Path) -> list[dict]:
+    """Roster CSV with at least `username`; optional `name`, `role`, `email`. Students only."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows or "username" not in rows[0]:
+        raise CourseError(f"{path}: the roster needs a header with at least a 'username' column")
+    return [r for r in rows if (r.get("role") or "student").strip().lower() == "student"]
+
+
+def init_course(course: Course, roster: Path | None = None) -> list[str]:
+    """Create the course directory, its nbgrader_config.py, the gradebook with the assignments
+    from exercises/ and the students from the roster. Safe to run again."""
+    from nbgrader.api import Gradebook
+
+    from leerplein.course.assign import exercise_slugs, write_source
+
+    course.directory.mkdir(parents=True, exist_ok=True)
+    course.exchange.mkdir(parents=True, exist_ok=True)
+    os.chmod(course.exchange, 0o777)  # the shared exchange of nbgrader: students write inbound
+    write_atomic(course.config_file, CONFIG_TEMPLATE.format(
+        root=str(course.directory), course_id=COURSE_ID, db=course.gradebook_url, exchange=str(course.exchange)))
+    done = []
+    for slug in exercise_slugs(course.root):
+        write_source(course.root, course.directory, slug)
+        done.append(slug)
+    with Gradebook(course.gradebook_url, course_id=COURSE_ID) as gb:
+        for slug in done:
+            gb.update_or_create_assignment(slug)
+        for row in read_roster(roster) if roster else []:
+            first, _, last = (row.get("name") or "").partition(" ")
+            gb.update_or_create_student(row["username"].strip(), first_name=first, last_name=last,
+                                        email=row.get("email") or None)
+    return done

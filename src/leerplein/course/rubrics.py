@@ -1,0 +1,45 @@
+"""Curriculum rule: every leerdoel of a module is assessed by a rubric criterion or a kennischeck,
+and every exercise has a valid rubric."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterator
+
+from leerplein.book.check import Finding, rule
+from leerplein.course.assign import ExerciseError, exercise_slugs, load_exercise
+
+
+def leerdoelen(index: Path) -> list[str]:
+    text = index.read_text(encoding="utf-8")
+    match = re.search(r"^## Leerdoelen\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
+    return re.findall(r"^- (.+)$", match.group(1), re.M) if match else []
+
+
+@rule("assessment")
+def check_assessment(root: Path) -> Iterator[Finding]:
+    for slug in exercise_slugs(root):
+        source = root / "exercises" / slug / "opdracht.yml"
+        index = root / "modules" / slug / "index.md"
+        try:
+            exercise = load_exercise(root, slug)
+        except ExerciseError as err:
+            yield Finding(source, 1, "assessment", str(err))
+            continue
+        if not index.is_file():
+            yield Finding(source, 1, "assessment", f"no module modules/{slug}/ for this exercise")
+            continue
+        goals = leerdoelen(index)
+        assessed = {c.leerdoel for criteria in exercise.rubric.values() for c in criteria}
+        assessed |= {int(q["leerdoel"]) for q in exercise.checks if "leerdoel" in q}
+        for number in sorted(assessed - set(range(1, len(goals) + 1))):
+            yield Finding(source, 1, "assessment", f"leerdoel {number} does not exist (the module has {len(goals)})")
+        for number, goal in enumerate(goals, start=1):
+            if number not in assessed:
+                yield Finding(index, 1, "assessment",
+                              f"leerdoel {number} ('{goal[:50]}…') is not assessed by any rubric criterion or kennischeck")
+        for qid, criteria in exercise.rubric.items():
+            for c in criteria:
+                if len(c.niveaus) < 2:
+                    yield Finding(source, 1, "assessment", f"{qid}/{c.id}: a criterion needs at least two levels")
