@@ -1,5 +1,189 @@
-"""`leerplein course ...` commands (thin layer over leerplein.course)."""
+"""`leerplein course ...`: the teacher's cycle (thin layer over leerplein.course)."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from leerplein.course.course import Course, CourseError
 
 app = typer.Typer(no_args_is_help=True)
+console = Console()
+
+CourseDir = typer.Option(None, "--course-dir", envvar="LEERPLEIN_COURSE_DIR",
+                         help="nbgrader course directory (default: <repo>/course, outside git)")
+Exchange = typer.Option(None, "--exchange", envvar="LEERPLEIN_EXCHANGE",
+                        help="nbgrader exchange directory (default: <course-dir>/../exchange)")
+
+
+def _course(course_dir: Path | None, exchange: Path | None, require: bool = True) -> Course:
+    from leerplein.paths import find_root
+
+    root = find_root()
+    directory = (course_dir or root / "course").resolve()
+    course = Course(root, directory, (exchange or directory.parent / "exchange").resolve())
+    if require:
+        try:
+            course.require()
+        except CourseError as err:
+            console.print(f"[red]{err}[/red]")
+            raise typer.Exit(2) from err
+    return course
+
+
+def _assignments(course: Course, assignment: str | None) -> list[str]:
+    from leerplein.course.assign import exercise_slugs
+
+    slugs = exercise_slugs(course.root)
+    if assignment and assignment not in slugs:
+        console.print(f"[red]Unknown assignment {assignment!r}. Known: {', '.join(slugs)}[/red]")
+        raise typer.Exit(2)
+    return [assignment] if assignment else slugs
+
+
+@app.command()
+def init(course_dir: Path = CourseDir, exchange: Path = Exchange,
+         roster: Path = typer.Option(None, help="CSV with username,name,role,email")) -> None:
+    """Create the course directory, nbgrader_config.py and the gradebook."""
+    from leerplein.course.course import init_course
+
+    course = _course(course_dir, exchange, require=False)
+    done = init_course(course, roster)
+    console.print(f"Course ready in {course.directory} with {len(done)} assignments; exchange {course.exchange}.")
+
+
+@app.command()
+def release(assignment: str = typer.Argument(None), course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
+    """Regenerate from exercises/, then release to students through the exchange."""
+    from leerplein.course.assign import write_source
+
+    course = _course(course_dir, exchange)
+    api = course.api()
+    for slug in _assignments(course, assignment):
+        write_source(course.root, course.directory, slug)
+        generated = api.generate_assignment(slug, force=True)
+        released = api.release_assignment(slug) if generated["success"] else generated
+        ok = generated["success"] and released["success"]
+        console.print(f"{slug}: {'released' if ok else 'FAILED'}")
+        if not ok:
+            console.print((released.get("error") or released.get("log") or "")[-1500:])
+            raise typer.Exit(1)
+
+
+@app.command()
+def collect(assignment: str = typer.Argument(None), course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
+    """Collect submissions from the exchange into submitted/."""
+    course = _course(course_dir, exchange)
+    for slug in _assignments(course, assignment):
+        result = course.api().collect(slug)
+        console.print(f"{slug}: {'collected' if result['success'] else 'FAILED: ' + (result.get('error') or '')[-500:]}")
+
+
+@app.command()
+def autograde(assignment: str, course_dir: Path = CourseDir, exchange: Path = Exchange,
+              student: list[str] = typer.Option(None, help="only these students"),
+              workers: int = typer.Option(None, help="parallel workers (default: number of cores)"),
+              cell_seconds: int = 10, notebook_seconds: int = 60, memory_mb: int = 1024,
+              unsafe_no_sandbox: bool = typer.Option(False, "--unsafe-no-sandbox",
+                                                     help="run student code without the sandbox (not on shared servers)")) -> None:
+    """Autograde submissions in parallel, with student code in the sandbox."""
+    from leerplein.course.autograde import autograde as run, submissions
+    from leerplein.course.sandbox import SandboxLimits, SandboxUnavailable
+
+    course = _course(course_dir, exchange)
+    chosen = list(student or submissions(course, assignment))
+    limits = SandboxLimits(cell_seconds=cell_seconds, notebook_seconds=notebook_seconds, memory_mb=memory_mb)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as bar:
+        task = bar.add_task(f"Autograding {assignment}", total=len(chosen))
+        try:
+            outcomes = run(course, assignment, chosen, workers, limits, unsafe_no_sandbox,
+                           progress=lambda o: bar.advance(task))
+        except SandboxUnavailable as err:
+            console.print(f"[red]Refusing to run student code: {err}[/red]")
+            raise typer.Exit(2) from err
+    failed = [o for o in outcomes if o.status != "nagekeken"]
+    noted = [o for o in outcomes if o.messages]
+    console.print(f"{len(outcomes) - len(failed)} graded, {len(failed)} failed, {len(noted)} with messages.")
+    for o in noted:
+        for m in o.messages:
+            console.print(f"  {o.student}: {m}")
+
+
+@app.command()
+def grade(course_dir: Path = CourseDir, exchange: Path = Exchange, port: int = 8890) -> None:
+    """Open the rubric grading page (127.0.0.1) in your browser."""
+    from leerplein.course.grading_app import serve
+
+    serve(_course(course_dir, exchange), port)
+
+
+@app.command()
+def feedback(assignment: str, course_dir: Path = CourseDir, exchange: Path = Exchange,
+             release: bool = typer.Option(True, help="also release it to students through the exchange")) -> None:
+    """Write feedback HTML (no hidden tests, no tracebacks) and release it."""
+    from leerplein.course.autograde import load_statuses
+    from leerplein.course.feedback import generate_feedback, release_feedback
+
+    course = _course(course_dir, exchange)
+    graded = [s for s, st in load_statuses(course, assignment).items() if st.get("status") == "nagekeken"]
+    written = generate_feedback(course, assignment, graded)
+    console.print(f"Feedback written for {len(written)} students.")
+    if release:
+        result = release_feedback(course, assignment)
+        console.print("Released to the exchange." if result["success"] else f"Release failed: {result.get('error')}")
+
+
+@app.command()
+def export(output: Path = typer.Option(Path("grades.csv"), "--output", "-o"),
+           lms: str = typer.Option("brightspace", help="brightspace, canvas or moodle"),
+           pseudonymise: bool = typer.Option(False, "--pseudonymise", help="replace student ids by pseudonyms"),
+           course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
+    """Export grades as a CSV for an LMS gradebook."""
+    from leerplein.course.export import export_csv
+
+    n = export_csv(_course(course_dir, exchange), lms, output, pseudonymise)
+    console.print(f"Wrote {n} students to {output} ({lms}{', pseudonymised' if pseudonymise else ''}).")
+
+
+@app.command()
+def report(output: Path = typer.Option(Path("report.html"), "--output", "-o"),
+           course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
+    """Write the teacher's progress report (HTML with charts)."""
+    from leerplein.course.report import write_report
+
+    console.print(f"Report: {write_report(_course(course_dir, exchange), output)}")
+
+
+@app.command()
+def status(course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
+    """Show where every assignment stands, and each student's problems."""
+    from leerplein.course.status import course_status
+
+    table = Table("assignment", "submitted", "autograded", "failed", "rubric graded", "feedback")
+    rows = course_status(_course(course_dir, exchange))
+    for r in rows:
+        table.add_row(r["assignment"], *(str(r[k]) for k in ("submitted", "autograded", "failed", "rubric_graded",
+                                                               "feedback")))
+    console.print(table)
+    for r in rows:
+        for student, message in r["messages"]:
+            console.print(f"{r['assignment']} / {student}: {message}", markup=False)
+
+
+@app.command()
+def forget(student: str, course_dir: Path = CourseDir, exchange: Path = Exchange,
+           yes: bool = typer.Option(False, "--yes", help="do not ask for confirmation")) -> None:
+    """Remove one student's data everywhere (gradebook, submissions, feedback, exchange)."""
+    from leerplein.course.forget import forget_student
+
+    if not yes:
+        typer.confirm(f"Remove all data of {student}?", abort=True)
+    removed = forget_student(_course(course_dir, exchange), student)
+    console.print(f"Removed for {student}:" if removed else f"Nothing found for {student}.")
+    for item in removed:
+        console.print(f"  {item}", markup=False)

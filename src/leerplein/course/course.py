@@ -6,9 +6,16 @@ from __future__ import annotations
 import csv
 import json
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+# nbgrader runs `alembic` from PATH when it opens a gradebook: make the environment's own
+# scripts findable even when the virtualenv is not activated.
+_bin = str(Path(sys.executable).parent)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
 
 COURSE_ID = "leerplein"
 STATE_DIR = ".leerplein"  # our own records inside the course dir (status, rubric levels)

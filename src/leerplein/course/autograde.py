@@ -1,0 +1,225 @@
+"""`leerplein course autograde`: check each submission, then let nbgrader autograde the cohort
+in parallel (one worker process per core), with student code executed in the sandbox.
+
+One broken submission never stops the others: problems become a per-student status with a
+clear message. Originals are kept before any repair. Re-running is safe: nbgrader's gradebook
+holds one submission per student and assignment, and every status file is written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import nbformat
+
+from leerplein.course.course import Course, read_json, write_json
+from leerplein.course.execute import LIMITS_ENV, NOTEBOOK_TIMEOUT, UNSAFE_ENV
+from leerplein.course.sandbox import SandboxLimits, SandboxUnavailable, sandbox_status
+
+LIMIT_NAMES = {"Tijdslimiet": "tijdslimiet", "Geheugenlimiet": "geheugenlimiet", NOTEBOOK_TIMEOUT: "tijdslimiet"}
+
+
+@dataclass
+class Outcome:
+    student: str
+    status: str  # "nagekeken" or "fout"
+    messages: list[str] = field(default_factory=list)
+    score: float | None = None
+    max_score: float | None = None
+    seconds: float = 0.0
+
+
+def status_path(course: Course, assignment: str, student: str) -> Path:
+    return course.state / "status" / assignment / f"{student}.json"
+
+
+def submissions(course: Course, assignment: str) -> list[str]:
+    base = course.directory / "submitted"
+    return sorted(p.name for p in base.iterdir() if (p / assignment).is_dir()) if base.is_dir() else []
+
+
+def expected_notebooks(course: Course, assignment: str) -> list[str]:
+    return sorted(p.name for p in (course.directory / "source" / assignment).glob("*.ipynb"))
+
+
+def keep_original(course: Course, assignment: str, student: str, path: Path) -> None:
+    backup = course.state / "originals" / assignment / student / path.name
+    if not backup.exists():
+        backup.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, backup)
+
+
+def precheck(course: Course, assignment: str, student: str) -> tuple[bool, list[str]]:
+    """Repair what can be repaired (keeping the original), report what cannot.
+    Returns (can be graded, messages)."""
+    folder = course.directory / "submitted" / student / assignment
+    messages, ok = [], True
+    expected = expected_notebooks(course, assignment)
+    own = {"timestamp.txt", "submission_secret.txt"}  # nbgrader's own bookkeeping
+    extra = sorted(p.name for p in folder.iterdir()
+                   if p.name not in expected and p.name not in own and not p.name.startswith("."))
+    if extra:
+        messages.append(f"Extra bestanden in de inlevering zijn genegeerd: {', '.join(extra)}.")
+    for name in expected:
+        path = folder / name
+        if not path.is_file():
+            messages.append(f"Het notebook {name} ontbreekt in de inlevering; het krijgt 0 punten.")
+            ok = False
+            continue
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            keep_original(course, assignment, student, path)
+            text = raw.decode("cp1252", errors="replace")
+            path.write_text(text, encoding="utf-8")
+            messages.append(f"{name} was niet als UTF-8 opgeslagen; het is omgezet (het origineel is bewaard).")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            messages.append(f"{name} is beschadigd (geen geldige notebook-JSON: {err.msg}, regel {err.lineno}) en is "
+                            "niet nagekeken. Vraag de student het notebook opnieuw in te leveren.")
+            ok = False
+            continue
+        if data.get("nbformat", 0) < 4:
+            keep_original(course, assignment, student, path)
+            nb = nbformat.reads(text, as_version=4)
+            nbformat.write(nb, str(path))
+            messages.append(f"{name} had een oud notebookformaat (v{data.get('nbformat')}); het is omgezet naar v4.")
+        try:
+            messages += compare_with_release(course, assignment, name, nbformat.read(str(path), as_version=4))
+        except Exception as err:  # noqa: BLE001 - an unreadable notebook is reported, not fatal to the cohort
+            messages.append(f"{name} kon niet worden gelezen ({type(err).__name__}) en is niet nagekeken.")
+            ok = False
+    return ok, messages
+
+
+def compare_with_release(course: Course, assignment: str, name: str, submitted) -> list[str]:
+    """Graded cells that were deleted, duplicated or (when locked) edited. nbgrader repairs
+    these (it restores locked cells and re-adds missing ones); the teacher should know."""
+    release = nbformat.read(str(course.directory / "release" / assignment / name), as_version=4)
+    def grade_cells(nb):
+        cells = {}
+        for cell in nb.cells:
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if gid:
+                cells.setdefault(gid, []).append(cell)
+        return cells
+    released, handed_in = grade_cells(release), grade_cells(submitted)
+    messages = []
+    for gid, cells in released.items():
+        meta = cells[0].metadata["nbgrader"]
+        if gid not in handed_in:
+            if meta.get("grade") or meta.get("solution"):
+                messages.append(f"{name}: de cel '{gid}' was verwijderd; nbgrader zet hem terug en hij krijgt 0 punten.")
+        elif len(handed_in[gid]) > 1:
+            messages.append(f"{name}: de cel '{gid}' stond er {len(handed_in[gid])} keer in; alleen de eerste telt.")
+        elif meta.get("locked") and handed_in[gid][0].source.strip() != cells[0].source.strip():
+            messages.append(f"{name}: de vaste cel '{gid}' was aangepast; de originele cel is teruggezet.")
+    return messages
+
+
+def _grade_one(directory: str, exchange: str, root: str, assignment: str, student: str) -> dict:
+    """Runs in a worker process: nbgrader's own autograde for one student (sandboxed Execute)."""
+    course = Course(Path(root), Path(directory), Path(exchange))
+    api = course.api()
+    for attempt in range(3):
+        result = api.autograde(assignment, student, force=True, create=True)
+        if result["success"] or "database is locked" not in (result.get("log") or ""):
+            break
+        time.sleep(0.5 * (attempt + 1))
+    return {"success": result["success"], "log": result.get("log") or "", "error": result.get("error") or ""}
+
+
+def _init_worker(limits: dict, unsafe: bool) -> None:
+    os.environ[LIMITS_ENV] = json.dumps(limits)
+    if unsafe:
+        os.environ[UNSAFE_ENV] = "1"
+
+
+def inspect_graded(course: Course, assignment: str, student: str) -> list[str]:
+    """Messages about what the sandbox stopped, read from the graded notebooks."""
+    messages = []
+    folder = course.directory / "autograded" / student / assignment
+    for path in sorted(folder.glob("*.ipynb")):
+        nb = nbformat.read(str(path), as_version=4)
+        for index, cell in enumerate(nb.cells, start=1):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error" and output.get("ename") in LIMIT_NAMES:
+                    messages.append(f"{path.name}, cel {index}: gestopt door de {LIMIT_NAMES[output['ename']]}. "
+                                    f"{output.get('evalue', '')}")
+                elif "Uitvoer ingekort" in str(output.get("text", "")):
+                    messages.append(f"{path.name}, cel {index}: de uitvoer was te groot en is ingekort.")
+    return list(dict.fromkeys(messages))
+
+
+def scores(course: Course, assignment: str, student: str) -> tuple[float | None, float | None]:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(course.gradebook_url) as gb:
+        try:
+            sub = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return None, None
+        return sub.score, sub.max_score
+
+
+def autograde(course: Course, assignment: str, students: list[str] | None = None, workers: int | None = None,
+              limits: SandboxLimits = SandboxLimits(), unsafe: bool = False,
+              progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    course.require()
+    if not unsafe:
+        problem = sandbox_status()
+        if problem:
+            raise SandboxUnavailable(problem)
+    chosen = students or submissions(course, assignment)
+    outcomes: dict[str, Outcome] = {}
+    gradable = []
+    for student in chosen:
+        ok, messages = precheck(course, assignment, student)
+        outcomes[student] = Outcome(student, "nagekeken" if ok else "fout", messages)
+        if ok:
+            gradable.append(student)
+        else:
+            _finish(course, assignment, outcomes[student], progress)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(gradable) or 1))
+    started = {s: time.perf_counter() for s in gradable}
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(asdict(limits), unsafe)) as pool:
+        futures = {pool.submit(_grade_one, str(course.directory), str(course.exchange), str(course.root),
+                               assignment, s): s for s in gradable}
+        for future in as_completed(futures):
+            student = futures[future]
+            outcome = outcomes[student]
+            try:
+                result = future.result()
+            except Exception as err:  # noqa: BLE001 - a crashed worker must not stop the cohort
+                result = {"success": False, "log": "", "error": repr(err)}
+            outcome.seconds = time.perf_counter() - started[student]
+            if not result["success"]:
+                outcome.status = "fout"
+                detail = (result["error"] or result["log"]).strip().splitlines()[-3:]
+                outcome.messages.append("nbgrader kon deze inlevering niet nakijken: " + " ".join(detail)[-400:])
+            if result["success"]:
+                outcome.messages += inspect_graded(course, assignment, student)
+            _finish(course, assignment, outcome, progress)
+    return [outcomes[s] for s in chosen]
+
+
+def _finish(course: Course, assignment: str, outcome: Outcome, progress) -> None:
+    outcome.score, outcome.max_score = scores(course, assignment, outcome.student)
+    write_json(status_path(course, assignment, outcome.student), {**asdict(outcome), "assignment": assignment})
+    if progress:
+        progress(outcome)
+
+
+def load_statuses(course: Course, assignment: str) -> dict[str, dict]:
+    folder = course.state / "status" / assignment
+    return {p.stem: read_json(p) for p in sorted(folder.glob("*.json"))} if folder.is_dir() else {}

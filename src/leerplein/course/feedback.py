@@ -1,0 +1,114 @@
+"""Feedback for students, built from a whitelist: the questions, the student's own answers,
+points, chosen rubric levels with their descriptors and the grader's comment. Test cells,
+their (hidden) code and tracebacks are never copied, so nothing of a hidden test can reach a
+student. No external assets: one self-contained HTML file per notebook."""
+
+from __future__ import annotations
+
+import html
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from leerplein.course.assign import load_exercise
+from leerplein.course.course import Course, write_atomic
+from leerplein.course.rubric_grades import load_levels
+
+CSS = """body{font-family:system-ui,sans-serif;max-width:48rem;margin:1rem auto;padding:0 1rem;line-height:1.5;color:#1d2125}
+.answer{white-space:pre-wrap;background:#f6f8fa;border-left:4px solid #1a5fb4;padding:.75rem}
+table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #c7ccd1;padding:.3rem .6rem;text-align:left;vertical-align:top}
+.ok{color:#1e6b30;font-weight:600}.no{color:#8a1c1c;font-weight:600}"""
+
+
+def _grades(course: Course, assignment: str, student: str) -> dict[str, dict]:
+    from nbgrader.api import Gradebook
+
+    out = {}
+    with Gradebook(course.gradebook_url) as gb:
+        sub = gb.find_submission_notebook(assignment, assignment, student)
+        for grade in sub.grades:
+            out[grade.name] = {"score": grade.score, "max": grade.max_score}
+        total = (sub.score, sub.max_score)
+    return {"_total": {"score": total[0], "max": total[1]}, **out}
+
+
+def student_answers(course: Course, assignment: str, student: str) -> dict[str, str]:
+    path = course.directory / "autograded" / student / assignment / f"{assignment}.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    found, cells = {}, nb.cells
+    for i, cell in enumerate(cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            found[meta["grade_id"]] = cell.source
+        elif meta.get("grade") and cell.cell_type == "code" and i > 0:
+            # a kennischeck: the student's answer is the line in the code cell just above the test
+            prev = cells[i - 1].source if cells[i - 1].cell_type == "code" else ""
+            found[meta["grade_id"]] = prev.split("=", 1)[-1].strip() if "=" in prev else ""
+    return found
+
+
+def render(course: Course, assignment: str, student: str) -> str:
+    exercise = load_exercise(course.root, assignment)
+    grades = _grades(course, assignment, student)
+    answers = student_answers(course, assignment, student)
+    levels = load_levels(course, assignment, student)
+    total = grades["_total"]
+    parts = [f"<h1>Feedback: {html.escape(exercise.data['titel'])}</h1>",
+             f"<p>Totaal: <strong>{total['score']:g} van {total['max']:g} punten</strong>.</p>"]
+    check_no = 0
+    for q in exercise.data["vragen"]:
+        qid, g = q["id"], grades.get(q["id"], {"score": 0, "max": exercise.points(q["id"])})
+        if q["soort"] == "reflectie":
+            chosen = levels.get(qid, {})
+            parts.append(f"<h2>{html.escape(qid.replace('-', ' ').capitalize())}</h2>"
+                         f"<p>{html.escape(q['vraag'])}</p><h3>Jouw antwoord</h3>"
+                         f"<div class='answer'>{html.escape(answers.get(qid, '').strip() or '(geen antwoord)')}</div>")
+            if chosen:
+                rows = []
+                for c in exercise.rubric[qid]:
+                    name = chosen["levels"].get(c.id, "")
+                    level = next((lv for lv in c.niveaus if lv.naam == name), None)
+                    rows.append(f"<tr><td>{html.escape(c.titel)}</td><td>{html.escape(name)}</td>"
+                                f"<td>{level.punten if level else 0:g} van {c.max_points:g}</td>"
+                                f"<td>{html.escape(level.beschrijving if level else '')}</td></tr>")
+                parts.append("<table><thead><tr><th scope=col>Criterium</th><th scope=col>Niveau</th>"
+                             "<th scope=col>Punten</th><th scope=col>Wat dat betekent</th></tr></thead>"
+                             f"<tbody>{''.join(rows)}</tbody></table>")
+                if chosen.get("comment"):
+                    parts.append(f"<p><strong>Opmerking van je docent:</strong> {html.escape(chosen['comment'])}</p>")
+            else:
+                parts.append("<p>Deze vraag is nog niet beoordeeld.</p>")
+            parts.append(f"<p>Punten: {g['score'] or 0:g} van {g['max']:g}.</p>")
+        else:
+            check_no += 1
+            right = (g["score"] or 0) >= (g["max"] or 0) > 0
+            given = answers.get(qid, "").strip().strip("\"'") or "(niet ingevuld)"
+            parts.append(f"<h2>Kennischeck {check_no}</h2><p>{html.escape(q['vraag'])}</p>"
+                         f"<p>Jouw antwoord: {html.escape(given)}. "
+                         f"<span class='{'ok' if right else 'no'}'>{'Goed' if right else 'Niet goed'}</span> "
+                         f"({g['score'] or 0:g} van {g['max']:g} punten).</p>")
+    return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Feedback {html.escape(assignment)}'
+            f"</title><style>{CSS}</style></head><body><main>{''.join(parts)}</main></body></html>")
+
+
+def feedback_path(course: Course, assignment: str, student: str) -> Path:
+    return course.directory / "feedback" / student / assignment / f"{assignment}.html"
+
+
+def generate_feedback(course: Course, assignment: str, students: list[str]) -> list[Path]:
+    written = []
+    for student in students:
+        path = feedback_path(course, assignment, student)
+        write_atomic(path, render(course, assignment, student))
+        graded = course.directory / "autograded" / student / assignment
+        for name in ("timestamp.txt", "submission_secret.txt"):  # what nbgrader's release_feedback needs
+            if (graded / name).is_file():
+                shutil.copy2(graded / name, path.parent / name)
+        written.append(path)
+    return written
+
+
+def release_feedback(course: Course, assignment: str) -> dict:
+    """Put the feedback in nbgrader's exchange, where students fetch it from JupyterLab."""
+    return course.api().release_feedback(assignment)

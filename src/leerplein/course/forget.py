@@ -1,0 +1,61 @@
+"""`leerplein course forget STUDENT`: remove one student's data everywhere (AVG/GDPR)."""
+
+from __future__ import annotations
+
+import shutil
+
+from leerplein.course.course import Course
+
+
+def forget_student(course: Course, student: str) -> list[str]:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    removed = []
+    removed += _forget_released_feedback(course, student)
+    with Gradebook(course.gradebook_url) as gb:
+        try:
+            gb.find_student(student)
+        except MissingEntry:
+            pass
+        else:
+            for assignment in gb.assignments:
+                try:
+                    gb.remove_submission(assignment.name, student)
+                    removed.append(f"gradebook: submission {assignment.name}")
+                except MissingEntry:
+                    pass
+            gb.remove_student(student)
+            removed.append("gradebook: student record")
+    for stage in ("submitted", "autograded", "feedback"):
+        folder = course.directory / stage / student
+        if folder.exists():
+            shutil.rmtree(folder)
+            removed.append(f"{stage}/{student}/")
+    for sub in ("status", "rubric", "originals"):
+        base = course.state / sub
+        for path in sorted(base.rglob(f"{student}*")) if base.exists() else []:
+            if path.name in (student, f"{student}.json") and path.exists():
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+                removed.append(f".leerplein/{sub}/{path.relative_to(base)}")
+    exchange = course.exchange
+    for path in sorted(exchange.rglob(f"{student}+*")) if exchange.exists() else []:
+        if path.exists():
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+            removed.append(f"exchange: {path.relative_to(exchange)}")
+    return removed
+
+
+def _forget_released_feedback(course: Course, student: str) -> list[str]:
+    """Released feedback sits in the exchange under a hash of the submission's secret."""
+    from nbgrader.utils import notebook_hash
+
+    removed = []
+    feedback_root = course.exchange / "leerplein" / "feedback"
+    for secret_file in (course.directory / "feedback" / student).glob("*/submission_secret.txt"):
+        secret = secret_file.read_text()
+        for html_file in secret_file.parent.glob("*.html"):
+            target = feedback_root / f"{notebook_hash(secret=secret, notebook_id=html_file.stem)}.html"
+            if target.exists():
+                target.unlink()
+                removed.append(f"exchange: feedback/{target.name}")
+    return removed

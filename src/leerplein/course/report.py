@@ -1,0 +1,115 @@
+"""`leerplein course report`: one HTML page for the teacher with completion per module, score
+distributions, the average level per rubric criterion, and every per-student problem. Charts
+are matplotlib PNGs embedded in the page; all student text is escaped."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+from leerplein.course.assign import exercise_slugs, load_exercise
+from leerplein.course.autograde import load_statuses, submissions
+from leerplein.course.course import Course, write_atomic
+from leerplein.course.rubric_grades import load_levels
+
+
+def _png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def collect(course: Course) -> dict:
+    from nbgrader.api import Gradebook
+
+    data = {"modules": [], "criteria": [], "problems": []}
+    with Gradebook(course.gradebook_url) as gb:
+        n_students = len(gb.students)
+        for slug in exercise_slugs(course.root):
+            exercise = load_exercise(course.root, slug)
+            handed_in = submissions(course, slug)
+            scores = []
+            for student in handed_in:
+                try:
+                    scores.append(gb.find_submission(slug, student).score)
+                except Exception:  # noqa: BLE001 - not graded yet
+                    pass
+            max_score = sum(exercise.points(q["id"]) for q in exercise.data["vragen"])
+            data["modules"].append({"slug": slug, "submitted": len(handed_in), "students": n_students,
+                                    "scores": scores, "max": max_score})
+            for qid, criteria in exercise.rubric.items():
+                for c in criteria:
+                    chosen = [load_levels(course, slug, s).get(qid, {}).get("levels", {}).get(c.id) for s in handed_in]
+                    points = [lv.punten for name in chosen for lv in c.niveaus if lv.naam == name]
+                    data["criteria"].append({"module": slug, "label": f"{slug[:2]} {c.titel}",
+                                             "mean": sum(points) / len(points) if points else None,
+                                             "max": c.max_points, "n": len(points)})
+            for student, status in load_statuses(course, slug).items():
+                for message in status.get("messages", []):
+                    data["problems"].append((slug, student, status.get("status", ""), message))
+    return data
+
+
+def render(data: dict) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    modules = data["modules"]
+    fig, ax = plt.subplots(figsize=(7, 2.8))
+    labels = [m["slug"] for m in modules]
+    done = [100 * m["submitted"] / m["students"] if m["students"] else 0 for m in modules]
+    ax.barh(labels, done, color="#1a5fb4")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("ingeleverd (% van de studenten)")
+    ax.invert_yaxis()
+    completion = _png(fig)
+    plt.close(fig)
+    completion_alt = "; ".join(f"{m['slug']}: {m['submitted']} van {m['students']}" for m in modules)
+
+    fig, axes = plt.subplots(1, max(1, len(modules)), figsize=(2.4 * max(1, len(modules)), 2.4), sharey=True,
+                             squeeze=False)
+    for ax, m in zip(axes[0], modules):
+        ax.hist(m["scores"], bins=range(0, int(m["max"]) + 2), color="#2e7d32", align="left")
+        ax.set_title(m["slug"][:18], fontsize=8)
+        ax.set_xlabel("punten", fontsize=8)
+    distribution = _png(fig)
+    plt.close(fig)
+    dist_alt = "; ".join(
+        f"{m['slug']}: gemiddeld {sum(m['scores']) / len(m['scores']):.1f} van {m['max']:g}" if m["scores"]
+        else f"{m['slug']}: nog geen scores" for m in modules)
+
+    crit = [c for c in data["criteria"] if c["mean"] is not None]
+    fig, ax = plt.subplots(figsize=(7, max(1.5, 0.3 * len(crit) + 0.5)))
+    ax.barh([c["label"] for c in crit], [c["mean"] / c["max"] * 100 for c in crit], color="#8e3b8e")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("gemiddeld niveau (% van de hoogste punten)")
+    ax.invert_yaxis()
+    criteria = _png(fig)
+    plt.close(fig)
+    crit_alt = "; ".join(f"{c['label']}: {c['mean']:.1f} van {c['max']:g}" for c in crit) or "nog niets beoordeeld"
+
+    table = "".join(f"<tr><td>{html.escape(m)}</td><td>{html.escape(s)}</td><td>{html.escape(st)}</td>"
+                    f"<td>{html.escape(msg)}</td></tr>" for m, s, st, msg in data["problems"])
+    rows = "".join(f"<tr><td>{html.escape(m['slug'])}</td><td>{m['submitted']} van {m['students']}</td>"
+                   f"<td>{(sum(m['scores']) / len(m['scores'])) if m['scores'] else 0:.1f} van {m['max']:g}</td></tr>"
+                   for m in modules)
+    return f"""<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Leerplein: voortgang</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#1d2125}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #c7ccd1;padding:.3rem .6rem;text-align:left}}img{{max-width:100%}}</style>
+</head><body><main><h1>Voortgang van de cursus</h1>
+<h2>Inleveringen per module</h2><img src="data:image/png;base64,{completion}" alt="{html.escape(completion_alt)}">
+<table><thead><tr><th scope=col>Module</th><th scope=col>Ingeleverd</th><th scope=col>Gemiddelde score</th></tr></thead><tbody>{rows}</tbody></table>
+<h2>Verdeling van de scores</h2><img src="data:image/png;base64,{distribution}" alt="{html.escape(dist_alt)}">
+<h2>Gemiddeld niveau per rubriccriterium</h2><img src="data:image/png;base64,{criteria}" alt="{html.escape(crit_alt)}">
+<h2>Meldingen per student</h2>
+{'<table><thead><tr><th scope=col>Module</th><th scope=col>Student</th><th scope=col>Status</th><th scope=col>Melding</th></tr></thead><tbody>' + table + '</tbody></table>' if table else '<p>Geen meldingen.</p>'}
+</main></body></html>"""
+
+
+def write_report(course: Course, target: Path) -> Path:
+    write_atomic(target, render(collect(course)))
+    return target

@@ -1,0 +1,26 @@
+"""`leerplein course status`: where every assignment stands, and every per-student problem."""
+
+from __future__ import annotations
+
+from leerplein.course.assign import exercise_slugs
+from leerplein.course.autograde import load_statuses, submissions
+from leerplein.course.course import Course
+from leerplein.course.feedback import feedback_path
+from leerplein.course.rubric_grades import load_levels
+
+
+def course_status(course: Course) -> list[dict]:
+    rows = []
+    for slug in exercise_slugs(course.root):
+        handed_in = submissions(course, slug)
+        statuses = load_statuses(course, slug)
+        rows.append({
+            "assignment": slug,
+            "submitted": len(handed_in),
+            "autograded": sum(1 for s in statuses.values() if s.get("status") == "nagekeken"),
+            "failed": sum(1 for s in statuses.values() if s.get("status") == "fout"),
+            "rubric_graded": sum(1 for s in handed_in if load_levels(course, slug, s)),
+            "feedback": sum(1 for s in handed_in if feedback_path(course, slug, s).exists()),
+            "messages": [(student, m) for student, st in statuses.items() for m in st.get("messages", [])],
+        })
+    return rows
