@@ -94,11 +94,29 @@ def precheck(course: Course, assignment: str, student: str) -> tuple[bool, list[
             nbformat.write(nb, str(path))
             messages.append(f"{name} had een oud notebookformaat (v{data.get('nbformat')}); het is omgezet naar v4.")
         try:
-            messages += compare_with_release(course, assignment, name, nbformat.read(str(path), as_version=4))
+            nb = nbformat.read(str(path), as_version=4)
+            messages += compare_with_release(course, assignment, name, nb)
+            if drop_duplicate_grade_ids(nb):
+                keep_original(course, assignment, student, path)
+                nbformat.write(nb, str(path))
         except Exception as err:  # noqa: BLE001 - an unreadable notebook is reported, not fatal to the cohort
             messages.append(f"{name} kon niet worden gelezen ({type(err).__name__}) en is niet nagekeken.")
             ok = False
     return ok, messages
+
+
+def drop_duplicate_grade_ids(nb) -> bool:
+    """Later copies of a graded cell lose their nbgrader metadata (their text stays), so only
+    the first one is graded; nbgrader would otherwise refuse the whole notebook."""
+    seen, changed = set(), False
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in seen:
+            del cell.metadata["nbgrader"]
+            changed = True
+        elif gid:
+            seen.add(gid)
+    return changed
 
 
 def compare_with_release(course: Course, assignment: str, name: str, submitted) -> list[str]:

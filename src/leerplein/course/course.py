@@ -18,6 +18,8 @@ if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
 
 COURSE_ID = "leerplein"
+TEXT_STUB = "Typ hier je antwoord. (Dubbelklik om te typen, Shift+Enter om te bewaren.)"
+CODE_STUB = "# Typ hier je antwoord."
 STATE_DIR = ".leerplein"  # our own records inside the course dir (status, rubric levels)
 
 
@@ -60,6 +62,8 @@ class Course:
         cfg.Exchange.course_id = COURSE_ID
         cfg.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
         cfg.ClearHiddenTests.enforce_metadata = True
+        cfg.ClearSolutions.text_stub = TEXT_STUB
+        cfg.ClearSolutions.code_stub = {"python": CODE_STUB}
         cfg.Execute.timeout = 30
         cfg.LimitOutput.max_lines = 200
         cfg.LimitOutput.max_traceback = 20
@@ -117,6 +121,8 @@ c.CourseDirectory.db_url = {db!r}
 c.Exchange.root = {exchange!r}
 c.Exchange.course_id = {course_id!r}
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
+c.ClearSolutions.text_stub = {text_stub!r}
+c.ClearSolutions.code_stub = {{"python": {code_stub!r}}}
 '''
 
 
@@ -140,7 +146,8 @@ def init_course(course: Course, roster: Path | None = None) -> list[str]:
     course.exchange.mkdir(parents=True, exist_ok=True)
     os.chmod(course.exchange, 0o777)  # the shared exchange of nbgrader: students write inbound
     write_atomic(course.config_file, CONFIG_TEMPLATE.format(
-        root=str(course.directory), course_id=COURSE_ID, db=course.gradebook_url, exchange=str(course.exchange)))
+        root=str(course.directory), course_id=COURSE_ID, db=course.gradebook_url, exchange=str(course.exchange),
+        text_stub=TEXT_STUB, code_stub=CODE_STUB))
     done = []
     for slug in exercise_slugs(course.root):
         write_source(course.root, course.directory, slug)

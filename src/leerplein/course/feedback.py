@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 
 from leerplein.course.assign import load_exercise
-from leerplein.course.course import Course, write_atomic
+from leerplein.course.course import TEXT_STUB, Course, write_atomic
 from leerplein.course.rubric_grades import load_levels
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:48rem;margin:1rem auto;padding:0 1rem;line-height:1.5;color:#1d2125}
@@ -63,7 +63,7 @@ def render(course: Course, assignment: str, student: str) -> str:
             chosen = levels.get(qid, {})
             parts.append(f"<h2>{html.escape(qid.replace('-', ' ').capitalize())}</h2>"
                          f"<p>{html.escape(q['vraag'])}</p><h3>Jouw antwoord</h3>"
-                         f"<div class='answer'>{html.escape(answers.get(qid, '').strip() or '(geen antwoord)')}</div>")
+                         f"<div class='answer'>{html.escape(_answer_text(answers.get(qid, '')))}</div>")
             if chosen:
                 rows = []
                 for c in exercise.rubric[qid]:
@@ -90,6 +90,11 @@ def render(course: Course, assignment: str, student: str) -> str:
                          f"({g['score'] or 0:g} van {g['max']:g} punten).</p>")
     return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Feedback {html.escape(assignment)}'
             f"</title><style>{CSS}</style></head><body><main>{''.join(parts)}</main></body></html>")
+
+
+def _answer_text(text: str) -> str:
+    text = text.strip()
+    return "(geen antwoord)" if not text or text == TEXT_STUB else text
 
 
 def feedback_path(course: Course, assignment: str, student: str) -> Path:

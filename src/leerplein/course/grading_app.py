@@ -13,7 +13,7 @@ import tornado.web
 
 from leerplein.course.assign import load_exercise
 from leerplein.course.autograde import submissions
-from leerplein.course.course import Course
+from leerplein.course.course import TEXT_STUB, Course
 from leerplein.course.rubric_grades import GradingError, answers, load_levels, save_rubric_grade
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:72rem;margin:1rem auto;padding:0 1rem;color:#1d2125}
@@ -79,7 +79,8 @@ class Grade(Base):
                     for lv in c.niveaus)
                 criteria_html.append(f"<fieldset><legend>{html.escape(c.titel)} (leerdoel {c.leerdoel})</legend>"
                                      f"{options}</fieldset>")
-            answer = given.get(qid, "").strip() or "(geen antwoord)"
+            answer = given.get(qid, "").strip()
+            answer = "(geen antwoord)" if not answer or answer == TEXT_STUB else answer
             parts.append(
                 f"<form method='post' class='pair' aria-label='{html.escape(qid)}'>"
                 f"<div><h2>{html.escape(qid)}</h2><p>{html.escape(q['vraag'])}</p>"
