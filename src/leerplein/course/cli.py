@@ -77,8 +77,12 @@ def release(assignment: str = typer.Argument(None), course_dir: Path = CourseDir
 @app.command()
 def collect(assignment: str = typer.Argument(None), course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
     """Collect submissions from the exchange into submitted/."""
+    from leerplein.course.exchange import reject_impersonations
+
     course = _course(course_dir, exchange)
     for slug in _assignments(course, assignment):
+        for line in reject_impersonations(course, slug):
+            console.print(f"rejected {line}", markup=False)
         result = course.api().collect(slug)
         console.print(f"{slug}: {'collected' if result['success'] else 'FAILED: ' + (result.get('error') or '')[-500:]}")
 

@@ -143,6 +143,7 @@ def init_course(course: Course, roster: Path | None = None) -> list[str]:
     from leerplein.course.assign import exercise_slugs, write_source
 
     course.directory.mkdir(parents=True, exist_ok=True)
+    os.chmod(course.directory, 0o700)  # submissions and the gradebook: the teacher's eyes only
     course.exchange.mkdir(parents=True, exist_ok=True)
     os.chmod(course.exchange, 0o777)  # the shared exchange of nbgrader: students write inbound
     write_atomic(course.config_file, CONFIG_TEMPLATE.format(

@@ -6,6 +6,7 @@ student. No external assets: one self-contained HTML file per notebook."""
 from __future__ import annotations
 
 import html
+import os
 import shutil
 from pathlib import Path
 
@@ -106,6 +107,7 @@ def generate_feedback(course: Course, assignment: str, students: list[str]) -> l
     for student in students:
         path = feedback_path(course, assignment, student)
         write_atomic(path, render(course, assignment, student))
+        os.chmod(path, 0o644)  # released copies keep this mode; the student must be able to read it
         graded = course.directory / "autograded" / student / assignment
         for name in ("timestamp.txt", "submission_secret.txt"):  # what nbgrader's release_feedback needs
             if (graded / name).is_file():

@@ -32,10 +32,12 @@ def page(title: str, body: str) -> str:
 
 
 class Base(tornado.web.RequestHandler):
-    def initialize(self, course: Course, token: str):
-        self.course, self.token = course, token
+    def initialize(self, course: Course, token: str | None, prefix: str = "/"):
+        self.course, self.token, self.prefix = course, token, prefix
 
     def prepare(self):
+        if self.token is None:  # authenticated by JupyterHub instead (leerplein.hub.grading_service)
+            return
         given = self.get_argument("token", None) or self.get_cookie("leerplein_token")
         if not given or not secrets.compare_digest(given, self.token):
             raise tornado.web.HTTPError(403)
@@ -52,7 +54,7 @@ class Overview(Base):
             for student in submissions(self.course, assignment):
                 done = load_levels(self.course, assignment, student)
                 state = f"{len(done)} van {len(exercise.rubric)} vragen beoordeeld"
-                link = f"/grade/{quote(assignment)}/{quote(student)}"
+                link = f"{self.prefix}grade/{quote(assignment)}/{quote(student)}"
                 rows.append(f"<tr><td>{html.escape(assignment)}</td><td><a href='{link}'>{html.escape(student)}</a>"
                             f"</td><td>{state}</td></tr>")
         body = ("<table><thead><tr><th scope=col>Opdracht</th><th scope=col>Student</th><th scope=col>Stand</th>"
@@ -91,7 +93,7 @@ class Grade(Base):
                 f"<input type='hidden' name='question' value='{html.escape(qid)}'>"
                 f"<input type='hidden' name='_xsrf' value='{self.xsrf_token.decode()}'>"
                 f"<button type='submit'>Opslaan: {html.escape(qid)}</button></div></form>")
-        parts.append("<p><a href='/'>Terug naar het overzicht</a></p>")
+        parts.append(f"<p><a href='{self.prefix}'>Terug naar het overzicht</a></p>")
         self.write(page(f"{assignment}: {student}", "".join(parts)))
 
     def post(self, assignment: str, student: str):
@@ -107,11 +109,13 @@ class Grade(Base):
         self.get(assignment, student, message=f"Opgeslagen: {question} krijgt {points:g} punten.")
 
 
-def make_app(course: Course, token: str | None = None) -> tuple[tornado.web.Application, str]:
+def make_app(course: Course, token: str | None = None, prefix: str = "/", overview=None, grade=None,
+             **settings) -> tuple[tornado.web.Application, str]:
     token = token or secrets.token_urlsafe(16)
-    args = {"course": course, "token": token}
-    app = tornado.web.Application([(r"/", Overview, args), (r"/grade/([^/]+)/([^/]+)", Grade, args)],
-                                  xsrf_cookies=True, cookie_secret=secrets.token_hex(16))
+    args = {"course": course, "token": None if settings else token, "prefix": prefix}
+    app = tornado.web.Application([(prefix, overview or Overview, args),
+                                   (prefix + r"grade/([^/]+)/([^/]+)", grade or Grade, args)],
+                                  xsrf_cookies=True, cookie_secret=secrets.token_hex(16), **settings)
     return app, token
 
 

@@ -1,5 +1,59 @@
 """`leerplein hub ...` commands (thin layer over leerplein.hub)."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
 import typer
 
 app = typer.Typer(no_args_is_help=True)
+StateDir = typer.Option(None, "--state-dir", help="hub state (database, logs, exchange); default <repo>/hub/state")
+
+
+def _state(state_dir: Path | None) -> Path:
+    from leerplein.paths import find_root
+
+    return (state_dir or find_root() / "hub" / "state").resolve()
+
+
+@app.command()
+def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name,role,course"),
+          port: int = typer.Option(8100, help="the hub's public port on 127.0.0.1 (the next three are used too)"),
+          state_dir: Path = StateDir,
+          course_dir: Path = typer.Option(None, help="nbgrader course directory (default <state>/course)")) -> None:
+    """Start JupyterHub on 127.0.0.1 in the background; print the URL and first steps."""
+    from leerplein.hub.manage import start_hub
+    from leerplein.hub.settings import HubError, new_settings
+    from leerplein.paths import find_root
+
+    state = _state(state_dir)
+    course = (course_dir or state / "course").resolve()
+    try:
+        settings = new_settings(find_root(), roster, state, port, course, state / "exchange")
+        url = start_hub(settings)
+    except HubError as err:
+        typer.echo(f"Error: {err}", err=True)
+        raise typer.Exit(2) from err
+    teacher = (settings.teachers or ["<teacher>"])[0]
+    typer.echo(f"""Leerplein hub: {url}
+Students: {len(settings.students)}, teachers: {len(settings.teachers)}. Logs: {state / 'jupyterhub.log'}
+
+First login for a teacher ({teacher}):
+  1. Every roster user is a system user with a first password, listed in
+     {state / 'initial-passwords.csv'} (only root can read it). Hand them out; users change
+     theirs with `passwd` in JupyterLab's terminal.
+  2. Log in at {url}hub/login with your roster username; JupyterLab opens in Dutch.
+  3. Prepare the course on this machine:
+       leerplein course init --course-dir {course} --exchange {state / 'exchange'} --roster {roster}
+       leerplein course release 01-armoede-zien --course-dir {course} --exchange {state / 'exchange'}
+  4. Rubric grading for teachers: {url}services/leerplein-grading/
+Students log in the same way and find the assignment under "Opdrachten".
+Stop with: leerplein hub stop""")
+
+
+@app.command()
+def stop(state_dir: Path = StateDir) -> None:
+    """Stop the hub, its proxy, services and all user servers."""
+    from leerplein.hub.manage import stop_hub
+
+    typer.echo("Stopped the hub." if stop_hub(_state(state_dir)) else "No hub was running.")

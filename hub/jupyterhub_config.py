@@ -1,0 +1,68 @@
+# JupyterHub configuration for one machine (in the spirit of The Littlest JupyterHub).
+# `leerplein hub start` runs JupyterHub with this file and the settings below in the
+# environment; see src/leerplein/hub/settings.py for what each one means.
+import json
+import os
+import sys
+from pathlib import Path
+
+c = get_config()  # noqa: F821
+S = json.loads(os.environ["LEERPLEIN_HUB_SETTINGS"])
+state = Path(S["state_dir"])
+venv_bin = Path(sys.executable).parent
+
+c.JupyterHub.ip = "127.0.0.1"
+c.JupyterHub.port = S["port"]
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = S["hub_port"]
+c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+c.ConfigurableHTTPProxy.command = [S["proxy"]]
+c.ConfigurableHTTPProxy.pid_file = str(state / "jupyterhub-proxy.pid")
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{S['proxy_api_port']}"
+
+# Login: PAM against the real system users made from the roster (passwords: see
+# `leerplein hub start`). NativeAuthenticator 1.3 does not work with JupyterHub 6 (its login
+# handler uses the removed `statsd`), so it is not used.
+c.JupyterHub.authenticator_class = "pam"
+c.PAMAuthenticator.open_sessions = False
+c.Authenticator.allowed_users = set(S["students"] + S["teachers"])
+c.Authenticator.admin_users = set(S["admins"])
+# LTI 1.3 login from an LMS instead (jupyterhub-ltiauthenticator): see the README's institute
+# section for the settings that replace the two lines above.
+
+c.JupyterHub.load_groups = {"leerplein-studenten": {"users": S["students"]},
+                            "leerplein-docenten": {"users": S["teachers"]}}
+c.JupyterHub.load_roles = [
+    {"name": "leerplein-docent", "groups": ["leerplein-docenten"],
+     "scopes": ["access:services!service=leerplein-grading", "self"]},
+    {"name": "leerplein-beheer", "services": ["leerplein-beheer"], "scopes": ["admin:users", "admin:servers",
+     "tokens", "list:users", "read:users", "access:servers"]},
+    {"name": "idle-culler", "services": ["idle-culler"],
+     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
+]
+c.JupyterHub.services = [
+    {"name": "leerplein-beheer", "api_token": S["admin_token"]},
+    {"name": "leerplein-grading", "url": f"http://127.0.0.1:{S['grading_port']}", "oauth_no_confirm": True,
+     "command": [sys.executable, "-m", "leerplein.hub.grading_service"],
+     "environment": {"LEERPLEIN_COURSE_DIR": S["course_dir"], "LEERPLEIN_EXCHANGE": S["exchange"],
+                     "LEERPLEIN_ROOT": S["root"], "LEERPLEIN_GRADING_PORT": str(S["grading_port"])}},
+    {"name": "idle-culler", "command": [sys.executable, "-m", "jupyterhub_idle_culler",
+                                        f"--timeout={S['idle_timeout']}", "--cull-every=60"]},
+]
+
+# Each user's server: JupyterLab (Dutch, news off, ipywidgets and nbgrader extensions come from
+# the same environment), the course's nbgrader exchange, and limits.
+c.Spawner.cmd = ["prlimit", f"--as={S['mem_limit_bytes']}", f"--nproc={S['nproc_limit']}", "--",
+                 str(venv_bin / "jupyterhub-singleuser")]
+c.Spawner.default_url = "/lab"
+c.Spawner.mem_limit = S["mem_limit_bytes"]  # informs JupyterLab; prlimit above enforces address space
+c.Spawner.cpu_limit = S["cpu_limit"]  # enforced only by SystemdSpawner / Kubernetes (see README)
+c.Spawner.start_timeout = 60
+c.Spawner.http_timeout = 60
+c.Spawner.environment = {"JUPYTER_CONFIG_PATH": str(state / "jupyter-config"),
+                         "PATH": f"{venv_bin}:/usr/bin:/bin",
+                         # nbgitpuller clones the course repository, which belongs to another user
+                         "GIT_CONFIG_GLOBAL": str(state / "gitconfig")}
+c.JupyterHub.shutdown_on_logout = False
+c.JupyterHub.cleanup_servers = True

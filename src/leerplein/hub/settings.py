@@ -1,0 +1,164 @@
+"""Settings of the one-machine hub, derived from the roster and the command line, and the
+system preparation that goes with them (system users, the shared exchange, JupyterLab config)."""
+
+from __future__ import annotations
+
+import csv
+import grp
+import json
+import os
+import pwd
+import secrets
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from leerplein.course.course import COURSE_ID
+
+
+class HubError(RuntimeError):
+    pass
+
+
+@dataclass
+class HubSettings:
+    root: str
+    state_dir: str
+    port: int = 8100
+    hub_port: int = 8101
+    proxy_api_port: int = 8102
+    grading_port: int = 8103
+    students: list[str] = field(default_factory=list)
+    teachers: list[str] = field(default_factory=list)
+    admins: list[str] = field(default_factory=list)
+    course_dir: str = ""
+    exchange: str = ""
+    proxy: str = ""
+    admin_token: str = ""
+    idle_timeout: int = 3600
+    mem_limit_bytes: int = 4 * 2**30
+    nproc_limit: int = 256
+    cpu_limit: float = 1.0
+
+    def to_env(self) -> str:
+        return json.dumps(asdict(self))
+
+
+def read_roster(path: Path) -> dict[str, list[str]]:
+    """CSV: username,name,role,course. Roles: student, teacher (docent), admin."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows or "username" not in rows[0] or "role" not in rows[0]:
+        raise HubError(f"{path}: the roster needs a header with at least 'username' and 'role'")
+    out = {"students": [], "teachers": [], "admins": []}
+    for number, row in enumerate(rows, start=2):
+        name = (row["username"] or "").strip()
+        role = (row["role"] or "").strip().lower()
+        if not name.isascii() or not name.replace("-", "").replace("_", "").isalnum() or name[0].isdigit():
+            raise HubError(f"{path}:{number}: '{name}' is not a valid username (letters, digits, - and _)")
+        key = {"student": "students", "teacher": "teachers", "docent": "teachers", "admin": "admins"}.get(role)
+        if key is None:
+            raise HubError(f"{path}:{number}: unknown role '{role}' (use student, teacher or admin)")
+        out[key].append(name)
+        if key == "admins":
+            out["teachers"].append(name)
+    return out
+
+
+def ensure_system_users(names: list[str]) -> list[str]:
+    """Real isolation: one system user per roster user, home 0700. Root only."""
+    created = []
+    for name in names:
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", name], check=True)
+            created.append(name)
+        home = Path(pwd.getpwnam(name).pw_dir)
+        home.mkdir(exist_ok=True)
+        os.chmod(home, 0o700)
+    return created
+
+
+def initial_passwords(state: Path, names: list[str]) -> Path:
+    """Give each new system user a random first password (set with chpasswd), listed in a
+    file only root can read, for the teacher to hand out. Existing passwords are kept."""
+    listing = state / "initial-passwords.csv"
+    known = {}
+    if listing.exists():
+        known = dict(line.split(",", 1) for line in listing.read_text().splitlines()[1:] if "," in line)
+    new = {n: secrets.token_urlsafe(9) for n in names if n not in known}
+    if new:
+        subprocess.run(["chpasswd"], input="".join(f"{n}:{p}\n" for n, p in new.items()), text=True, check=True)
+        known.update(new)
+        listing.write_text("username,password\n" + "".join(f"{n},{p}\n" for n, p in known.items()))
+        os.chmod(listing, 0o600)
+    return listing
+
+
+def python_reachable_by_others() -> Path | None:
+    """The first folder on the way to the Python installation that other users cannot enter."""
+    import sys
+
+    for path in [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()]:
+        for parent in [*reversed(path.parents), path]:
+            if not os.stat(parent).st_mode & 0o001:
+                return parent
+    return None
+
+
+def prepare(settings: HubSettings) -> None:
+    state = Path(settings.state_dir)
+    state.mkdir(parents=True, exist_ok=True)
+    os.chmod(state, 0o755)
+    exchange = Path(settings.exchange)
+    exchange.mkdir(parents=True, exist_ok=True)
+    os.chmod(exchange, 0o777 | 0o1000)  # world-writable with the sticky bit, as nbgrader expects
+    config_dir = state / "jupyter-config"
+    config_dir.mkdir(exist_ok=True)
+    (config_dir / "nbgrader_config.py").write_text(
+        "c = get_config()  # noqa: F821\n"
+        f"c.Exchange.root = {settings.exchange!r}\n"
+        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
+        f"c.Exchange.course_id = {COURSE_ID!r}\n", encoding="utf-8")
+    from leerplein.jupyter_setup import install_lab_settings
+
+    install_lab_settings()  # Dutch, news off: in the environment every user's server runs from
+    (state / "gitconfig").write_text("[safe]\n\tdirectory = *\n[user]\n\tname = Leerplein\n"
+                                     "\temail = leerplein@localhost\n", encoding="utf-8")
+    os.chmod(state / "gitconfig", 0o644)
+    for p in [config_dir, *config_dir.rglob("*")]:
+        os.chmod(p, 0o755 if p.is_dir() else 0o644)
+    if os.geteuid() != 0:
+        raise HubError("The hub spawns a real system user per student, so it must run as root "
+                       "(sudo leerplein hub start ...).")
+    ensure_system_users(settings.students + settings.teachers)
+    initial_passwords(state, settings.students + settings.teachers)
+
+
+def new_settings(root: Path, roster: Path, state_dir: Path, port: int, course_dir: Path, exchange: Path) -> HubSettings:
+    people = read_roster(roster)
+    proxy = root / "node_modules" / ".bin" / "configurable-http-proxy"
+    if not proxy.exists():
+        raise HubError(f"{proxy} is missing: run `npm ci` (scripts/setup.sh does this)")
+    token_file = state_dir / "admin-token"
+    state_dir.mkdir(parents=True, exist_ok=True)
+    if not token_file.exists():
+        token_file.write_text(secrets.token_hex(32))
+        os.chmod(token_file, 0o600)
+    return HubSettings(root=str(root), state_dir=str(state_dir), port=port, hub_port=port + 1,
+                       proxy_api_port=port + 2, grading_port=port + 3, course_dir=str(course_dir),
+                       exchange=str(exchange), proxy=str(proxy), admin_token=token_file.read_text().strip(),
+                       **people)
+
+
+def has_group(name: str) -> bool:
+    try:
+        grp.getgrnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+__all__ = ["HubSettings", "HubError", "new_settings", "prepare", "read_roster", "shutil"]
