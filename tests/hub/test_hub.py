@@ -173,14 +173,14 @@ def test_launch_link_pulls_and_keeps_student_edits(hub):
     repo = f"file://{ROOT}"
     branch = subprocess.run(["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
-    query = urllib.parse.urlencode({"repo": repo, "branch": branch, "targetpath": "leerplein"})
+    query = urllib.parse.urlencode({"repo": repo, "branch": branch})
 
     def pull():
         r = requests.get(f"{hub['url']}/user/{user}/git-pull/api?{query}", headers=headers, timeout=120)
         assert r.status_code == 200 and '"phase": "finished"' in r.text, r.text[-1500:]
 
     pull()
-    page = Path(pwd.getpwnam(user).pw_dir) / "leerplein" / "modules" / A / "doe-rondkomen.md"
+    page = Path(pwd.getpwnam(user).pw_dir) / ROOT.name / "modules" / A / "doe-rondkomen.md"
     assert page.is_file() and page.stat().st_uid == pwd.getpwnam(user).pw_uid
     subprocess.run(["runuser", "-u", user, "--", "sh", "-c", f"echo 'Mijn notitie' >> '{page}'"], check=True)
     pull()
@@ -189,4 +189,6 @@ def test_launch_link_pulls_and_keeps_student_edits(hub):
 
     link = launch_url(hub["url"], repo, branch, f"modules/{A}/doe-rondkomen.md")
     r = login(hub, user).get(link, allow_redirects=False)
-    assert r.status_code in (302, 303) and "git-pull" in r.headers["location"]
+    target = urllib.parse.unquote(urllib.parse.unquote(r.headers["location"]))
+    assert r.status_code in (302, 303) and f"/user/{user}/git-pull?repo={repo}" in target
+    assert f"urlpath=lab/tree/{ROOT.name}/modules/{A}/doe-rondkomen.md" in target
