@@ -1,0 +1,143 @@
+"""Load on the one-machine hub: N simulated students with bounded concurrency get a server,
+open a notebook kernel, execute a cell through the kernel websocket, go idle, and stop.
+Reports spawn p50/p95, failures and memory per idle user. Traffic only to 127.0.0.1.
+
+    sudo .venv/bin/python benchmarks/hub_load.py [--students 100] [--concurrency 8]
+
+Creates system users lpload000.. (removed afterwards) and writes benchmarks/results/hub_load.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psutil
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.websocket import websocket_connect
+
+ROOT = Path(__file__).resolve().parents[1]
+PORT = 8700
+
+
+async def call(method, url, token, body=None, timeout=60):
+    req = HTTPRequest(url, method=method, headers={"Authorization": f"token {token}"},
+                      body=None if body is None else json.dumps(body),
+                      allow_nonstandard_methods=True, request_timeout=timeout)
+    return await AsyncHTTPClient().fetch(req, raise_error=False)
+
+
+async def one_student(name, base, admin, sem, results):
+    async with sem:
+        record = {"user": name, "ok": False}
+        try:
+            start = time.perf_counter()
+            await call("POST", f"{base}/hub/api/users/{name}/server", admin, {})
+            while True:
+                info = json.loads((await call("GET", f"{base}/hub/api/users/{name}", admin)).body)
+                if info.get("servers", {}).get("", {}).get("ready"):
+                    break
+                if time.perf_counter() - start > 120:
+                    raise TimeoutError("spawn took over 120 s")
+                await asyncio.sleep(0.2)
+            record["spawn"] = time.perf_counter() - start
+            token = json.loads((await call("POST", f"{base}/hub/api/users/{name}/tokens", admin, {"note": "load"})).body)["token"]
+            kernel = json.loads((await call("POST", f"{base}/user/{name}/api/kernels", token, {"name": "python3"})).body)
+            ws_url = f"{base.replace('http', 'ws')}/user/{name}/api/kernels/{kernel['id']}/channels"
+            ws = await websocket_connect(HTTPRequest(ws_url, headers={"Authorization": f"token {token}"}))
+            msg_id = uuid.uuid4().hex
+            ws.write_message(json.dumps({"header": {"msg_id": msg_id, "msg_type": "execute_request", "username": name,
+                                                    "session": uuid.uuid4().hex, "version": "5.3"},
+                                         "parent_header": {}, "metadata": {}, "channel": "shell",
+                                         "content": {"code": "sum(range(10**5))", "silent": False}}))
+            t0 = time.perf_counter()
+            while True:
+                reply = json.loads(await asyncio.wait_for(ws.read_message(), 60))
+                if reply.get("msg_type") == "execute_reply" and reply["parent_header"].get("msg_id") == msg_id:
+                    record["execute"] = time.perf_counter() - t0
+                    record["ok"] = reply["content"]["status"] == "ok"
+                    break
+            ws.close()
+            await call("DELETE", f"{base}/user/{name}/api/kernels/{kernel['id']}", token)
+        except Exception as err:  # noqa: BLE001 - count it as a failure, keep the run going
+            record["error"] = repr(err)[:200]
+        results.append(record)
+
+
+def rss_per_user(names):
+    totals = {n: 0 for n in names}
+    for p in psutil.process_iter(["username", "memory_info"]):
+        if p.info["username"] in totals and p.info["memory_info"]:
+            totals[p.info["username"]] += p.info["memory_info"].rss
+    return totals
+
+
+async def run(args, base, admin, names):
+    sem = asyncio.Semaphore(args.concurrency)
+    results = []
+    await asyncio.gather(*(one_student(n, base, admin, sem, results) for n in names))
+    await asyncio.sleep(3)  # idle: servers up, kernels shut down
+    memory = rss_per_user(names)
+    await asyncio.gather(*(call("DELETE", f"{base}/hub/api/users/{n}/server", admin) for n in names))
+    return results, memory
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", type=int, default=100)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        raise SystemExit("Run as root: the hub spawns one system user per student.")
+    names = [f"lpload{i:03d}" for i in range(args.students)]
+    state = Path(tempfile.mkdtemp(prefix="leerplein-hubload-"))
+    os.chmod(state, 0o755)
+    roster = state / "roster.csv"
+    roster.write_text("username,name,role\n" + "".join(f"{n},{n},student\n" for n in names))
+    cli = [sys.executable, "-m", "leerplein.cli", "hub"]
+    started = subprocess.run([*cli, "start", "--roster", str(roster), "--port", str(PORT), "--state-dir",
+                              str(state / "state")], cwd=ROOT, capture_output=True, text=True)
+    if started.returncode:
+        raise SystemExit(started.stdout + started.stderr)
+    base, admin = f"http://127.0.0.1:{PORT}", (state / "state" / "admin-token").read_text().strip()
+    t0 = time.perf_counter()
+    try:
+        results, memory = asyncio.run(run(args, base, admin, names))
+    finally:
+        subprocess.run([*cli, "stop", "--state-dir", str(state / "state")], cwd=ROOT, capture_output=True)
+        for n in names:
+            subprocess.run(["pkill", "-u", n], capture_output=True)
+            subprocess.run(["userdel", "-r", n], capture_output=True)
+    wall = time.perf_counter() - t0
+    spawns = sorted(r["spawn"] for r in results if "spawn" in r)
+    failures = [r for r in results if not r["ok"]]
+    p50 = statistics.median(spawns) if spawns else float("nan")
+    p95 = spawns[min(len(spawns) - 1, int(0.95 * len(spawns)))] if spawns else float("nan")
+    idle_mb = [m / 2**20 for m in memory.values() if m]
+    lines = ["# Hub load", "", f"{args.students} simulated students, concurrency {args.concurrency}, "
+             f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GB; one run, {wall:.0f} s wall.", "",
+             "| measure | value | target |", "|---|---:|---|",
+             f"| spawn p50 | {p50:.1f} s | |", f"| spawn p95 | {p95:.1f} s | ≤ 10 s |",
+             f"| failures | {len(failures)} | 0 |",
+             f"| memory per idle user (RSS, median) | {statistics.median(idle_mb) if idle_mb else float('nan'):.0f} MB | ≤ 120 MB |",
+             f"| cell execution through the kernel websocket, median | "
+             f"{statistics.median([r['execute'] for r in results if 'execute' in r] or [float('nan')]) * 1000:.0f} ms | |"]
+    if failures:
+        lines += ["", "Failures:", *[f"- {f['user']}: {f.get('error', 'not ok')}" for f in failures[:10]]]
+    text = "\n".join(lines) + "\n"
+    out = ROOT / "benchmarks" / "results" / "hub_load.md"
+    out.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
