@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import re
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,34 @@ def test_cli_exit_code_and_messages(course):
 def test_the_repository_itself_passes(root):
     errors = [f.format(root) for f in check_repository(root) if f.severity == "error"]
     assert errors == []
+
+
+def assessment_findings(root: Path) -> list[str]:
+    return [f.format(root) for f in check_repository(root, only=["assessment"]) if f.severity == "error"]
+
+
+def _exercise(course: Path, criteria_goals: list[int], check_goals: list[int]) -> None:
+    checks = "".join(f"  - {{soort: kennischeck, id: check-{i}, vraag: V, opties: {{A: a, B: b}}, antwoord: A, "
+                     f"leerdoel: {g}}}\n" for i, g in enumerate(check_goals, 1))
+    (course / "exercises/01-proef/opdracht.yml").write_text(
+        "titel: T\nintro: I\nvragen:\n  - {soort: reflectie, id: reflectie-1, vraag: V}\n" + checks)
+    crit = "".join(f"  - id: c{g}\n    titel: C{g}\n    leerdoel: {g}\n    niveaus:\n"
+                   f"    - {{naam: nee, punten: 0, beschrijving: x}}\n    - {{naam: ja, punten: 2, beschrijving: y}}\n"
+                   for g in criteria_goals)
+    (course / "grading/rubrics").mkdir(parents=True, exist_ok=True)
+    (course / "grading/rubrics/01-proef.yml").write_text(f"reflectie-1:\n  criteria:\n{crit}")
+
+
+def test_every_leerdoel_must_be_assessed(course):
+    goals = len(re.findall(r"^- ", GOOD_INDEX.split("## Leerdoelen")[1].split("##")[0], re.M))
+    _exercise(course, list(range(1, goals)), [])
+    found = assessment_findings(course)
+    assert len(found) == 1 and f"leerdoel {goals}" in found[0] and "not assessed" in found[0]
+    _exercise(course, list(range(1, goals)), [goals])
+    assert assessment_findings(course) == []
+
+
+def test_rubric_missing_for_a_reflection_and_unknown_leerdoel(course):
+    _exercise(course, [1], [99])
+    (course / "grading/rubrics/01-proef.yml").write_text("andere-vraag:\n  criteria: []\n")
+    assert "has no rubric" in assessment_findings(course)[0]
