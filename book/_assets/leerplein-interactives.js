@@ -116,6 +116,7 @@
       el("p", { text: "Onthoud het getal, verberg het en beoordeel dan de sommen op een rekening. Doe het eerst met een kort getal (zonder last), dan met een lang getal (met last)." }));
     const results = el("div", { class: "lp-result", role: "status", "aria-live": "polite" });
     const scores = {};
+    const rounds = [];
     for (const trial of trials) {
       const shown = el("p", { class: "lp-number" }, "Onthoud dit getal: ", el("strong", { text: trial.number }));
       const sums = trial.sums.map(([a, b, total]) => checkbox(`${a} + ${b} = ${total} klopt`, "", null));
@@ -125,8 +126,13 @@
         el("button", { type: "button", class: "lp-button", text: `Klaar met ronde '${trial.round}'`, onclick: finish }));
       const hide = el("button", { type: "button", class: "lp-button", text: "Verberg het getal en begin",
         onclick: () => { shown.textContent = "Het getal is verborgen."; work.hidden = false; hide.hidden = true; recall.focus(); } });
-      box.append(el("div", { class: "lp-round" }, el("h5", { text: `Ronde: ${trial.round}` }), shown, hide, work));
+      const round = el("div", { class: "lp-round", hidden: rounds.length > 0 },
+        el("h5", { text: `Ronde: ${trial.round}` }), shown, hide, work);
+      rounds.push(round);
+      box.append(round);
       function finish() {
+        const next = rounds[rounds.indexOf(round) + 1];
+        if (next) next.hidden = false;  // the next round starts only after this one
         const digits = recall.value.replace(/\D/g, "");
         let right = 0;
         for (let i = 0; i < trial.number.length; i++) if (digits[i] === trial.number[i]) right++;

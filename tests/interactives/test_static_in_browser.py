@@ -70,12 +70,14 @@ def test_schaarste_spel_narrows_choices_as_in_python(book_server, page):
     assert root.locator(".lp-log li").count() == 3
     # the attention task: a short number remembered right scores full marks
     trial = root.locator(".lp-round").first
+    assert not root.locator(".lp-round").nth(1).is_visible()  # round two waits for round one
     number = trial.locator(".lp-number strong").inner_text()
     trial.get_by_role("button", name="Verberg het getal en begin").click()
     assert number not in trial.inner_text()
     trial.get_by_label("Welk getal moest je onthouden?").fill(number)
     trial.get_by_role("button", name=re.compile("Klaar met ronde")).click()
     assert f"zonder last: {len(number)} van {len(number)} cijfers goed" in root.locator(".lp-attention .lp-result").inner_text()
+    assert root.locator(".lp-round").nth(1).is_visible()
     root.get_by_role("button", name="Opnieuw beginnen").click()
     assert root.locator(".lp-log li").count() == 0
     assert_clean(page, "interactive-schaarste-spel")

@@ -98,7 +98,20 @@ def build_book(layout: Layout, strict: bool = False, all_pages: bool = False, qu
         raise BuildFailed(_explain_failure(log))
     stamp = layout.book / "_build" / ".interactives-digest"
     stamp.write_text(interactives_digest(layout))
+    sync_static_assets(layout)
     return BuildResult(layout.html, seconds, log)
+
+
+def sync_static_assets(layout: Layout) -> None:
+    """Sphinx skips copying static files when no page changed; our own CSS/JS must still land."""
+    import shutil
+
+    source = layout.book / "_assets"
+    for path in source.rglob("*"):
+        target = layout.html / "_static" / path.relative_to(source)
+        if path.is_file() and (not target.exists() or target.stat().st_mtime < path.stat().st_mtime):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
 
 
 def _explain_failure(log: str) -> str:
@@ -114,7 +127,7 @@ def is_stale(layout: Layout) -> bool:
         return True
     built = index.stat().st_mtime
     sources = [layout.book / "_config.yml", layout.book / "_toc.yml", layout.bibliography]
-    sources += list(layout.book.glob("*.md"))
+    sources += list(layout.book.glob("*.md")) + list((layout.book / "_assets").rglob("*"))
     sources += list(layout.modules.rglob("*.md")) + list(layout.modules.rglob("*.csv"))
     sources += list((layout.root / "src" / "leerplein" / "interactives").rglob("*.py"))
     return any(p.exists() and p.stat().st_mtime > built for p in sources)
