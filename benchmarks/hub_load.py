@@ -4,7 +4,7 @@ Reports spawn p50/p95, failures and memory per idle user. Traffic only to 127.0.
 
     sudo .venv/bin/python benchmarks/hub_load.py [--students 100] [--concurrency 8]
 
-Creates system users lpload000.. (removed afterwards) and writes benchmarks/results/hub_load.md.
+Creates system users lpload000.. (removed afterwards) and writes benchmarks/results/hub_load_c<concurrency>.md.
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def main():
     if failures:
         lines += ["", "Failures:", *[f"- {f['user']}: {f.get('error', 'not ok')}" for f in failures[:10]]]
     text = "\n".join(lines) + "\n"
-    out = ROOT / "benchmarks" / "results" / "hub_load.md"
+    out = ROOT / "benchmarks" / "results" / f"hub_load_c{args.concurrency}.md"
     out.write_text(text, encoding="utf-8")
     print(text)
 

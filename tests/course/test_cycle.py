@@ -283,3 +283,7 @@ def test_rerun_after_kill_minus_nine_leaves_no_lost_or_duplicated_grades(cohort)
         assert len(ids) == len(set(ids))
         scores = {s.student_id: s.score for s in subs}
     assert scores["goed"] == 13 and scores["deels"] == 2  # manual rubric points survive a re-run
+    # repairs made in the first run are still reported after the re-run
+    again = load_statuses(course, A)
+    assert "UTF-8" in " ".join(again["niet-utf8"]["messages"])
+    assert "meer dan één keer" in " ".join(again["dubbel"]["messages"])

@@ -56,11 +56,26 @@ def keep_original(course: Course, assignment: str, student: str, path: Path) -> 
         shutil.copy2(path, backup)
 
 
+def repairs_path(course: Course, assignment: str, student: str) -> Path:
+    return course.state / "repairs" / assignment / f"{student}.json"
+
+
+def remember_repairs(course: Course, assignment: str, student: str, messages: list[str]) -> list[str]:
+    """Repairs happen once (the file is fixed in place), but the teacher should keep seeing them
+    on every later run: they are stored and merged into each run's messages."""
+    path = repairs_path(course, assignment, student)
+    known = read_json(path, []) or []
+    merged = list(dict.fromkeys([*known, *messages]))
+    if merged != known:
+        write_json(path, merged)
+    return merged
+
+
 def precheck(course: Course, assignment: str, student: str) -> tuple[bool, list[str]]:
     """Repair what can be repaired (keeping the original), report what cannot.
     Returns (can be graded, messages)."""
     folder = course.directory / "submitted" / student / assignment
-    messages, ok = [], True
+    messages, repairs, ok = [], [], True
     expected = expected_notebooks(course, assignment)
     own = {"timestamp.txt", "submission_secret.txt"}  # nbgrader's own bookkeeping
     extra = sorted(p.name for p in folder.iterdir()
@@ -80,7 +95,7 @@ def precheck(course: Course, assignment: str, student: str) -> tuple[bool, list[
             keep_original(course, assignment, student, path)
             text = raw.decode("cp1252", errors="replace")
             path.write_text(text, encoding="utf-8")
-            messages.append(f"{name} was niet als UTF-8 opgeslagen; het is omgezet (het origineel is bewaard).")
+            repairs.append(f"{name} was niet als UTF-8 opgeslagen; het is omgezet (het origineel is bewaard).")
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:
@@ -92,17 +107,19 @@ def precheck(course: Course, assignment: str, student: str) -> tuple[bool, list[
             keep_original(course, assignment, student, path)
             nb = nbformat.reads(text, as_version=4)
             nbformat.write(nb, str(path))
-            messages.append(f"{name} had een oud notebookformaat (v{data.get('nbformat')}); het is omgezet naar v4.")
+            repairs.append(f"{name} had een oud notebookformaat (v{data.get('nbformat')}); het is omgezet naar v4.")
         try:
             nb = nbformat.read(str(path), as_version=4)
             messages += compare_with_release(course, assignment, name, nb)
             if drop_duplicate_grade_ids(nb):
                 keep_original(course, assignment, student, path)
                 nbformat.write(nb, str(path))
+                repairs.append(f"{name}: een nagekeken cel stond er meer dan één keer in; alleen de eerste telt "
+                               "(het origineel is bewaard).")
         except Exception as err:  # noqa: BLE001 - an unreadable notebook is reported, not fatal to the cohort
             messages.append(f"{name} kon niet worden gelezen ({type(err).__name__}) en is niet nagekeken.")
             ok = False
-    return ok, messages
+    return ok, remember_repairs(course, assignment, student, repairs) + messages
 
 
 def drop_duplicate_grade_ids(nb) -> bool:

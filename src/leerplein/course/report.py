@@ -52,6 +52,12 @@ def collect(course: Course) -> dict:
     return data
 
 
+def _mean(module: dict) -> str:
+    if not module["scores"]:
+        return "–"
+    return f"{sum(module['scores']) / len(module['scores']):.1f} van {module['max']:g}"
+
+
 def render(data: dict) -> str:
     import matplotlib
 
@@ -95,8 +101,7 @@ def render(data: dict) -> str:
     table = "".join(f"<tr><td>{html.escape(m)}</td><td>{html.escape(s)}</td><td>{html.escape(st)}</td>"
                     f"<td>{html.escape(msg)}</td></tr>" for m, s, st, msg in data["problems"])
     rows = "".join(f"<tr><td>{html.escape(m['slug'])}</td><td>{m['submitted']} van {m['students']}</td>"
-                   f"<td>{(sum(m['scores']) / len(m['scores'])) if m['scores'] else 0:.1f} van {m['max']:g}</td></tr>"
-                   for m in modules)
+                   f"<td>{_mean(m)}</td></tr>" for m in modules)
     return f"""<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Leerplein: voortgang</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#1d2125}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #c7ccd1;padding:.3rem .6rem;text-align:left}}img{{max-width:100%}}</style>
