@@ -45,22 +45,24 @@ def build_command(layout: Layout, strict: bool = False, all_pages: bool = False)
     return cmd
 
 
-def interactives_digest(layout: Layout) -> str:
-    """A fingerprint of the interactives' code and data: pages embed their output."""
-    package = layout.root / "src" / "leerplein" / "interactives"
+def interactives_digest(package: Path | None = None) -> str:
+    """A fingerprint of the interactives' code and data (the package the pages import)."""
+    import leerplein.interactives
+
+    package = package or Path(leerplein.interactives.__file__).parent
     digest = hashlib.sha256()
     for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
-def forget_stale_interactive_pages(layout: Layout) -> int:
+def forget_stale_interactive_pages(layout: Layout, package: Path | None = None) -> int:
     """jupyter-cache keys a page on its own text only, so a page that shows an interactive
     would keep an old output after the interactive's code or data changed. Drop those
     cached executions when the fingerprint changed; returns how many were dropped."""
     stamp = layout.book / "_build" / ".interactives-digest"
     cache_dir = layout.book / "_build" / ".jupyter_cache"
-    current = interactives_digest(layout)
+    current = interactives_digest(package)
     if stamp.exists() and stamp.read_text() == current:
         return 0
     dropped = 0
@@ -97,7 +99,7 @@ def build_book(layout: Layout, strict: bool = False, all_pages: bool = False, qu
     if proc.returncode != 0 or not (layout.html / "index.html").exists():
         raise BuildFailed(_explain_failure(log))
     stamp = layout.book / "_build" / ".interactives-digest"
-    stamp.write_text(interactives_digest(layout))
+    stamp.write_text(interactives_digest())
     sync_static_assets(layout)
     return BuildResult(layout.html, seconds, log)
 

@@ -149,3 +149,17 @@ def write_source(root: Path, course_dir: Path, slug: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(target))
     return target
+
+
+def notebook_answers(nb) -> dict[str, str]:
+    """What a student wrote, by grade_id: reflection cells as they are, and for a kennischeck
+    the value typed in the answer line (the code cell just above its test cell)."""
+    found, cells = {}, nb.cells
+    for i, cell in enumerate(cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            found[meta["grade_id"]] = cell.source
+        elif meta.get("grade") and cell.cell_type == "code" and i > 0:
+            prev = cells[i - 1].source if cells[i - 1].cell_type == "code" else ""
+            found[meta["grade_id"]] = prev.split("=", 1)[-1].strip() if "=" in prev else ""
+    return found

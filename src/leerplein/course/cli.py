@@ -51,8 +51,14 @@ def init(course_dir: Path = CourseDir, exchange: Path = Exchange,
     """Create the course directory, nbgrader_config.py and the gradebook."""
     from leerplein.course.course import init_course
 
+    from leerplein.roster import RosterError
+
     course = _course(course_dir, exchange, require=False)
-    done = init_course(course, roster)
+    try:
+        done = init_course(course, roster)
+    except RosterError as err:
+        console.print(f"[red]{err}[/red]")
+        raise typer.Exit(2) from err
     console.print(f"Course ready in {course.directory} with {len(done)} assignments; exchange {course.exchange}.")
 
 

@@ -3,7 +3,6 @@ feedback folders and the gradebook. It lives outside git (default: <repo>/course
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -126,21 +125,13 @@ c.ClearSolutions.code_stub = {{"python": {code_stub!r}}}
 '''
 
 
-def read_roster(path: Path) -> list[dict]:
-    """Roster CSV with at least `username`; optional `name`, `role`, `email`. Students only."""
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.DictReader(f))
-    if not rows or "username" not in rows[0]:
-        raise CourseError(f"{path}: the roster needs a header with at least a 'username' column")
-    return [r for r in rows if (r.get("role") or "student").strip().lower() == "student"]
-
-
 def init_course(course: Course, roster: Path | None = None) -> list[str]:
     """Create the course directory, its nbgrader_config.py, the gradebook with the assignments
     from exercises/ and the students from the roster. Safe to run again."""
     from nbgrader.api import Gradebook
 
     from leerplein.course.assign import exercise_slugs, write_source
+    from leerplein.roster import read_roster
 
     course.directory.mkdir(parents=True, exist_ok=True)
     os.chmod(course.directory, 0o700)  # submissions and the gradebook: the teacher's eyes only
@@ -156,8 +147,8 @@ def init_course(course: Course, roster: Path | None = None) -> list[str]:
     with Gradebook(course.gradebook_url, course_id=COURSE_ID) as gb:
         for slug in done:
             gb.update_or_create_assignment(slug)
-        for row in read_roster(roster) if roster else []:
-            first, _, last = (row.get("name") or "").partition(" ")
-            gb.update_or_create_student(row["username"].strip(), first_name=first, last_name=last,
-                                        email=row.get("email") or None)
+        for person in read_roster(roster) if roster else []:
+            if person.role == "student":
+                first, _, last = person.name.partition(" ")
+                gb.update_or_create_student(person.username, first_name=first, last_name=last, email=person.email)
     return done

@@ -12,6 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from leerplein.course.sandbox import WORKDIR, SandboxLimits, bwrap_prefix, prepare_workdir
@@ -64,8 +65,6 @@ class SandboxedExecute(NbGraderPreprocessor):
         executed = run_sandboxed(nb_to_dict(nb), folder, current_limits(), os.environ.get(UNSAFE_ENV) == "1")
         code_cells = [c for c in nb.cells if c.cell_type == "code"]
         ran = [c for c in executed["cells"] if c["cell_type"] == "code"]
-        import nbformat
-
         for cell, done in zip(code_cells, ran):
             cell.outputs = [nbformat.from_dict(o) for o in done.get("outputs", [])]
             cell.execution_count = done.get("execution_count")
@@ -73,6 +72,4 @@ class SandboxedExecute(NbGraderPreprocessor):
 
 
 def nb_to_dict(nb) -> dict:
-    import nbformat
-
     return json.loads(nbformat.writes(nb))

@@ -10,11 +10,10 @@ import os
 import shutil
 from pathlib import Path
 
-import nbformat
 
 from leerplein.course.assign import load_exercise
 from leerplein.course.course import TEXT_STUB, Course, write_atomic
-from leerplein.course.rubric_grades import load_levels
+from leerplein.course.rubric_grades import answers, load_levels
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:48rem;margin:1rem auto;padding:0 1rem;line-height:1.5;color:#1d2125}
 .answer{white-space:pre-wrap;background:#f6f8fa;border-left:4px solid #1a5fb4;padding:.75rem}
@@ -34,25 +33,10 @@ def _grades(course: Course, assignment: str, student: str) -> dict[str, dict]:
     return {"_total": {"score": total[0], "max": total[1]}, **out}
 
 
-def student_answers(course: Course, assignment: str, student: str) -> dict[str, str]:
-    path = course.directory / "autograded" / student / assignment / f"{assignment}.ipynb"
-    nb = nbformat.read(str(path), as_version=4)
-    found, cells = {}, nb.cells
-    for i, cell in enumerate(cells):
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            found[meta["grade_id"]] = cell.source
-        elif meta.get("grade") and cell.cell_type == "code" and i > 0:
-            # a kennischeck: the student's answer is the line in the code cell just above the test
-            prev = cells[i - 1].source if cells[i - 1].cell_type == "code" else ""
-            found[meta["grade_id"]] = prev.split("=", 1)[-1].strip() if "=" in prev else ""
-    return found
-
-
 def render(course: Course, assignment: str, student: str) -> str:
     exercise = load_exercise(course.root, assignment)
     grades = _grades(course, assignment, student)
-    answers = student_answers(course, assignment, student)
+    given = answers(course, assignment, student)
     levels = load_levels(course, assignment, student)
     total = grades["_total"]
     parts = [f"<h1>Feedback: {html.escape(exercise.data['titel'])}</h1>",
@@ -64,7 +48,7 @@ def render(course: Course, assignment: str, student: str) -> str:
             chosen = levels.get(qid, {})
             parts.append(f"<h2>{html.escape(qid.replace('-', ' ').capitalize())}</h2>"
                          f"<p>{html.escape(q['vraag'])}</p><h3>Jouw antwoord</h3>"
-                         f"<div class='answer'>{html.escape(_answer_text(answers.get(qid, '')))}</div>")
+                         f"<div class='answer'>{html.escape(_answer_text(given.get(qid, '')))}</div>")
             if chosen:
                 rows = []
                 for c in exercise.rubric[qid]:
@@ -84,9 +68,9 @@ def render(course: Course, assignment: str, student: str) -> str:
         else:
             check_no += 1
             right = (g["score"] or 0) >= (g["max"] or 0) > 0
-            given = answers.get(qid, "").strip().strip("\"'") or "(niet ingevuld)"
+            given_check = given.get(qid, "").strip().strip("\"'") or "(niet ingevuld)"
             parts.append(f"<h2>Kennischeck {check_no}</h2><p>{html.escape(q['vraag'])}</p>"
-                         f"<p>Jouw antwoord: {html.escape(given)}. "
+                         f"<p>Jouw antwoord: {html.escape(given_check)}. "
                          f"<span class='{'ok' if right else 'no'}'>{'Goed' if right else 'Niet goed'}</span> "
                          f"({g['score'] or 0:g} van {g['max']:g} punten).</p>")
     return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Feedback {html.escape(assignment)}'

@@ -36,7 +36,7 @@ class Base(tornado.web.RequestHandler):
         self.course, self.token, self.prefix = course, token, prefix
 
     def prepare(self):
-        if self.token is None:  # authenticated by JupyterHub instead (leerplein.hub.grading_service)
+        if self.token is None:  # the hub service authenticates through JupyterHub instead
             return
         given = self.get_argument("token", None) or self.get_cookie("leerplein_token")
         if not given or not secrets.compare_digest(given, self.token):
@@ -109,13 +109,14 @@ class Grade(Base):
         self.get(assignment, student, message=f"Opgeslagen: {question} krijgt {points:g} punten.")
 
 
-def make_app(course: Course, token: str | None = None, prefix: str = "/", overview=None, grade=None,
-             **settings) -> tuple[tornado.web.Application, str]:
-    token = token or secrets.token_urlsafe(16)
-    args = {"course": course, "token": None if settings else token, "prefix": prefix}
-    app = tornado.web.Application([(prefix, overview or Overview, args),
-                                   (prefix + r"grade/([^/]+)/([^/]+)", grade or Grade, args)],
-                                  xsrf_cookies=True, cookie_secret=secrets.token_hex(16), **settings)
+def make_app(course: Course, token: str | None = None, prefix: str = "/", overview=Overview, grade=Grade,
+             hub_auth: bool = False) -> tuple[tornado.web.Application, str | None]:
+    """The grading app. Standalone it asks for a token (returned); as a hub service
+    (`hub_auth=True`, with HubOAuthenticated handlers) JupyterHub decides who may enter."""
+    token = None if hub_auth else token or secrets.token_urlsafe(16)
+    args = {"course": course, "token": token, "prefix": prefix}
+    app = tornado.web.Application([(prefix, overview, args), (prefix + r"grade/([^/]+)/([^/]+)", grade, args)],
+                                  xsrf_cookies=True, cookie_secret=secrets.token_hex(16))
     return app, token
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from leerplein.course.assign import Criterion, load_exercise
+from leerplein.course.assign import Criterion, load_exercise, notebook_answers
 from leerplein.course.course import Course, read_json, write_json
 
 
@@ -29,7 +29,7 @@ def points_for(criteria: list[Criterion], chosen: dict[str, str]) -> float:
     for c in criteria:
         names = {level.naam: level.punten for level in c.niveaus}
         if chosen.get(c.id) not in names:
-            raise GradingError(f"Kies een niveau voor '{c.titel}'.")
+            raise GradingError(f"Kies een niveau voor '{c.titel}'; er is niets opgeslagen.")
         total += names[chosen[c.id]]
     return total
 
@@ -39,16 +39,14 @@ def notebook_name(assignment: str) -> str:
 
 
 def answers(course: Course, assignment: str, student: str) -> dict[str, str]:
-    """The student's reflection answers by grade_id, from the autograded (else submitted) notebook."""
+    """The student's answers by grade_id, from the autograded (else the submitted) notebook."""
     for stage in ("autograded", "submitted"):
         path = course.directory / stage / student / assignment / f"{notebook_name(assignment)}.ipynb"
         if path.is_file():
             try:
-                nb = nbformat.read(str(path), as_version=4)
+                return notebook_answers(nbformat.read(str(path), as_version=4))
             except Exception:  # noqa: BLE001 - a broken notebook shows as no answer
                 return {}
-            return {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells
-                    if c.metadata.get("nbgrader", {}).get("solution")}
     return {}
 
 
@@ -58,14 +56,15 @@ def save_rubric_grade(course: Course, assignment: str, student: str, question: s
 
     exercise = load_exercise(course.root, assignment)
     if question not in exercise.rubric:
-        raise GradingError(f"Onbekende vraag: {question}")
+        raise GradingError(f"Onbekende vraag: {question}.")
     points = points_for(exercise.rubric[question], chosen)
     with Gradebook(course.gradebook_url) as gb:
         try:
             grade = gb.find_grade(question, notebook_name(assignment), assignment, student)
             note = gb.find_comment(question, notebook_name(assignment), assignment, student)
         except MissingEntry as err:
-            raise GradingError(f"{student} has no autograded submission of {assignment}; run autograde first.") from err
+            raise GradingError(f"De inlevering van {student} is nog niet automatisch nagekeken. Voer eerst "
+                               f"'leerplein course autograde {assignment}' uit en probeer het dan opnieuw.") from err
         grade.manual_score = points
         note.manual_comment = comment
         gb.db.commit()

@@ -36,8 +36,7 @@ def main() -> None:
     prefix = os.environ["JUPYTERHUB_SERVICE_PREFIX"]
     course = Course(Path(os.environ["LEERPLEIN_ROOT"]), Path(os.environ["LEERPLEIN_COURSE_DIR"]),
                     Path(os.environ["LEERPLEIN_EXCHANGE"]))
-    app, _ = make_app(course, prefix=prefix, overview=HubOverview, grade=HubGrade,
-                      login_url=url_path_join(prefix, "oauth_callback"))
+    app, _ = make_app(course, prefix=prefix, overview=HubOverview, grade=HubGrade, hub_auth=True)
     app.add_handlers(".*", [(url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler)])
     app.listen(int(os.environ["LEERPLEIN_GRADING_PORT"]), address="127.0.0.1")
     tornado.ioloop.IOLoop.current().start()

@@ -3,18 +3,17 @@ system preparation that goes with them (system users, the shared exchange, Jupyt
 
 from __future__ import annotations
 
-import csv
-import grp
 import json
 import os
 import pwd
 import secrets
-import shutil
 import subprocess
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from leerplein.course.course import COURSE_ID
+from leerplein.roster import RosterError, read_roster
 
 
 class HubError(RuntimeError):
@@ -45,24 +44,16 @@ class HubSettings:
         return json.dumps(asdict(self))
 
 
-def read_roster(path: Path) -> dict[str, list[str]]:
-    """CSV: username,name,role,course. Roles: student, teacher (docent), admin."""
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.DictReader(f))
-    if not rows or "username" not in rows[0] or "role" not in rows[0]:
-        raise HubError(f"{path}: the roster needs a header with at least 'username' and 'role'")
+def people_by_role(roster: Path) -> dict[str, list[str]]:
+    """Usernames for the hub's groups; admins are teachers too."""
+    try:
+        people = read_roster(roster)
+    except RosterError as err:
+        raise HubError(str(err)) from err
     out = {"students": [], "teachers": [], "admins": []}
-    for number, row in enumerate(rows, start=2):
-        name = (row["username"] or "").strip()
-        role = (row["role"] or "").strip().lower()
-        if not name.isascii() or not name.replace("-", "").replace("_", "").isalnum() or name[0].isdigit():
-            raise HubError(f"{path}:{number}: '{name}' is not a valid username (letters, digits, - and _)")
-        key = {"student": "students", "teacher": "teachers", "docent": "teachers", "admin": "admins"}.get(role)
-        if key is None:
-            raise HubError(f"{path}:{number}: unknown role '{role}' (use student, teacher or admin)")
-        out[key].append(name)
-        if key == "admins":
-            out["teachers"].append(name)
+    for person in people:
+        out[f"{person.role}s"].append(person.username)
+    out["teachers"] += out["admins"]
     return out
 
 
@@ -99,8 +90,6 @@ def initial_passwords(state: Path, names: list[str]) -> Path:
 
 def python_reachable_by_others() -> Path | None:
     """The first folder on the way to the Python installation that other users cannot enter."""
-    import sys
-
     for path in [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()]:
         for parent in [*reversed(path.parents), path]:
             if not os.stat(parent).st_mode & 0o001:
@@ -138,7 +127,7 @@ def prepare(settings: HubSettings) -> None:
 
 
 def new_settings(root: Path, roster: Path, state_dir: Path, port: int, course_dir: Path, exchange: Path) -> HubSettings:
-    people = read_roster(roster)
+    people = people_by_role(roster)
     proxy = root / "node_modules" / ".bin" / "configurable-http-proxy"
     if not proxy.exists():
         raise HubError(f"{proxy} is missing: run `npm ci` (scripts/setup.sh does this)")
@@ -151,14 +140,3 @@ def new_settings(root: Path, roster: Path, state_dir: Path, port: int, course_di
                        proxy_api_port=port + 2, grading_port=port + 3, course_dir=str(course_dir),
                        exchange=str(exchange), proxy=str(proxy), admin_token=token_file.read_text().strip(),
                        **people)
-
-
-def has_group(name: str) -> bool:
-    try:
-        grp.getgrnam(name)
-        return True
-    except KeyError:
-        return False
-
-
-__all__ = ["HubSettings", "HubError", "new_settings", "prepare", "read_roster", "shutil"]

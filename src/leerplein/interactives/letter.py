@@ -14,7 +14,7 @@ from importlib import resources
 
 import yaml
 
-from leerplein.readability import DOUMA_SCALE, LIX_SCALE, Readability, _dutch, measure  # noqa: F401
+from leerplein.readability import Readability, _dutch, measure
 
 LONG_SENTENCE_WORDS = 20  # a heuristic, not a sourced norm (content brief 8.4)
 LONG_WORD_SYLLABLES = 4

@@ -11,6 +11,7 @@ from IPython.display import HTML, display
 
 from leerplein.interactives import attention, budget, letter, partners, quiz, scarcity, strengths
 from leerplein.interactives.static import block, in_book_build
+from leerplein.readability import DOUMA_SCALE, LIX_SCALE
 
 DEFAULT_SEED = 2026
 
@@ -53,15 +54,16 @@ def leesbaarheid() -> None:
     from leerplein.interactives import widgets
 
     text = letter.letter_data()["voorbeeldbrief"]
+    analysis = letter.analyse(text)
     payload = {
         "text": text, "jargon": letter.letter_data()["ambtelijk"],
         "longSentence": letter.LONG_SENTENCE_WORDS, "longWordSyllables": letter.LONG_WORD_SYLLABLES,
         "levels": [[b if b != float("-inf") else -1000, label] for b, label in letter.LEVELS],
-        "douma": [[b if b != float("-inf") else -1000, label] for b, label in letter.DOUMA_SCALE],
-        "lix": [[b if b != float("inf") else 1000, label] for b, label in letter.LIX_SCALE],
-        "python": asdict(letter.analyse(text).scores),
+        "douma": [[b if b != float("-inf") else -1000, label] for b, label in DOUMA_SCALE],
+        "lix": [[b if b != float("inf") else 1000, label] for b, label in LIX_SCALE],
+        "python": asdict(analysis.scores),
     }
-    _show(block("leesbaarheid", payload, letter.analyse(text).describe(), "Leesbaarheidscheck"), widgets.leesbaarheid)
+    _show(block("leesbaarheid", payload, analysis.describe(), "Leesbaarheidscheck"), widgets.leesbaarheid)
 
 
 def krachtenkaart() -> None:

@@ -1,0 +1,41 @@
+"""The roster: one CSV (username,name,role[,email][,course]) read by both the course
+(`leerplein course init --roster`) and the hub (`leerplein hub start --roster`)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+ROLES = {"student": "student", "teacher": "teacher", "docent": "teacher", "admin": "admin"}
+USERNAME = re.compile(r"[a-z_][a-z0-9_-]*", re.I)  # also a valid system user name
+
+
+class RosterError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    name: str
+    role: str  # student, teacher or admin
+    email: str | None = None
+
+
+def read_roster(path: Path) -> list[Person]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows or "username" not in rows[0]:
+        raise RosterError(f"{path}: the roster needs a header with at least a 'username' column")
+    people = []
+    for number, row in enumerate(rows, start=2):
+        username = (row.get("username") or "").strip()
+        role = (row.get("role") or "student").strip().lower()
+        if not USERNAME.fullmatch(username) or not username.isascii():
+            raise RosterError(f"{path}:{number}: '{username}' is not a valid username (letters, digits, - and _)")
+        if role not in ROLES:
+            raise RosterError(f"{path}:{number}: unknown role '{role}' (use student, teacher or admin)")
+        people.append(Person(username, (row.get("name") or "").strip(), ROLES[role], (row.get("email") or None)))
+    return people
