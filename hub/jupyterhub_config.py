@@ -52,12 +52,20 @@ c.JupyterHub.services = [
 ]
 
 # Each user's server: JupyterLab (Dutch, news off, ipywidgets and nbgrader extensions come from
-# the same environment), the course's nbgrader exchange, and limits.
-c.Spawner.cmd = ["prlimit", f"--as={S['mem_limit_bytes']}", f"--nproc={S['nproc_limit']}", "--",
-                 str(venv_bin / "jupyterhub-singleuser")]
+# the same environment), the course's nbgrader exchange, and limits per student: memory,
+# processes and CPU for all of a student's processes together, in a control group of their own
+# (src/leerplein/hub/limits.py). Without control groups, prlimit caps each process instead.
+c.JupyterHub.spawner_class = "leerplein.hub.spawner.LeerpleinSpawner"
+c.LeerpleinSpawner.hub_id = S["hub_id"]
+c.LeerpleinSpawner.student_memory = S["mem_limit_bytes"]
+c.LeerpleinSpawner.student_processes = S["nproc_limit"]
+c.LeerpleinSpawner.student_cpus = S["cpu_limit"]
+singleuser = str(venv_bin / "jupyterhub-singleuser")
+c.Spawner.cmd = [singleuser] if S["cgroups"] else [
+    "prlimit", f"--as={S['mem_limit_bytes']}", f"--nproc={S['nproc_limit']}", "--", singleuser]
 c.Spawner.default_url = "/lab"
-c.Spawner.mem_limit = S["mem_limit_bytes"]  # informs JupyterLab; prlimit above enforces address space
-c.Spawner.cpu_limit = S["cpu_limit"]  # enforced only by SystemdSpawner / Kubernetes (see README)
+c.Spawner.mem_limit = S["mem_limit_bytes"]  # shown in JupyterLab; enforced by the control group
+c.Spawner.cpu_limit = S["cpu_limit"]
 c.Spawner.start_timeout = 60
 c.Spawner.http_timeout = 60
 c.Spawner.environment = {"JUPYTER_CONFIG_PATH": str(state / "jupyter-config"),

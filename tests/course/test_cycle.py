@@ -8,6 +8,7 @@ import csv
 import os
 import re
 import signal
+import stat
 import socket
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from leerplein.course.exchange import fetch_as, submit_as
 from leerplein.course.export import export_csv
 from leerplein.course.feedback import feedback_path, generate_feedback, release_feedback
 from leerplein.course.forget import forget_student
+from leerplein.course.intake import collect, intake_messages
 from leerplein.course.report import write_report
 from leerplein.course.rubric_grades import save_rubric_grade
 from leerplein.course.sandbox import SandboxLimits, sandbox_status
@@ -86,7 +88,9 @@ def cohort(tmp_path_factory):
         "geheugen": dict(checks=good, extra={1: "\nblok = bytearray(6 * 2**30)"}),
     }
     roster = base / "roster.csv"
-    names = [*plans, "ongeldig-json", "cel-weg", "dubbel", "vast-aangepast", "oud-formaat", "niet-utf8", "ontbreekt"]
+    traps = ["link-naar-ander", "link-map", "fifo", "apparaat", "harde-link", "te-groot"]
+    names = [*plans, "ongeldig-json", "cel-weg", "dubbel", "vast-aangepast", "oud-formaat", "niet-utf8", "ontbreekt",
+             *traps]
     roster.write_text("username,name,role\n" + "".join(f"{n},Student {n},student\n" for n in names) + "juf,Juf,teacher\n")
     init_course(course, roster)
     api = course.api()
@@ -121,11 +125,15 @@ def cohort(tmp_path_factory):
         elif student == "niet-utf8":
             edit(nb, checks=good, reflections={"reflectie-1": "Een café, een één en een ë."})
             path.write_bytes(nbformat.writes(nb).encode("cp1252"))
+        elif student in traps:
+            nbformat.write(edit(nb, checks=good), str(path))
         elif student == "ontbreekt":
             path.unlink()
             (folder / "notities.txt").write_text("vergeten")
         submit_as(course, A, student, homes / student)
-    assert api.collect(A)["success"]
+    plant_traps(course, base, secret_file)
+    collected = collect(course, A)
+    assert set(collected.staged) >= set(names) - {"te-groot"}
 
     gradebook_before = gradebook.read_bytes()
     start = time.perf_counter()
@@ -139,6 +147,26 @@ def cohort(tmp_path_factory):
     listener.close()
     return dict(course=course, outcomes={o.student: o for o in outcomes}, base=base, names=names, seconds=seconds,
                 reached=reached, gradebook_before=gradebook_before)
+
+
+def inbound_entry(course, student) -> Path:
+    return next((course.exchange / "leerplein" / "inbound").glob(f"{student}+{A}+*"))
+
+
+def plant_traps(course, base, secret_file) -> None:
+    """After submitting, change the submission in the exchange as a hostile student would."""
+    other = inbound_entry(course, "goed") / f"{A}.ipynb"
+    nb = inbound_entry(course, "link-naar-ander") / f"{A}.ipynb"
+    nb.unlink()
+    nb.symlink_to(other)  # the notebook is now a link to another student's notebook
+    os.symlink("/etc", inbound_entry(course, "link-map") / "etc")
+    os.mkfifo(inbound_entry(course, "fifo") / "wacht.fifo")  # a reader would block forever
+    os.mknod(inbound_entry(course, "apparaat") / "nul", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    hard = inbound_entry(course, "harde-link") / f"{A}.ipynb"
+    hard.unlink()
+    os.link(secret_file, hard)
+    for i in range(300):
+        (inbound_entry(course, "te-groot") / f"bestand-{i}.txt").write_text("x")
 
 
 def graded_nb(course, student) -> str:
@@ -175,7 +203,7 @@ def test_broken_submissions_get_a_message_and_the_rest_is_graded(cohort):
     originals = cohort["course"].state / "originals" / A
     assert (originals / "niet-utf8" / f"{A}.ipynb").read_bytes().decode("cp1252")  # the original is kept
     statuses = load_statuses(cohort["course"], A)
-    assert set(statuses) == set(cohort["names"])
+    assert set(statuses) == set(cohort["names"]) - {"te-groot"}  # never collected: see the next test
 
 
 def test_the_sandbox_stops_floods_loops_forks_and_memory_with_a_message(cohort):
@@ -204,6 +232,35 @@ def test_student_code_sees_nothing_of_the_host_and_changes_nothing(cohort):
     assert (course.directory / "gradebook.db").read_bytes()[:15] == b"SQLite format 3"
     assert not cohort["reached"], "a sandboxed cell reached a server on the host's loopback"
     assert "Connection refused" in graded_nb(course, "netwerk") or "Network is unreachable" in graded_nb(course, "netwerk")
+
+
+def test_collect_follows_no_link_and_reads_no_special_file(cohort):
+    """Links, hard links, fifos, devices and oversized trees in a submission are not collected;
+    each student gets a Dutch message, the others are graded as usual."""
+    course, o = cohort["course"], cohort["outcomes"]
+    submitted = course.directory / "submitted"
+    for path in submitted.rglob("*"):
+        assert not path.is_symlink() and (path.is_dir() or path.is_file()), path
+        if path.is_file():
+            assert path.stat().st_nlink == 1 and HOST_SECRET not in path.read_text(errors="replace"), path
+    goed_reflection = "Ik zag signalen"
+    assert not (submitted / "link-naar-ander" / A / f"{A}.ipynb").exists()
+    assert o["link-naar-ander"].status == "fout" and "snelkoppeling" in " ".join(o["link-naar-ander"].messages)
+    for student in ("link-naar-ander", "harde-link"):
+        graded = course.directory / "autograded" / student / A / f"{A}.ipynb"
+        assert not graded.exists() or goed_reflection not in graded.read_text()
+    assert not (submitted / "link-map" / A / "etc").exists() and o["link-map"].score == 3
+    assert "snelkoppeling" in " ".join(o["link-map"].messages)
+    assert "pipe" in " ".join(o["fifo"].messages) and o["fifo"].score == 3
+    assert "apparaat" in " ".join(o["apparaat"].messages) and o["apparaat"].score == 3
+    assert "harde link" in " ".join(o["harde-link"].messages) and o["harde-link"].status == "fout"
+    assert "te groot" in " ".join(intake_messages(course, A)["te-groot"])
+    assert not (submitted / "te-groot").exists()
+    status = subprocess.run([sys.executable, "-m", "leerplein.cli", "course", "status", "--course-dir",
+                             str(course.directory), "--exchange", str(course.exchange)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert "link-naar-ander" in status.stdout and "snelkoppeling" in status.stdout
+    assert "te-groot" in status.stdout and "te groot" in status.stdout
 
 
 def test_rubric_grades_feedback_export_report_and_forget(cohort, tmp_path):

@@ -84,7 +84,7 @@ def precheck(course: Course, assignment: str, student: str) -> tuple[bool, list[
         messages.append(f"Extra bestanden in de inlevering zijn genegeerd: {', '.join(extra)}.")
     for name in expected:
         path = folder / name
-        if not path.is_file():
+        if path.is_symlink() or not path.is_file():  # collect never stages links; older folders may have them
             messages.append(f"Het notebook {name} ontbreekt in de inlevering; het krijgt 0 punten.")
             ok = False
             continue
@@ -119,7 +119,10 @@ def precheck(course: Course, assignment: str, student: str) -> tuple[bool, list[
         except Exception as err:  # noqa: BLE001 - an unreadable notebook is reported, not fatal to the cohort
             messages.append(f"{name} kon niet worden gelezen ({type(err).__name__}) en is niet nagekeken.")
             ok = False
-    return ok, remember_repairs(course, assignment, student, repairs) + messages
+    from leerplein.course.intake import intake_path
+
+    collected = read_json(intake_path(course, assignment, student), []) or []
+    return ok, collected + remember_repairs(course, assignment, student, repairs) + messages
 
 
 def drop_duplicate_grade_ids(nb) -> bool:

@@ -32,7 +32,21 @@ def _course(course_dir: Path | None, exchange: Path | None, require: bool = True
         except CourseError as err:
             console.print(f"[red]{err}[/red]")
             raise typer.Exit(2) from err
+        _guard(course)
     return course
+
+
+def _guard(course: Course) -> None:
+    """Every course command first checks that no student has tampered with the exchange."""
+    from leerplein.course.guard import ExchangeTampered, secure_exchange
+
+    try:
+        notes = secure_exchange(course.exchange)
+    except ExchangeTampered as err:
+        console.print(f"[red]Refusing to go on: {err}[/red]", markup=True)
+        raise typer.Exit(2) from err
+    for note in notes:
+        console.print(f"[yellow]Exchange repaired:[/yellow] {note}")
 
 
 def _assignments(course: Course, assignment: str | None) -> list[str]:
@@ -50,13 +64,13 @@ def init(course_dir: Path = CourseDir, exchange: Path = Exchange,
          roster: Path = typer.Option(None, help="CSV with username,name,role,email")) -> None:
     """Create the course directory, nbgrader_config.py and the gradebook."""
     from leerplein.course.course import init_course
-
+    from leerplein.course.guard import ExchangeTampered
     from leerplein.roster import RosterError
 
     course = _course(course_dir, exchange, require=False)
     try:
         done = init_course(course, roster)
-    except RosterError as err:
+    except (RosterError, ExchangeTampered) as err:
         console.print(f"[red]{err}[/red]")
         raise typer.Exit(2) from err
     console.print(f"Course ready in {course.directory} with {len(done)} assignments; exchange {course.exchange}.")
@@ -82,15 +96,23 @@ def release(assignment: str = typer.Argument(None), course_dir: Path = CourseDir
 
 @app.command()
 def collect(assignment: str = typer.Argument(None), course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
-    """Collect submissions from the exchange into submitted/."""
-    from leerplein.course.exchange import reject_impersonations
+    """Collect submissions from the exchange into submitted/ (links, special files and oversized
+    submissions are skipped and reported in `status`)."""
+    from leerplein.course.intake import collect as safe_collect
 
     course = _course(course_dir, exchange)
     for slug in _assignments(course, assignment):
-        for line in reject_impersonations(course, slug):
+        try:
+            result = safe_collect(course, slug)
+        except RuntimeError as err:
+            console.print(f"{slug}: FAILED: {str(err)[-500:]}", markup=False)
+            raise typer.Exit(1) from err
+        for line in result.rejected:
             console.print(f"rejected {line}", markup=False)
-        result = course.api().collect(slug)
-        console.print(f"{slug}: {'collected' if result['success'] else 'FAILED: ' + (result.get('error') or '')[-500:]}")
+        console.print(f"{slug}: collected {len(result.staged)} submissions.")
+        for student, lines in sorted(result.messages.items()):
+            for line in lines:
+                console.print(f"  {student}: {line}", markup=False)
 
 
 @app.command()

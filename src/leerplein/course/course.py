@@ -19,7 +19,9 @@ if _bin not in os.environ.get("PATH", "").split(os.pathsep):
 COURSE_ID = "leerplein"
 TEXT_STUB = "Typ hier je antwoord. (Dubbelklik om te typen, Shift+Enter om te bewaren.)"
 CODE_STUB = "# Typ hier je antwoord."
-STATE_DIR = ".leerplein"  # our own records inside the course dir (status, rubric levels)
+STATE_DIR = ".leerplein"
+# nbgrader's own release makes the exchange root 0777; this one keeps it safe (guard.py)
+RELEASE_CLASS = "leerplein.course.guard.GuardedReleaseAssignment"  # our own records inside the course dir (status, rubric levels)
 
 
 class CourseError(RuntimeError):
@@ -59,6 +61,7 @@ class Course:
         cfg.CourseDirectory.db_url = self.gradebook_url
         cfg.Exchange.root = str(self.exchange)
         cfg.Exchange.course_id = COURSE_ID
+        cfg.ExchangeFactory.release_assignment = RELEASE_CLASS
         cfg.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
         cfg.ClearHiddenTests.enforce_metadata = True
         cfg.ClearSolutions.text_stub = TEXT_STUB
@@ -119,6 +122,7 @@ c.CourseDirectory.course_id = {course_id!r}
 c.CourseDirectory.db_url = {db!r}
 c.Exchange.root = {exchange!r}
 c.Exchange.course_id = {course_id!r}
+c.ExchangeFactory.release_assignment = {release!r}
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 c.ClearSolutions.text_stub = {text_stub!r}
 c.ClearSolutions.code_stub = {{"python": {code_stub!r}}}
@@ -135,11 +139,12 @@ def init_course(course: Course, roster: Path | None = None) -> list[str]:
 
     course.directory.mkdir(parents=True, exist_ok=True)
     os.chmod(course.directory, 0o700)  # submissions and the gradebook: the teacher's eyes only
-    course.exchange.mkdir(parents=True, exist_ok=True)
-    os.chmod(course.exchange, 0o777)  # the shared exchange of nbgrader: students write inbound
+    from leerplein.course.guard import secure_exchange
+
+    secure_exchange(course.exchange)  # sticky root, root-made course folder (see guard.py)
     write_atomic(course.config_file, CONFIG_TEMPLATE.format(
         root=str(course.directory), course_id=COURSE_ID, db=course.gradebook_url, exchange=str(course.exchange),
-        text_stub=TEXT_STUB, code_stub=CODE_STUB))
+        text_stub=TEXT_STUB, code_stub=CODE_STUB, release=RELEASE_CLASS))
     done = []
     for slug in exercise_slugs(course.root):
         write_source(course.root, course.directory, slug)

@@ -46,27 +46,3 @@ def submit_as(course: Course, assignment: str, student: str, home: Path) -> None
 
     with _cwd(home):
         _app(ExchangeSubmit, course, assignment, student).start()
-
-
-def reject_impersonations(course: Course, assignment: str) -> list[str]:
-    """Submissions in the exchange whose owner is not the student they claim to be are moved
-    aside (nbgrader itself only warns). Submissions made by root (local use) are trusted."""
-    import pwd
-    import shutil
-
-    from leerplein.course.course import COURSE_ID
-
-    inbound = course.exchange / COURSE_ID / "inbound"
-    rejected = []
-    for entry in sorted(inbound.glob(f"*+{assignment}+*")) if inbound.is_dir() else []:
-        claimed = entry.name.split("+", 1)[0]
-        try:
-            owner = pwd.getpwuid(entry.stat().st_uid).pw_name
-        except KeyError:
-            owner = str(entry.stat().st_uid)
-        if owner not in (claimed, "root"):
-            target = course.state / "rejected" / entry.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(entry), target)
-            rejected.append(f"{entry.name}: claims to be from {claimed} but was submitted by {owner}")
-    return rejected

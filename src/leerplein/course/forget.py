@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from pathlib import Path
 
 from leerplein.course.course import Course
 
@@ -31,17 +33,35 @@ def forget_student(course: Course, student: str) -> list[str]:
         if folder.exists():
             shutil.rmtree(folder)
             removed.append(f"{stage}/{student}/")
-    for sub in ("status", "rubric", "originals"):
+    for sub in ("status", "rubric", "originals", "repairs", "intake"):
         base = course.state / sub
         for path in sorted(base.rglob(f"{student}*")) if base.exists() else []:
             if path.name in (student, f"{student}.json") and path.exists():
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
                 removed.append(f".leerplein/{sub}/{path.relative_to(base)}")
-    exchange = course.exchange
-    for path in sorted(exchange.rglob(f"{student}+*")) if exchange.exists() else []:
-        if path.exists():
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
-            removed.append(f"exchange: {path.relative_to(exchange)}")
+    removed += _forget_in_exchange(course, student)
+    return removed
+
+
+def _forget_in_exchange(course: Course, student: str) -> list[str]:
+    """The student's submissions in inbound/ and anything of theirs that was moved aside. Only
+    the top level is matched by name; links are removed, never followed."""
+    from leerplein.course.course import COURSE_ID
+    from leerplein.course.guard import QUARANTINE
+
+    removed = []
+    base = course.exchange / COURSE_ID
+    for folder, prefix in ((base / "inbound", f"{student}+"), (base / QUARANTINE, f"inbound.{student}+")):
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            if not entry.name.startswith(prefix):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)  # fd-based on Linux: safe against links inside
+            else:
+                os.unlink(entry.path)
+            removed.append(f"exchange: {Path(entry.path).relative_to(course.exchange)}")
     return removed
 
 

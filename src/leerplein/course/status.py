@@ -6,6 +6,7 @@ from leerplein.course.assign import exercise_slugs
 from leerplein.course.autograde import load_statuses, submissions
 from leerplein.course.course import Course
 from leerplein.course.feedback import feedback_path
+from leerplein.course.intake import intake_messages
 from leerplein.course.rubric_grades import load_levels
 
 
@@ -21,6 +22,14 @@ def course_status(course: Course) -> list[dict]:
             "failed": sum(1 for s in statuses.values() if s.get("status") == "fout"),
             "rubric_graded": sum(1 for s in handed_in if load_levels(course, slug, s)),
             "feedback": sum(1 for s in handed_in if feedback_path(course, slug, s).exists()),
-            "messages": [(student, m) for student, st in statuses.items() for m in st.get("messages", [])],
+            "messages": _messages(statuses, intake_messages(course, slug)),
         })
     return rows
+
+
+def _messages(statuses: dict[str, dict], collected: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """Autograde's messages include what collect reported; students not graded yet still show
+    what collect found."""
+    out = [(student, m) for student, st in statuses.items() for m in st.get("messages", [])]
+    out += [(student, m) for student, lines in collected.items() if student not in statuses for m in lines]
+    return out

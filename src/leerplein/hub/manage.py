@@ -10,7 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from leerplein.hub.settings import HubError, HubSettings, prepare, python_reachable_by_others
+from leerplein.hub import limits
+from leerplein.hub.settings import HubError, HubSettings, prepare, python_reachable_by_others, secure_state
 
 
 def pid_file(state_dir: Path) -> Path:
@@ -29,18 +30,39 @@ def start_hub(settings: HubSettings, timeout: float = 60) -> str:
     running = pid_file(state)
     if running.exists() and _alive(int(running.read_text())):
         raise HubError(f"A hub is already running (pid {running.read_text()}); stop it with `leerplein hub stop`.")
-    prepare(settings)
-    log = (state / "jupyterhub.log").open("a")
+    # a hub that was killed leaves its proxy and services holding the ports; students' servers
+    # are left running: the new hub finds them again in its database
+    limits.kill_group(settings.hub_id, "hub", settings.cgroups or None)
+    time.sleep(0.2)
+    for port in (settings.port, settings.hub_port, settings.proxy_api_port, settings.grading_port):
+        taken = port_in_use(port)
+        if taken:
+            raise HubError(f"Port {port} on 127.0.0.1 is already in use ({taken}). Stop that program, or start "
+                           f"the hub on other ports with --port.")
+    repaired = prepare(settings)
+    limits.make_group(settings.hub_id, "hub", None, settings.cgroups or None)
+    log_fd = os.open(state / "jupyterhub.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+    os.fchmod(log_fd, 0o600)
+
+    def as_hub():
+        os.umask(0o077)  # the database, logs and secrets the hub writes are root's alone
+        limits.join_group(settings.hub_id, "hub", 0, settings.cgroups or None)
+
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterhub", "-f", str(Path(settings.root) / "hub" / "jupyterhub_config.py")],
-        cwd=state, env={**os.environ, "LEERPLEIN_HUB_SETTINGS": settings.to_env()},
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=state, env={**os.environ, "LEERPLEIN_HUB_SETTINGS": settings.to_env(), limits.HUB_ID_ENV: settings.hub_id},
+        stdout=log_fd, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=as_hub)
+    os.close(log_fd)
     running.write_text(str(proc.pid))
+    os.chmod(running, 0o600)
+    for note in repaired:
+        print(f"Exchange repaired: {note}", file=sys.stderr)
     url = f"http://127.0.0.1:{settings.port}/"
     deadline = time.monotonic() + timeout
     while True:
         try:
             urllib.request.urlopen(f"{url}hub/api/", timeout=2)
+            secure_state(state)
             return url
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
@@ -58,17 +80,39 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def port_in_use(port: int) -> str | None:
+    """Who listens on 127.0.0.1:port (a student's program could squat on a hub port while the
+    hub is down and receive what was meant for the hub), or None when it is free."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            local, state, uid = fields[1], fields[3], int(fields[7])
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                from leerplein.identity import uid_name
+
+                return f"by {uid_name(uid)}"
+    return None
+
+
 def stop_hub(state: Path, timeout: float = 30) -> bool:
+    """Stop the hub (it stops the proxy, services and user servers itself), then end whatever
+    is left of it: every process in the hub's control groups, whichever shell started it."""
+    from leerplein.hub.limits import end_all, hub_id
+
     running = pid_file(state)
-    if not running.exists():
-        return False
-    pid = int(running.read_text())
-    if _alive(pid):
-        os.kill(pid, signal.SIGTERM)  # the hub stops the proxy, services and user servers itself
-        deadline = time.monotonic() + timeout
-        while _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.2)
+    found = False
+    if running.exists():
+        pid = int(running.read_text())
         if _alive(pid):
-            os.killpg(pid, signal.SIGKILL)
-    running.unlink(missing_ok=True)
-    return True
+            found = True
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            while _alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.2)
+        running.unlink(missing_ok=True)
+    leftover = end_all(hub_id(state))
+    return found or bool(leftover)

@@ -36,9 +36,11 @@ class HubSettings:
     proxy: str = ""
     admin_token: str = ""
     idle_timeout: int = 3600
-    mem_limit_bytes: int = 4 * 2**30
-    nproc_limit: int = 256
+    mem_limit_bytes: int = 2 * 2**30  # per student: all their processes together
+    nproc_limit: int = 128
     cpu_limit: float = 1.0
+    hub_id: str = ""
+    cgroups: str = ""  # "v2", "v1" or "" (then prlimit per process; see limits.py)
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -97,13 +99,36 @@ def python_reachable_by_others() -> Path | None:
     return None
 
 
-def prepare(settings: HubSettings) -> None:
+# The hub's own records: who logged in when, request lines, secrets. Root only.
+PRIVATE_STATE = ("jupyterhub.sqlite", "jupyterhub.log", "jupyterhub_cookie_secret", "jupyterhub-proxy.pid",
+                 "jupyterhub.pid", "admin-token", "initial-passwords.csv")
+
+
+def secure_state(state: Path) -> None:
+    """The state folder may be entered (the exchange and the users' Jupyter config live in it)
+    but not listed; everything the hub writes there is root-only."""
+    os.chmod(state, 0o711)
+    for name in PRIVATE_STATE:
+        path = state / name
+        if path.is_file() and not path.is_symlink():
+            os.chmod(path, 0o600)
+    for path in state.glob("jupyterhub.sqlite*"):  # -journal, -wal
+        if path.is_file() and not path.is_symlink():
+            os.chmod(path, 0o600)
+
+
+def prepare(settings: HubSettings) -> list[str]:
+    """Make the state folder, the exchange (before any student can log in) and the users'
+    Jupyter config; return what had to be repaired."""
+    from leerplein.course.guard import ExchangeTampered, secure_exchange
+
     state = Path(settings.state_dir)
     state.mkdir(parents=True, exist_ok=True)
-    os.chmod(state, 0o755)
-    exchange = Path(settings.exchange)
-    exchange.mkdir(parents=True, exist_ok=True)
-    os.chmod(exchange, 0o777 | 0o1000)  # world-writable with the sticky bit, as nbgrader expects
+    secure_state(state)
+    try:
+        repaired = secure_exchange(Path(settings.exchange))
+    except ExchangeTampered as err:
+        raise HubError(str(err)) from err
     config_dir = state / "jupyter-config"
     config_dir.mkdir(exist_ok=True)
     (config_dir / "nbgrader_config.py").write_text(
@@ -124,6 +149,7 @@ def prepare(settings: HubSettings) -> None:
                        "(sudo leerplein hub start ...).")
     ensure_system_users(settings.students + settings.teachers)
     initial_passwords(state, settings.students + settings.teachers)
+    return repaired
 
 
 def new_settings(root: Path, roster: Path, state_dir: Path, port: int, course_dir: Path, exchange: Path) -> HubSettings:
@@ -136,7 +162,10 @@ def new_settings(root: Path, roster: Path, state_dir: Path, port: int, course_di
     if not token_file.exists():
         token_file.write_text(secrets.token_hex(32))
         os.chmod(token_file, 0o600)
+    from leerplein.hub.limits import backend, hub_id
+
     return HubSettings(root=str(root), state_dir=str(state_dir), port=port, hub_port=port + 1,
+                       hub_id=hub_id(state_dir), cgroups=backend() or "",
                        proxy_api_port=port + 2, grading_port=port + 3, course_dir=str(course_dir),
                        exchange=str(exchange), proxy=str(proxy), admin_token=token_file.read_text().strip(),
                        **people)

@@ -1,0 +1,45 @@
+"""JupyterHub's LocalProcessSpawner, with each student's server in the student's own control
+group (see limits.py) and a private umask, and with nothing of the student left running when
+the server stops."""
+
+from __future__ import annotations
+
+import os
+
+from jupyterhub.spawner import LocalProcessSpawner
+from traitlets import Float, Integer, Unicode
+
+from leerplein.hub import limits
+
+
+class LeerpleinSpawner(LocalProcessSpawner):
+    hub_id = Unicode("", config=True, help="the hub's control-group name (limits.hub_id)")
+    student_memory = Integer(2 * 2**30, config=True, help="bytes of memory for all of a user's processes")
+    student_processes = Integer(128, config=True, help="processes for all of a user's processes")
+    student_cpus = Float(1.0, config=True, help="CPUs for all of a user's processes")
+
+    @property
+    def group(self) -> str:
+        return f"user-{self.user.name}"
+
+    def make_preexec_fn(self, name):
+        become_user = super().make_preexec_fn(name)
+        hub, group, kind = self.hub_id, self.group, limits.backend()
+        limits.make_group(hub, group, limits.StudentLimits(self.student_memory, self.student_processes,
+                                                           self.student_cpus), kind)
+
+        def preexec():
+            limits.join_group(hub, group, 0, kind)  # still root here: join, then drop privileges
+            os.umask(0o077)  # files a student makes (in /tmp too) are private unless shared on purpose
+            become_user()
+
+        return preexec
+
+    def get_env(self):
+        env = super().get_env()
+        env[limits.HUB_ID_ENV] = self.hub_id
+        return env
+
+    async def stop(self, now=False):
+        await super().stop(now=now)
+        limits.kill_group(self.hub_id, self.group)  # kernels, terminals, background jobs end too
