@@ -4,7 +4,6 @@ students, and launch links through nbgitpuller."""
 
 from __future__ import annotations
 
-import csv
 import os
 import pwd
 import re
@@ -18,81 +17,21 @@ import pytest
 import requests
 
 from conftest import ROOT
+from hub_helpers import (A, action, leerplein, login, port_for, reachable_base, server_token, start_course_hub,
+                         stop_course_hub)
 
-A = "01-armoede-zien"
 STUDENTS = ["lptanna", "lptbob"]
 TEACHER = "lptdocent"
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.geteuid() != 0, reason="the hub spawns system users: root only")]
 
 
-def leerplein(*args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "leerplein.cli", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=180, **kwargs)
-
-
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    base = tmp_path_factory.mktemp("hub")
-    os.chmod(base, 0o755)
-    for parent in base.parents:  # the hub's exchange must be reachable for every user
-        if parent != Path("/") and not os.stat(parent).st_mode & 0o001:
-            os.chmod(parent, os.stat(parent).st_mode | 0o001)
-    roster = base / "roster.csv"
-    roster.write_text("username,name,role,course\n" + f"{TEACHER},Docent,teacher,leerplein\n"
-                      + "".join(f"{s},Student {s},student,leerplein\n" for s in STUDENTS))
-    state, port = base / "state", 8300 + os.getpid() % 500 * 4
-    proc = leerplein("hub", "start", "--roster", str(roster), "--port", str(port), "--state-dir", str(state))
-    if proc.returncode == 2 and "chmod o+x" in proc.stderr:
-        # this machine keeps Python under /root: follow the message, as an institute admin would
-        os.chmod(re.search(r"chmod o\+x (\S+)", proc.stderr).group(1), 0o711)
-        proc = leerplein("hub", "start", "--roster", str(roster), "--port", str(port), "--state-dir", str(state))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    url = re.search(r"Leerplein hub: (\S+)", proc.stdout).group(1).rstrip("/")
-    assert "initial-passwords.csv" in proc.stdout and "leerplein-grading" in proc.stdout
-    course = ["--course-dir", str(state / "course"), "--exchange", str(state / "exchange")]
-    assert leerplein("course", "init", *course, "--roster", str(roster)).returncode == 0
-    released = leerplein("course", "release", A, *course)
-    assert released.returncode == 0, released.stdout + released.stderr
-    passwords = {r["username"]: r["password"] for r in csv.DictReader((state / "initial-passwords.csv").open())}
-    admin = {"Authorization": f"token {(state / 'admin-token').read_text().strip()}"}
-    yield {"url": url, "state": state, "course": course, "passwords": passwords, "admin": admin}
-    stopped = leerplein("hub", "stop", "--state-dir", str(state))
-    assert "Stopped" in stopped.stdout
-    with pytest.raises(requests.ConnectionError):
-        requests.get(url, timeout=3)
-    for user in [*STUDENTS, TEACHER]:
-        subprocess.run(["pkill", "-u", user], capture_output=True)
-        subprocess.run(["userdel", "-r", user], capture_output=True)
-
-
-def login(hub, user, password=None) -> requests.Session:
-    s = requests.Session()
-    s.get(f"{hub['url']}/hub/login")
-    r = s.post(f"{hub['url']}/hub/login", allow_redirects=False,
-               data={"username": user, "password": password or hub["passwords"][user], "_xsrf": s.cookies.get("_xsrf")})
-    assert r.status_code == 302 or password, r.text[:500]
-    s.login_status = r.status_code
-    return s
-
-
-def server_token(hub, user) -> dict:
-    requests.post(f"{hub['url']}/hub/api/users/{user}/server", headers=hub["admin"])
-    for _ in range(120):
-        info = requests.get(f"{hub['url']}/hub/api/users/{user}", headers=hub["admin"]).json()
-        if info.get("servers", {}).get("", {}).get("ready"):
-            break
-        time.sleep(0.5)
-    else:
-        pytest.fail(f"no server for {user}")
-    token = requests.post(f"{hub['url']}/hub/api/users/{user}/tokens", headers=hub["admin"], json={"note": "test"})
-    return {"Authorization": f"token {token.json()['token']}"}
-
-
-def action(hub, user, headers, name) -> dict:
-    r = requests.post(f"{hub['url']}/user/{user}/assignments/{name}", headers=headers,
-                      data={"course_id": "leerplein", "assignment_id": A})
-    assert r.status_code == 200 and r.json()["success"], r.text[:1000]
-    return r.json()
+    base = reachable_base(tmp_path_factory, "hub")
+    hub = start_course_hub(base, [TEACHER], STUDENTS, port_for(0))
+    assert "initial-passwords.csv" in hub["start_output"] and "leerplein-grading" in hub["start_output"]
+    yield hub
+    stop_course_hub(hub)
 
 
 def test_student_cycle_through_the_hub(hub):

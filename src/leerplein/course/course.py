@@ -21,7 +21,9 @@ TEXT_STUB = "Typ hier je antwoord. (Dubbelklik om te typen, Shift+Enter om te be
 CODE_STUB = "# Typ hier je antwoord."
 STATE_DIR = ".leerplein"
 # nbgrader's own release makes the exchange root 0777; this one keeps it safe (guard.py)
-RELEASE_CLASS = "leerplein.course.guard.GuardedReleaseAssignment"  # our own records inside the course dir (status, rubric levels)
+RELEASE_CLASS = "leerplein.course.guard.GuardedReleaseAssignment"
+# and nbgrader's submit makes the submission folder 0777; this one keeps it the student's own
+SUBMIT_CLASS = "leerplein.course.guard.PrivateSubmit"  # our own records inside the course dir (status, rubric levels)
 
 
 class CourseError(RuntimeError):
@@ -62,6 +64,7 @@ class Course:
         cfg.Exchange.root = str(self.exchange)
         cfg.Exchange.course_id = COURSE_ID
         cfg.ExchangeFactory.release_assignment = RELEASE_CLASS
+        cfg.ExchangeFactory.submit = SUBMIT_CLASS
         cfg.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
         cfg.ClearHiddenTests.enforce_metadata = True
         cfg.ClearSolutions.text_stub = TEXT_STUB
@@ -123,6 +126,7 @@ c.CourseDirectory.db_url = {db!r}
 c.Exchange.root = {exchange!r}
 c.Exchange.course_id = {course_id!r}
 c.ExchangeFactory.release_assignment = {release!r}
+c.ExchangeFactory.submit = {submit!r}
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 c.ClearSolutions.text_stub = {text_stub!r}
 c.ClearSolutions.code_stub = {{"python": {code_stub!r}}}
@@ -144,7 +148,7 @@ def init_course(course: Course, roster: Path | None = None) -> list[str]:
     secure_exchange(course.exchange)  # sticky root, root-made course folder (see guard.py)
     write_atomic(course.config_file, CONFIG_TEMPLATE.format(
         root=str(course.directory), course_id=COURSE_ID, db=course.gradebook_url, exchange=str(course.exchange),
-        text_stub=TEXT_STUB, code_stub=CODE_STUB, release=RELEASE_CLASS))
+        text_stub=TEXT_STUB, code_stub=CODE_STUB, release=RELEASE_CLASS, submit=SUBMIT_CLASS))
     done = []
     for slug in exercise_slugs(course.root):
         write_source(course.root, course.directory, slug)

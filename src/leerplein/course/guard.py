@@ -125,6 +125,8 @@ def secure_exchange(exchange: Path, course_id: str = COURSE_ID) -> list[str]:
                          "submit again.")
     except FileNotFoundError:
         pass
+    if not os.path.lexists(course):
+        _restore_renamed(exchange, course, trusted, notes)
     _ensure_dir(course, COURSE_MODE, notes, quarantine=None)
     quarantine = course / QUARANTINE
     for name, mode in SUBDIR_MODES.items():
@@ -133,6 +135,23 @@ def secure_exchange(exchange: Path, course_id: str = COURSE_ID) -> list[str]:
     for name in ("outbound", "feedback"):
         _sweep_foreign(quarantine, course / name, notes)
     return notes
+
+
+def _restore_renamed(exchange: Path, course: Path, trusted: int, notes: list[str]) -> None:
+    """Under an old, non-sticky exchange a student could rename the real course folder. It is
+    still ours (a rename keeps the owner), so it can be found and put back with its submissions."""
+    found = []
+    for entry in os.scandir(exchange):
+        if entry.name.startswith(QUARANTINE) or entry.is_symlink() or not entry.is_dir(follow_symlinks=False):
+            continue
+        st = entry.stat(follow_symlinks=False)
+        if st.st_uid == trusted and all(os.path.isdir(os.path.join(entry.path, d)) and
+                                        not os.path.islink(os.path.join(entry.path, d))
+                                        for d in ("inbound", "outbound")):
+            found.append(entry.path)
+    if len(found) == 1:
+        os.rename(found[0], course)
+        notes.append(f"The course folder had been renamed to {found[0]}; moved it back to {course}.")
 
 
 def _sweep_foreign(quarantine: Path, folder: Path, notes: list[str]) -> None:
@@ -170,3 +189,19 @@ class GuardedReleaseAssignment(_release_base()):
             secure_exchange(Path(self.root), self.coursedir.course_id or COURSE_ID)
         except ExchangeTampered as err:
             self.fail(str(err))
+
+
+def _submit_base():
+    from nbgrader.exchange.default.submit import ExchangeSubmit
+
+    return ExchangeSubmit
+
+
+class PrivateSubmit(_submit_base()):
+    """nbgrader's submit, except that the submission folder stays the student's alone. nbgrader
+    makes it 0777 so that a non-root instructor can delete it; then any student who learns its
+    name can empty or change it. The grader (root, or the same user locally) still reads it."""
+
+    def copy_files(self):
+        super().copy_files()
+        os.chmod(os.path.join(self.inbound_path, self.assignment_filename), 0o700)

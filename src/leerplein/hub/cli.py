@@ -20,7 +20,10 @@ def _state(state_dir: Path | None) -> Path:
 def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name,role,course"),
           port: int = typer.Option(8100, help="the hub's public port on 127.0.0.1 (the next three are used too)"),
           state_dir: Path = StateDir,
-          course_dir: Path = typer.Option(None, help="nbgrader course directory (default <state>/course)")) -> None:
+          course_dir: Path = typer.Option(None, help="nbgrader course directory (default <state>/course)"),
+          memory_mb: int = typer.Option(2048, help="memory for all of one user's processes together"),
+          processes: int = typer.Option(128, help="processes (kernels, terminals, programs) per user"),
+          cpus: float = typer.Option(1.0, help="CPUs per user")) -> None:
     """Start JupyterHub on 127.0.0.1 in the background; print the URL and first steps."""
     from leerplein.hub.manage import start_hub
     from leerplein.hub.settings import HubError, new_settings
@@ -30,6 +33,7 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
     course = (course_dir or state / "course").resolve()
     try:
         settings = new_settings(find_root(), roster, state, port, course, state / "exchange")
+        settings.mem_limit_bytes, settings.nproc_limit, settings.cpu_limit = memory_mb * 2**20, processes, cpus
         url = start_hub(settings)
     except HubError as err:
         typer.echo(f"Error: {err}", err=True)
@@ -37,6 +41,7 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
     teacher = (settings.teachers or ["<teacher>"])[0]
     typer.echo(f"""Leerplein hub: {url}
 Students: {len(settings.students)}, teachers: {len(settings.teachers)}. Logs: {state / 'jupyterhub.log'}
+Limits per user: {memory_mb} MB memory, {processes} processes, {cpus:g} CPU ({limits_note(settings.cgroups)}).
 
 First login for a teacher ({teacher}):
   1. Every roster user is a system user with a first password, listed in
@@ -49,6 +54,13 @@ First login for a teacher ({teacher}):
   4. Rubric grading for teachers: {url}services/leerplein-grading/
 Students log in the same way and find the assignment under "Opdrachten".
 Stop with: leerplein hub stop""")
+
+
+def limits_note(cgroups: str) -> str:
+    if cgroups:
+        return f"all of a user's processes together, cgroup {cgroups}"
+    return ("WARNING: no control groups here, so each process is limited on its own; a user with many "
+            "processes can use more. See the README, 'Threat model'")
 
 
 @app.command()

@@ -160,6 +160,23 @@ def memory_in_use(hub: str, group: str, kind: str | None = None) -> int | None:
     return None
 
 
+def oom_kills(hub: str, group: str, kind: str | None = None) -> int:
+    """How often the kernel ended a process of this group for going over its memory."""
+    kind = kind or backend()
+    if kind == "v2":
+        events = (CGROUP_ROOT / hub / group / "memory.events").read_text()
+    elif kind == "v1":
+        events = (CGROUP_ROOT / "memory" / hub / group / "memory.oom_control").read_text()
+    else:
+        return 0
+    return int(dict(line.split() for line in events.splitlines()).get("oom_kill", 0))
+
+
+def group_of(pid: int) -> set[str]:
+    """The control-group paths a process is in (for checks and tests)."""
+    return {line.split(":", 2)[2] for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines()}
+
+
 def end_all(hub: str, timeout: float = 10) -> list[int]:
     """SIGTERM, then SIGKILL, every process of the hub; remove its groups. Returns the pids that
     were still running before the kill (empty when the hub had stopped everything itself)."""

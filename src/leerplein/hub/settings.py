@@ -12,7 +12,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from leerplein.course.course import COURSE_ID
+from leerplein.course.course import COURSE_ID, SUBMIT_CLASS
 from leerplein.roster import RosterError, read_roster
 
 
@@ -135,7 +135,9 @@ def prepare(settings: HubSettings) -> list[str]:
         "c = get_config()  # noqa: F821\n"
         f"c.Exchange.root = {settings.exchange!r}\n"
         f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
-        f"c.Exchange.course_id = {COURSE_ID!r}\n", encoding="utf-8")
+        f"c.Exchange.course_id = {COURSE_ID!r}\n"
+        f"c.ExchangeFactory.submit = {SUBMIT_CLASS!r}  # the submission folder stays private\n",
+        encoding="utf-8")
     from leerplein.jupyter_setup import install_lab_settings
 
     install_lab_settings()  # Dutch, news off: in the environment every user's server runs from

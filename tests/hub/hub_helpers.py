@@ -1,0 +1,162 @@
+"""Helpers for tests against a real hub: start one with `leerplein hub start` as an institute
+would, log in, get a user's server and token, run code in the user's own kernel, act as a
+user on the command line (runuser)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import ROOT
+
+A = "01-armoede-zien"
+
+
+def leerplein(*args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "leerplein.cli", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=kwargs.pop("timeout", 180), **kwargs)
+
+
+def reachable_base(tmp_path_factory, name: str) -> Path:
+    base = tmp_path_factory.mktemp(name)
+    os.chmod(base, 0o755)
+    for parent in base.parents:  # the hub's exchange must be reachable for every user
+        if parent != Path("/") and not os.stat(parent).st_mode & 0o001:
+            os.chmod(parent, os.stat(parent).st_mode | 0o001)
+    return base
+
+
+def write_roster(base: Path, teachers: list[str], students: list[str]) -> Path:
+    roster = base / "roster.csv"
+    roster.write_text("username,name,role,course\n" + "".join(f"{t},Docent {t},teacher,leerplein\n" for t in teachers)
+                      + "".join(f"{s},Student {s},student,leerplein\n" for s in students))
+    return roster
+
+
+def port_for(offset: int) -> int:
+    return 8300 + (os.getpid() % 400) * 12 + offset * 4
+
+
+def hub_start(roster: Path, state: Path, port: int, *extra: str):
+    args = ["hub", "start", "--roster", str(roster), "--port", str(port), "--state-dir", str(state), *extra]
+    proc = leerplein(*args)
+    if proc.returncode == 2 and "chmod o+x" in proc.stderr:
+        # this machine keeps Python under /root: follow the message, as an institute admin would
+        os.chmod(re.search(r"chmod o\+x (\S+)", proc.stderr).group(1), 0o711)
+        proc = leerplein(*args)
+    return proc
+
+
+def start_course_hub(base: Path, teachers: list[str], students: list[str], port: int, *extra: str) -> dict:
+    """A running hub with the course initialised and assignment A released."""
+    roster = write_roster(base, teachers, students)
+    state = base / "state"
+    proc = hub_start(roster, state, port, *extra)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    url = re.search(r"Leerplein hub: (\S+)", proc.stdout).group(1).rstrip("/")
+    course = ["--course-dir", str(state / "course"), "--exchange", str(state / "exchange")]
+    init = leerplein("course", "init", *course, "--roster", str(roster))
+    assert init.returncode == 0, init.stdout + init.stderr
+    released = leerplein("course", "release", A, *course)
+    assert released.returncode == 0, released.stdout + released.stderr
+    passwords = {r["username"]: r["password"] for r in csv.DictReader((state / "initial-passwords.csv").open())}
+    admin = {"Authorization": f"token {(state / 'admin-token').read_text().strip()}"}
+    return {"url": url, "state": state, "course": course, "passwords": passwords, "admin": admin, "roster": roster,
+            "start_output": proc.stdout + proc.stderr, "users": [*teachers, *students]}
+
+
+def stop_course_hub(hub: dict) -> None:
+    stopped = leerplein("hub", "stop", "--state-dir", str(hub["state"]))
+    assert "Stopped" in stopped.stdout, stopped.stdout + stopped.stderr
+    with pytest.raises(requests.ConnectionError):
+        requests.get(hub["url"], timeout=3)
+    remove_users(hub["users"])
+
+
+def remove_users(users: list[str]) -> None:
+    for user in users:
+        subprocess.run(["pkill", "-KILL", "-u", user], capture_output=True)
+        subprocess.run(["userdel", "-r", user], capture_output=True)
+
+
+def login(hub, user, password=None) -> requests.Session:
+    s = requests.Session()
+    s.get(f"{hub['url']}/hub/login")
+    r = s.post(f"{hub['url']}/hub/login", allow_redirects=False,
+               data={"username": user, "password": password or hub["passwords"][user], "_xsrf": s.cookies.get("_xsrf")})
+    assert r.status_code == 302 or password, r.text[:500]
+    s.login_status = r.status_code
+    return s
+
+
+def server_token(hub, user) -> dict:
+    requests.post(f"{hub['url']}/hub/api/users/{user}/server", headers=hub["admin"])
+    for _ in range(120):
+        info = requests.get(f"{hub['url']}/hub/api/users/{user}", headers=hub["admin"]).json()
+        if info.get("servers", {}).get("", {}).get("ready"):
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail(f"no server for {user}")
+    token = requests.post(f"{hub['url']}/hub/api/users/{user}/tokens", headers=hub["admin"], json={"note": "test"})
+    return {"Authorization": f"token {token.json()['token']}"}
+
+
+def action(hub, user, headers, name) -> dict:
+    r = requests.post(f"{hub['url']}/user/{user}/assignments/{name}", headers=headers,
+                      data={"course_id": "leerplein", "assignment_id": A})
+    assert r.status_code == 200 and r.json()["success"], r.text[:1000]
+    return r.json()
+
+
+def run_code(hub, user, headers, code: str, timeout: float = 60) -> dict:
+    """Execute code in a new kernel of the user's own server, as the student's notebook would.
+    Returns {"status", "stdout", "error"}; the kernel is shut down afterwards."""
+    import websocket
+
+    base = f"{hub['url']}/user/{user}"
+    kernel = requests.post(f"{base}/api/kernels", headers=headers, json={"name": "python3"}).json()
+    ws = websocket.create_connection(f"{base.replace('http', 'ws')}/api/kernels/{kernel['id']}/channels",
+                                     header=[f"Authorization: {headers['Authorization']}"], timeout=timeout)
+    msg_id = uuid.uuid4().hex
+    ws.send(json.dumps({"header": {"msg_id": msg_id, "msg_type": "execute_request", "username": user,
+                                   "session": uuid.uuid4().hex, "version": "5.3"},
+                        "parent_header": {}, "metadata": {}, "channel": "shell",
+                        "content": {"code": code, "silent": False, "store_history": False}}))
+    out, error, status = [], "", None
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            msg = json.loads(ws.recv())
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind = msg.get("msg_type")
+            if kind == "stream":
+                out.append(msg["content"]["text"])
+            elif kind == "error":
+                error = f"{msg['content']['ename']}: {msg['content']['evalue']}"
+            elif kind == "execute_reply":
+                status = msg["content"]["status"]
+                break
+    except websocket.WebSocketConnectionClosedException:
+        status = status or "dead"
+    finally:
+        ws.close()
+        requests.delete(f"{base}/api/kernels/{kernel['id']}", headers=headers)
+    return {"status": status, "stdout": "".join(out), "error": error}
+
+
+def as_user(user: str, *cmd: str, **kwargs) -> subprocess.CompletedProcess:
+    """Run a command as the student (a shell in her JupyterLab terminal would do the same)."""
+    return subprocess.run(["runuser", "-u", user, "--", *cmd], capture_output=True, text=True,
+                          timeout=kwargs.pop("timeout", 60), **kwargs)
