@@ -3,6 +3,7 @@ deployment guide promises (see hub/kubernetes/README.md for what is not tested).
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import ROOT
@@ -24,3 +25,47 @@ def test_values_parse_and_use_chart_sections():
     config = (ROOT / "hub" / "kubernetes" / "nbgrader_config.py").read_text()
     assert "/srv/nbgrader/exchange" in config
     assert Path(ROOT / "hub" / "kubernetes" / "Dockerfile").read_text().count("constraints.txt") == 1
+
+
+SHARED_CHART = ROOT.parent / "shared" / "z2jh" / "jupyterhub"
+
+
+def _merge(base, override):
+    """Helm's merge of a values file over the chart's defaults: maps merge, everything else replaces."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        return {k: _merge(base.get(k), v) if k in base else v for k, v in {**base, **override}.items()}
+    return override
+
+
+def test_every_student_pod_gets_its_own_uid_the_grader_can_check():
+    """The hub pod runs the extraConfig snippet; collect in the grading pod uses
+    leerplein.identity with LEERPLEIN_UID_SCHEME=hash. Both must give the same uid."""
+    from types import SimpleNamespace
+
+    from traitlets.config import Config
+
+    from leerplein.identity import hashed_uid, hashed_uid_collisions
+
+    values = yaml.safe_load((ROOT / "hub" / "kubernetes" / "values.yaml").read_text())
+    c = Config()
+    exec(values["hub"]["extraConfig"]["leerplein-uids"], {"c": c})  # as the chart's jupyterhub_config.py does
+    names = ["anna", "bob", "eva", "j.devries@roc.nl", "ëlif", "lpxanna", "1000"]
+    uids = [c.KubeSpawner.uid(SimpleNamespace(user=SimpleNamespace(name=n))) for n in names]
+    assert uids == [hashed_uid(n) for n in names]
+    assert len(set(uids)) == len(uids) and min(uids) >= 200_000 and 1000 not in uids and max(uids) < 2**31
+    assert values["singleuser"]["extraEnv"]["LEERPLEIN_UID_SCHEME"] == "hash"
+    assert hashed_uid_collisions([f"student{i}" for i in range(5000)]) == []
+
+
+@pytest.mark.skipif(not SHARED_CHART.is_dir(), reason="the chart copy lives in ../shared/z2jh")
+def test_values_merged_over_the_chart_defaults_pass_the_chart_schema():
+    import jsonschema
+
+    schema = yaml.safe_load((SHARED_CHART / "values.schema.yaml").read_text())
+    defaults = yaml.safe_load((SHARED_CHART / "values.yaml").read_text())
+    ours = yaml.safe_load((ROOT / "hub" / "kubernetes" / "values.yaml").read_text())
+    merged = _merge(defaults, ours)
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(merged), key=lambda e: list(e.path))
+    assert errors == [], "\n".join(f"{'.'.join(map(str, e.path))}: {e.message}" for e in errors)
+    broken = _merge(merged, {"singleuser": {"uid": "duizend"}})
+    assert list(jsonschema.Draft7Validator(schema).iter_errors(broken)), "the schema check must be able to fail"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -76,6 +77,7 @@ def precheck(course: Course, assignment: str, student: str) -> tuple[bool, list[
     Returns (can be graded, messages)."""
     folder = course.directory / "submitted" / student / assignment
     messages, repairs, ok = [], [], True
+    messages += drop_links(folder)
     expected = expected_notebooks(course, assignment)
     own = {"timestamp.txt", "submission_secret.txt"}  # nbgrader's own bookkeeping
     extra = sorted(p.name for p in folder.iterdir()
@@ -123,6 +125,20 @@ def precheck(course: Course, assignment: str, student: str) -> tuple[bool, list[
 
     collected = read_json(intake_path(course, assignment, student), []) or []
     return ok, collected + remember_repairs(course, assignment, student, repairs) + messages
+
+
+def drop_links(folder: Path) -> list[str]:
+    """`collect` never stages links or special files; a folder collected by an older version or
+    by hand may hold them. They are removed (never followed: nbgrader's copy would follow them)."""
+    messages = []
+    for root, dirs, files in os.walk(folder):  # does not descend into linked folders
+        for name in dirs + files:
+            path = Path(root) / name
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode) or not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+                path.unlink()
+                messages.append(f"'{path.relative_to(folder)}' was een link of een speciaal bestand en is verwijderd.")
+    return messages
 
 
 def drop_duplicate_grade_ids(nb) -> bool:

@@ -70,7 +70,7 @@ def init(course_dir: Path = CourseDir, exchange: Path = Exchange,
     course = _course(course_dir, exchange, require=False)
     try:
         done = init_course(course, roster)
-    except (RosterError, ExchangeTampered) as err:
+    except (RosterError, ExchangeTampered, CourseError) as err:
         console.print(f"[red]{err}[/red]")
         raise typer.Exit(2) from err
     console.print(f"Course ready in {course.directory} with {len(done)} assignments; exchange {course.exchange}.")

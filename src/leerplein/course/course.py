@@ -153,10 +153,18 @@ def init_course(course: Course, roster: Path | None = None) -> list[str]:
     for slug in exercise_slugs(course.root):
         write_source(course.root, course.directory, slug)
         done.append(slug)
+    people = read_roster(roster) if roster else []
+    if os.environ.get("LEERPLEIN_UID_SCHEME") == "hash":
+        from leerplein.identity import hashed_uid_collisions
+
+        clashes = hashed_uid_collisions([p.username for p in people])
+        if clashes:
+            raise CourseError("These users would share a uid on Kubernetes, so their files could not be told apart: "
+                              + ", ".join(f"{a} and {b}" for a, b in clashes) + ". Rename one of each pair.")
     with Gradebook(course.gradebook_url, course_id=COURSE_ID) as gb:
         for slug in done:
             gb.update_or_create_assignment(slug)
-        for person in read_roster(roster) if roster else []:
+        for person in people:
             if person.role == "student":
                 first, _, last = person.name.partition(" ")
                 gb.update_or_create_student(person.username, first_name=first, last_name=last, email=person.email)

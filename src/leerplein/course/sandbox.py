@@ -92,8 +92,14 @@ def bwrap_prefix(workdir: Path) -> list[str]:
 
 def prepare_workdir(source_dir: Path, target: Path) -> Path:
     """A private working copy of the submission folder that the sandbox user may write."""
-    shutil.copytree(source_dir, target, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.db"))
+    skip_patterns = shutil.ignore_patterns(".ipynb_checkpoints", "*.db")
+
+    def ignore(folder, names):  # links and special files never enter the copy (root must not follow them)
+        plain = {n for n in names if not os.path.islink(os.path.join(folder, n))
+                 and (os.path.isfile(os.path.join(folder, n)) or os.path.isdir(os.path.join(folder, n)))}
+        return (set(names) - plain) | skip_patterns(folder, names)
+
+    shutil.copytree(source_dir, target, dirs_exist_ok=True, ignore=ignore)
     if os.geteuid() == 0:
         for path in [target, *target.rglob("*")]:
             os.lchown(path, SANDBOX_UID, SANDBOX_UID)
