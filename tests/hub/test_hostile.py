@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from hub_helpers import (A, action, as_user, leerplein, login, port_for, reachable_base, run_code, server_token,
+from hub_helpers import (A, action, answer, as_user, leerplein, login, port_for, reachable_base, run_code, server_token,
                          start_course_hub, stop_course_hub)
 from conftest import ROOT
 from leerplein.course.course import Course
@@ -44,14 +44,7 @@ def anna(hub):
     """Anna fetches, writes a personal reflection and submits it."""
     headers = server_token(hub, ANNA)
     action(hub, ANNA, headers, "fetch")
-    nb_url = f"{hub['url']}/user/{ANNA}/api/contents/{A}/{A}.ipynb"
-    nb = requests.get(nb_url, headers=headers).json()["content"]
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "code" and cell["source"].startswith("antwoord_1"):
-            cell["source"] = 'antwoord_1 = "C"'
-        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "reflectie-1":
-            cell["source"] = f"Mijn eigen ervaring met geldzorgen. {SECRET}"
-    assert requests.put(nb_url, headers=headers, json={"type": "notebook", "format": "json", "content": nb}).ok
+    answer(hub, ANNA, headers, f"Mijn eigen ervaring met geldzorgen. {SECRET}")
     action(hub, ANNA, headers, "submit")
     return headers
 
