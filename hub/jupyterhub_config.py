@@ -46,9 +46,12 @@ c.JupyterHub.services = [
     {"name": "leerplein-grading", "url": f"http://127.0.0.1:{S['grading_port']}", "oauth_no_confirm": True,
      "command": [sys.executable, "-m", "leerplein.hub.grading_service"],
      "environment": {"LEERPLEIN_COURSE_DIR": S["course_dir"], "LEERPLEIN_EXCHANGE": S["exchange"],
-                     "LEERPLEIN_ROOT": S["root"], "LEERPLEIN_GRADING_PORT": str(S["grading_port"])}},
+                     "LEERPLEIN_ROOT": S["root"], "LEERPLEIN_GRADING_PORT": str(S["grading_port"]),
+                     "LEERPLEIN_HUB_ID": S["hub_id"]}},
     {"name": "idle-culler", "command": [sys.executable, "-m", "jupyterhub_idle_culler",
-                                        f"--timeout={S['idle_timeout']}", "--cull-every=60"]},
+                                        f"--timeout={S['idle_timeout']}", "--cull-every=60"],
+     # without control groups, `hub stop` finds the hub's processes by this marker
+     "environment": {"LEERPLEIN_HUB_ID": S["hub_id"]}},
 ]
 
 # Each user's server: JupyterLab (Dutch, news off, ipywidgets and nbgrader extensions come from

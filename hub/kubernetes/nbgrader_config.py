@@ -3,4 +3,4 @@ c = get_config()  # noqa: F821
 c.Exchange.root = "/srv/nbgrader/exchange"
 c.CourseDirectory.course_id = "leerplein"
 c.Exchange.course_id = "leerplein"
-c.ExchangeFactory.submit = "leerplein.course.guard.PrivateSubmit"  # the submission folder stays private
+c.ExchangeFactory.submit = "leerplein.course.nbgrader_exchange.PrivateSubmit"  # the submission folder stays private

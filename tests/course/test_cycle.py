@@ -311,7 +311,10 @@ def test_rubric_grades_feedback_export_report_and_forget(cohort, tmp_path):
     assert status.returncode == 0, status.stderr
     assert "ongeldig-json" in status.stdout and "beschadigd" in status.stdout
 
+    set_aside = course.exchange / "leerplein" / ".quarantine" / f"inbound.html+{A}+2026-01-01 00:00:00 UTC+x"
+    set_aside.mkdir()  # a submission of hers that collect moved aside
     removed = forget_student(course, "html")
+    assert not set_aside.exists()
     assert any("gradebook" in r for r in removed) and any("submitted" in r for r in removed)
     assert any(r.startswith("exchange: feedback/") for r in removed) and any("inbound" in r for r in removed)
     leftovers = [p for root in (course.directory, course.exchange) for p in root.rglob("*") if "html" == p.name

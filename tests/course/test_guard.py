@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from leerplein.course.autograde import drop_links
 from leerplein.course.guard import ExchangeTampered, secure_exchange
 from leerplein.course.sandbox import prepare_workdir
@@ -93,3 +94,26 @@ def test_links_and_special_files_never_reach_the_grader(tmp_path):
     assert len(messages) == 3 and all("verwijderd" in m for m in messages)
     assert sorted(p.name for p in folder.rglob("*")) == ["map", "opdracht.ipynb"]
     assert Path("/etc/passwd").exists()
+
+
+def test_course_init_refuses_a_roster_whose_users_would_share_a_uid_on_kubernetes(tmp_path, monkeypatch):
+    from leerplein.course.course import Course, CourseError, init_course
+    from leerplein.identity import hashed_uid
+
+    seen, pair = {}, None
+    for i in range(200_000):  # a birthday search: two names with one uid exist among ~2^15 names
+        name = f"deelnemer{i}"
+        uid = hashed_uid(name)
+        if uid in seen:
+            pair = (seen[uid], name)
+            break
+        seen[uid] = name
+    assert pair, "no colliding pair found"
+    roster = tmp_path / "roster.csv"
+    roster.write_text("username,name,role\n" + "".join(f"{n},Student {n},student\n" for n in pair))
+    course = Course(ROOT, tmp_path / "course", tmp_path / "exchange")
+    monkeypatch.setenv("LEERPLEIN_UID_SCHEME", "hash")
+    with pytest.raises(CourseError, match=f"{pair[0]} and {pair[1]}"):
+        init_course(course, roster)
+    monkeypatch.delenv("LEERPLEIN_UID_SCHEME")
+    assert init_course(course, roster)  # on one machine system users have their own uids

@@ -61,12 +61,23 @@ def test_stop_after_a_nohup_start_ends_everything_even_what_a_student_detached(t
         assert "Leerplein hub:" in log.read_text(), log.read_text()[-2000:]
         url = f"http://127.0.0.1:{port}"
         hub = {"url": url, "admin": {"Authorization": f"token {(state / 'admin-token').read_text().strip()}"}}
-        headers = server_token(hub, STUDENT)
-        left = run_code(hub, STUDENT, headers, "import subprocess\n"
-                        "subprocess.Popen(['setsid', 'sh', '-c', 'sleep 600 & sleep 600'], start_new_session=True)\n"
-                        "print('los')")
-        assert left["stdout"].strip() == "los"
-        assert subprocess.run(["pgrep", "-u", STUDENT, "sleep"], capture_output=True).returncode == 0
+        def detach_a_job() -> None:
+            headers = server_token(hub, STUDENT)
+            left = run_code(hub, STUDENT, headers, "import subprocess\n"
+                            "subprocess.Popen(['setsid', 'sh', '-c', 'sleep 600 & sleep 600'], start_new_session=True)\n"
+                            "print('los')")
+            assert left["stdout"].strip() == "los"
+            assert subprocess.run(["pgrep", "-u", STUDENT, "sleep"], capture_output=True).returncode == 0
+
+        # when her server stops (idle culler, logout, admin), what she left running stops with it
+        detach_a_job()
+        requests.delete(f"{url}/hub/api/users/{STUDENT}/server", headers=hub["admin"]).raise_for_status()
+        for _ in range(100):
+            if subprocess.run(["pgrep", "-u", STUDENT], capture_output=True).returncode != 0:
+                break
+            time.sleep(0.2)
+        assert subprocess.run(["pgrep", "-u", STUDENT], capture_output=True).returncode != 0
+        detach_a_job()
         assert hub_processes(state, port)
 
         stopped = leerplein("hub", "stop", "--state-dir", str(state))

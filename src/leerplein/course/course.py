@@ -19,11 +19,10 @@ if _bin not in os.environ.get("PATH", "").split(os.pathsep):
 COURSE_ID = "leerplein"
 TEXT_STUB = "Typ hier je antwoord. (Dubbelklik om te typen, Shift+Enter om te bewaren.)"
 CODE_STUB = "# Typ hier je antwoord."
-STATE_DIR = ".leerplein"
-# nbgrader's own release makes the exchange root 0777; this one keeps it safe (guard.py)
-RELEASE_CLASS = "leerplein.course.guard.GuardedReleaseAssignment"
-# and nbgrader's submit makes the submission folder 0777; this one keeps it the student's own
-SUBMIT_CLASS = "leerplein.course.guard.PrivateSubmit"  # our own records inside the course dir (status, rubric levels)
+STATE_DIR = ".leerplein"  # our own records inside the course dir (status, rubric levels)
+# nbgrader's release and submit, changed so that students cannot reach each other's work
+RELEASE_CLASS = "leerplein.course.nbgrader_exchange.GuardedReleaseAssignment"
+SUBMIT_CLASS = "leerplein.course.nbgrader_exchange.PrivateSubmit"
 
 
 class CourseError(RuntimeError):

@@ -38,10 +38,6 @@ class ExchangeTampered(RuntimeError):
     """The exchange cannot be made safe automatically; the message says what an admin must do."""
 
 
-def _trusted_uid() -> int:
-    return os.geteuid()
-
-
 def _check_parents(path: Path, trusted: int) -> None:
     """A folder above the exchange that others may write to (without the sticky bit) lets them
     swap the whole exchange for one of their own."""
@@ -72,7 +68,7 @@ def _quarantine(quarantine: Path, entry: Path, why: str, notes: list[str]) -> No
 def _ensure_dir(path: Path, mode: int, notes: list[str], quarantine: Path | None) -> None:
     """path must be a real folder owned by the trusted user with exactly `mode`; anything else
     there is moved to `quarantine` (or refused when there is none)."""
-    trusted = _trusted_uid()
+    trusted = os.geteuid()
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -96,7 +92,7 @@ def _ensure_dir(path: Path, mode: int, notes: list[str], quarantine: Path | None
 def secure_exchange(exchange: Path, course_id: str = COURSE_ID) -> list[str]:
     """Create or repair the exchange layout above; return what was repaired (for the log).
     Raises ExchangeTampered when only an admin can make it safe."""
-    trusted = _trusted_uid()
+    trusted = os.geteuid()
     notes: list[str] = []
     exchange = Path(os.path.abspath(exchange))
     _check_parents(exchange, trusted)
@@ -157,7 +153,7 @@ def _restore_renamed(exchange: Path, course: Path, trusted: int, notes: list[str
 def _sweep_foreign(quarantine: Path, folder: Path, notes: list[str]) -> None:
     """Released assignments and feedback are written by the trusted user only: anything else
     there (a planted notebook, a link) is moved aside."""
-    trusted = _trusted_uid()
+    trusted = os.geteuid()
     for entry in list(os.scandir(folder)):
         st = entry.stat(follow_symlinks=False)
         foreign = stat.S_ISLNK(st.st_mode) or st.st_uid != trusted
@@ -172,36 +168,3 @@ def _foreign_inside(folder: Path, trusted: int):
         for name in dirs + files:
             st = os.lstat(Path(sub_root) / name)
             yield stat.S_ISLNK(st.st_mode) or st.st_uid != trusted
-
-
-def _release_base():
-    from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignment
-
-    return ExchangeReleaseAssignment
-
-
-class GuardedReleaseAssignment(_release_base()):
-    """nbgrader's release, except that it keeps the exchange layout above instead of making the
-    exchange root 0777 (which lets a student rename the course folder and plant her own)."""
-
-    def ensure_root(self):
-        try:
-            secure_exchange(Path(self.root), self.coursedir.course_id or COURSE_ID)
-        except ExchangeTampered as err:
-            self.fail(str(err))
-
-
-def _submit_base():
-    from nbgrader.exchange.default.submit import ExchangeSubmit
-
-    return ExchangeSubmit
-
-
-class PrivateSubmit(_submit_base()):
-    """nbgrader's submit, except that the submission folder stays the student's alone. nbgrader
-    makes it 0777 so that a non-root instructor can delete it; then any student who learns its
-    name can empty or change it. The grader (root, or the same user locally) still reads it."""
-
-    def copy_files(self):
-        super().copy_files()
-        os.chmod(os.path.join(self.inbound_path, self.assignment_filename), 0o700)

@@ -187,7 +187,9 @@ def stage_submissions(course: Course, assignment: str, staging: Path,
                 continue
             try:
                 if os.fstat(fd).st_ino != st.st_ino:
-                    raise TooLarge  # swapped between listing and opening: treat as unusable
+                    messages[student].append("Je inlevering veranderde tijdens het ophalen en is niet opgehaald. "
+                                             "Lever opnieuw in via Opdrachten.")
+                    continue
                 _copy_tree(fd, target / name, st.st_uid, _Budget(limits), problems, "", 0)
             except (TooLarge, RecursionError):
                 shutil.rmtree(target / name, ignore_errors=True)
@@ -201,8 +203,7 @@ def stage_submissions(course: Course, assignment: str, staging: Path,
             result.staged.append(student)
     finally:
         os.close(in_fd)
-    for student, lines in messages.items():
-        result.messages[student] = lines
+    result.messages = dict(messages)
     return result
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from leerplein.hub.limits import StudentLimits
+
 app = typer.Typer(no_args_is_help=True)
 StateDir = typer.Option(None, "--state-dir", help="hub state (database, logs, exchange); default <repo>/hub/state")
 
@@ -21,9 +23,10 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
           port: int = typer.Option(8100, help="the hub's public port on 127.0.0.1 (the next three are used too)"),
           state_dir: Path = StateDir,
           course_dir: Path = typer.Option(None, help="nbgrader course directory (default <state>/course)"),
-          memory_mb: int = typer.Option(2048, help="memory for all of one user's processes together"),
-          processes: int = typer.Option(128, help="processes (kernels, terminals, programs) per user"),
-          cpus: float = typer.Option(1.0, help="CPUs per user")) -> None:
+          memory_mb: int = typer.Option(StudentLimits.memory_bytes // 2**20,
+                                        help="memory for all of one user's processes together"),
+          processes: int = typer.Option(StudentLimits.processes, help="processes (kernels, terminals, programs) per user"),
+          cpus: float = typer.Option(StudentLimits.cpus, help="CPUs per user")) -> None:
     """Start JupyterHub on 127.0.0.1 in the background; print the URL and first steps."""
     from leerplein.hub.manage import start_hub
     from leerplein.hub.settings import HubError, new_settings

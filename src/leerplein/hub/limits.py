@@ -30,6 +30,7 @@ CPU_PERIOD_US = 100_000
 
 @dataclass(frozen=True)
 class StudentLimits:
+    """Per user: all of a user's processes together. The defaults are `hub start`'s."""
     memory_bytes: int = 2 * 2**30
     processes: int = 128
     cpus: float = 1.0

@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from leerplein.hub import limits
+from leerplein.identity import uid_name
 from leerplein.hub.settings import HubError, HubSettings, prepare, python_reachable_by_others, secure_state
 
 
@@ -92,8 +93,6 @@ def port_in_use(port: int) -> str | None:
             fields = row.split()
             local, state, uid = fields[1], fields[3], int(fields[7])
             if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
-                from leerplein.identity import uid_name
-
                 return f"by {uid_name(uid)}"
     return None
 
@@ -101,8 +100,6 @@ def port_in_use(port: int) -> str | None:
 def stop_hub(state: Path, timeout: float = 30) -> bool:
     """Stop the hub (it stops the proxy, services and user servers itself), then end whatever
     is left of it: every process in the hub's control groups, whichever shell started it."""
-    from leerplein.hub.limits import end_all, hub_id
-
     running = pid_file(state)
     found = False
     if running.exists():
@@ -114,5 +111,5 @@ def stop_hub(state: Path, timeout: float = 30) -> bool:
             while _alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.2)
         running.unlink(missing_ok=True)
-    leftover = end_all(hub_id(state))
+    leftover = limits.end_all(limits.hub_id(state))
     return found or bool(leftover)

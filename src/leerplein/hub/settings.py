@@ -13,7 +13,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from leerplein.course.course import COURSE_ID, SUBMIT_CLASS
+from leerplein.hub.limits import StudentLimits
 from leerplein.roster import RosterError, read_roster
+
+DEFAULT_LIMITS = StudentLimits()
 
 
 class HubError(RuntimeError):
@@ -36,9 +39,9 @@ class HubSettings:
     proxy: str = ""
     admin_token: str = ""
     idle_timeout: int = 3600
-    mem_limit_bytes: int = 2 * 2**30  # per student: all their processes together
-    nproc_limit: int = 128
-    cpu_limit: float = 1.0
+    mem_limit_bytes: int = DEFAULT_LIMITS.memory_bytes  # per user: all their processes together
+    nproc_limit: int = DEFAULT_LIMITS.processes
+    cpu_limit: float = DEFAULT_LIMITS.cpus
     hub_id: str = ""
     cgroups: str = ""  # "v2", "v1" or "" (then prlimit per process; see limits.py)
 
@@ -100,7 +103,7 @@ def python_reachable_by_others() -> Path | None:
 
 
 # The hub's own records: who logged in when, request lines, secrets. Root only.
-PRIVATE_STATE = ("jupyterhub.sqlite", "jupyterhub.log", "jupyterhub_cookie_secret", "jupyterhub-proxy.pid",
+PRIVATE_STATE = ("jupyterhub.log", "jupyterhub_cookie_secret", "jupyterhub-proxy.pid",
                  "jupyterhub.pid", "admin-token", "initial-passwords.csv")
 
 
@@ -112,7 +115,7 @@ def secure_state(state: Path) -> None:
         path = state / name
         if path.is_file() and not path.is_symlink():
             os.chmod(path, 0o600)
-    for path in state.glob("jupyterhub.sqlite*"):  # -journal, -wal
+    for path in state.glob("jupyterhub.sqlite*"):  # the database and its -journal, -wal
         if path.is_file() and not path.is_symlink():
             os.chmod(path, 0o600)
 

@@ -14,9 +14,10 @@ from leerplein.hub import limits
 
 class LeerpleinSpawner(LocalProcessSpawner):
     hub_id = Unicode("", config=True, help="the hub's control-group name (limits.hub_id)")
-    student_memory = Integer(2 * 2**30, config=True, help="bytes of memory for all of a user's processes")
-    student_processes = Integer(128, config=True, help="processes for all of a user's processes")
-    student_cpus = Float(1.0, config=True, help="CPUs for all of a user's processes")
+    student_memory = Integer(limits.StudentLimits.memory_bytes, config=True,
+                             help="bytes of memory for all of a user's processes together")
+    student_processes = Integer(limits.StudentLimits.processes, config=True, help="processes per user")
+    student_cpus = Float(limits.StudentLimits.cpus, config=True, help="CPUs per user")
 
     @property
     def group(self) -> str:
