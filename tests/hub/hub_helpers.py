@@ -112,6 +112,17 @@ def server_token(hub, user) -> dict:
     return {"Authorization": f"token {token.json()['token']}"}
 
 
+def restart_server(hub, user) -> dict:
+    """Stop the user's server (also when it died) and start a new one; returns a new token."""
+    requests.delete(f"{hub['url']}/hub/api/users/{user}/server", headers=hub["admin"])
+    for _ in range(120):
+        info = requests.get(f"{hub['url']}/hub/api/users/{user}", headers=hub["admin"]).json()
+        if not info.get("servers"):
+            break
+        time.sleep(0.5)
+    return server_token(hub, user)
+
+
 def action(hub, user, headers, name) -> dict:
     r = requests.post(f"{hub['url']}/user/{user}/assignments/{name}", headers=headers,
                       data={"course_id": "leerplein", "assignment_id": A})
