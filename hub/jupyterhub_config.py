@@ -12,6 +12,8 @@ state = Path(S["state_dir"])
 venv_bin = Path(sys.executable).parent
 
 c.JupyterHub.ip = "127.0.0.1"
+# Dutch login, start and error pages (JupyterHub's own templates stay the fallback)
+c.JupyterHub.template_paths = [str(Path(S["root"]) / "hub" / "templates")]
 c.JupyterHub.port = S["port"]
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = S["hub_port"]
@@ -66,12 +68,17 @@ c.LeerpleinSpawner.student_cpus = S["cpu_limit"]
 singleuser = str(venv_bin / "jupyterhub-singleuser")
 c.Spawner.cmd = [singleuser] if S["cgroups"] else [
     "prlimit", f"--as={S['mem_limit_bytes']}", f"--nproc={S['nproc_limit']}", "--", singleuser]
-c.Spawner.default_url = "/lab"
+# Students land in the student view (no code, all Dutch: src/leerplein/student), with
+# nbgrader's teacher panels switched off in their JupyterLab; teachers land in JupyterLab.
+c.Spawner.default_url = "/leerplein"
+c.LeerpleinSpawner.teacher_group = "leerplein-docenten"
+c.LeerpleinSpawner.student_config = str(state / "jupyter-config-student")
 c.Spawner.mem_limit = S["mem_limit_bytes"]  # shown in JupyterLab; enforced by the control group
 c.Spawner.cpu_limit = S["cpu_limit"]
 c.Spawner.start_timeout = 60
 c.Spawner.http_timeout = 60
 c.Spawner.environment = {"JUPYTER_CONFIG_PATH": str(state / "jupyter-config"),
+                         "LEERPLEIN_ROOT": S["root"],
                          "PATH": f"{venv_bin}:/usr/bin:/bin",
                          # nbgitpuller clones the course repository, which belongs to another user
                          "GIT_CONFIG_GLOBAL": str(state / "gitconfig")}

@@ -28,21 +28,42 @@ LAB_OVERRIDES = {
 }
 
 PAGE_CONFIG = {"disabledExtensions": {NEWS_PLUGIN: True}}
+SERVER_CONFIG = {"ServerApp": {"jpserver_extensions": {"leerplein.student": True}}}  # /leerplein/
+
+# Students work in the student view (leerplein.student). In JupyterLab they get none of
+# nbgrader's panels: the teacher tools are not theirs, and nbgrader's assignment list and
+# validate button have no Dutch (nbgrader's front end has no translations at all).
+TEACHER_PLUGINS = ("@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader",
+                   "@jupyter/nbgrader:course-list")
+STUDENT_PAGE_CONFIG = {"disabledExtensions": {p: True for p in (
+    *TEACHER_PLUGINS, "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:validate-assignment",
+    "@jupyter/nbgrader:menu")}}
+STUDENT_SERVER_CONFIG = {"ServerApp": {"jpserver_extensions": {
+    "nbgrader.server_extensions.formgrader": False, "nbgrader.server_extensions.course_list": False}}}
 
 
 def install_lab_settings(prefix: Path | None = None) -> list[Path]:
     prefix = Path(prefix or sys.prefix)
     overrides = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     page_config = prefix / "etc" / "jupyter" / "labconfig" / "page_config.json"
-    written = []
-    for path, wanted in ((overrides, LAB_OVERRIDES), (page_config, PAGE_CONFIG)):
-        current = json.loads(path.read_text()) if path.exists() else {}
-        merged = _deep_merge(current, wanted)
-        if merged != current or not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(merged, indent=2) + "\n")
-        written.append(path)
-    return written
+    server_config = prefix / "etc" / "jupyter" / "jupyter_server_config.d" / "leerplein.json"
+    return [_merge_into(path, wanted) for path, wanted in (
+        (overrides, LAB_OVERRIDES), (page_config, PAGE_CONFIG), (server_config, SERVER_CONFIG))]
+
+
+def install_student_config(config_dir: Path) -> list[Path]:
+    """A Jupyter config folder for students' servers (put first on JUPYTER_CONFIG_PATH)."""
+    return [_merge_into(config_dir / "labconfig" / "page_config.json", STUDENT_PAGE_CONFIG),
+            _merge_into(config_dir / "jupyter_server_config.json", STUDENT_SERVER_CONFIG)]
+
+
+def _merge_into(path: Path, wanted: dict) -> Path:
+    current = json.loads(path.read_text()) if path.exists() else {}
+    merged = _deep_merge(current, wanted)
+    if merged != current or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(merged, indent=2) + "\n")
+    return path
 
 
 def _deep_merge(base: dict, extra: dict) -> dict:

@@ -3,6 +3,8 @@
 - Removes sphinx-thebe's script that names a CDN (unpkg). Jupyter Book 1 always loads
   sphinx-thebe; Leerplein has no live-code buttons, and a page must reference no
   external host.
+- Adds a "Doe mee op Leerplein" link to each module's Doe mee page when `leerplein_hub_url`
+  is set: it opens the page in the student's own space on the hub (leerplein.hub.links).
 - Mends the theme's markup where axe-core finds serious problems, after each page is
   written: the colour-mode button's name does not contain its visible (title) text
   (label-content-name-mismatch), the navigation's expand toggles have no name
@@ -42,6 +44,22 @@ def _drop_cdn_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = kept
 
 
+DOE_MEE_PAGE = re.compile(r"^modules/[0-9a-z-]+/doe-[0-9a-z-]+$")
+
+
+def launch_block(hub_url: str, docname: str) -> str:
+    from leerplein.hub.links import student_page_url
+
+    return (f'<p class="leerplein-launch"><a class="btn btn-primary" href="{student_page_url(hub_url, docname)}">'
+            "Doe mee op Leerplein</a> Open deze pagina in je eigen omgeving en bewaar je aantekeningen.</p>")
+
+
+def _add_launch_link(app, pagename, templatename, context, doctree):
+    hub = (app.config.leerplein_hub_url or "").strip()
+    if hub and DOE_MEE_PAGE.match(pagename) and "body" in context:
+        context["body"] = launch_block(hub, pagename) + context["body"]
+
+
 def mend_html(html: str) -> str:
     html = THEME_ICON.sub(r'\1 aria-hidden="true"></i>', html)
     html = THEME_BUTTON_LABEL.sub(r'\1aria-label="Kleurmodus" data-bs-title="Kleurmodus"', html)
@@ -61,6 +79,8 @@ def _mend_written_pages(app, exception):
 
 
 def setup(app):
+    app.add_config_value("leerplein_hub_url", "", "html")
     app.connect("html-page-context", _drop_cdn_scripts, priority=900)
+    app.connect("html-page-context", _add_launch_link)
     app.connect("build-finished", _mend_written_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

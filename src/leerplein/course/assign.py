@@ -89,12 +89,19 @@ def load_exercise(root: Path, slug: str) -> Exercise:
     for q in exercise.checks:
         if q["antwoord"] not in q["opties"]:
             raise ExerciseError(f"{source}: {q['id']}: answer {q['antwoord']} is not one of the options")
+        if not str(q.get("uitleg", "")).strip():
+            raise ExerciseError(f"{source}: {q['id']}: add `uitleg:`, one sentence on why {q['antwoord']} is right "
+                                f"(students read it in their feedback)")
     return exercise
 
 
 def exercise_slugs(root: Path) -> list[str]:
     folder = root / "exercises"
     return sorted(p.parent.name for p in folder.glob("*/opdracht.yml")) if folder.is_dir() else []
+
+
+def title(question_id: str) -> str:
+    return question_id.replace("-", " ").capitalize()
 
 
 def _meta(grade_id: str, *, solution=False, grade=False, locked=False, points=None, task=False) -> dict:
@@ -115,10 +122,11 @@ def build_notebook(exercise: Exercise) -> nbformat.NotebookNode:
     for q in d["vragen"]:
         qid = q["id"]
         if q["soort"] == "reflectie":
-            cells.append(new_markdown_cell(f"## {qid.replace('-', ' ').capitalize()}\n\n{q['vraag'].strip()}",
+            cells.append(new_markdown_cell(f"## {title(qid)}\n\n{q['vraag'].strip()}",
                                            metadata=_meta(f"{qid}-vraag", locked=True)))
-            cells.append(new_markdown_cell(ANSWER_PLACEHOLDER, metadata=_meta(
-                qid, solution=True, grade=True, points=exercise.points(qid))))
+            meta = _meta(qid, solution=True, grade=True, points=exercise.points(qid))
+            meta["leerplein"] = {"vorm": "tekst", "titel": title(qid), "vraag": q["vraag"].strip()}
+            cells.append(new_markdown_cell(ANSWER_PLACEHOLDER, metadata=meta))
         else:
             check_no += 1
             letters = "".join(q["opties"])
@@ -128,14 +136,19 @@ def build_notebook(exercise: Exercise) -> nbformat.NotebookNode:
                 f"Typ in het grijze vak hieronder de letter van je antwoord tussen de aanhalingstekens, "
                 f"bijvoorbeeld `antwoord_{check_no} = \"{letters[0]}\"`. Druk dan op Shift+Enter.",
                 metadata=_meta(f"{qid}-vraag", locked=True)))
-            cells.append(new_code_cell(f'antwoord_{check_no} = ""'))
+            # The student view (leerplein.student) shows this cell as a choice between the options
+            # and writes the letter here, so the notebook stays what nbgrader grades.
+            cells.append(new_code_cell(f'antwoord_{check_no} = ""', metadata={
+                "leerplein": {"vorm": "keuze", "vraag_id": qid, "titel": f"Kennischeck {check_no}",
+                              "vraag": q["vraag"], "opties": {str(k): str(v) for k, v in q["opties"].items()}}}))
             cells.append(new_code_cell(
                 "from leerplein.course.answers import kies\n"
                 f'kies(antwoord_{check_no}, "{letters}")\n'
                 "### BEGIN HIDDEN TESTS\n"
                 f'kies(antwoord_{check_no}, "{letters}", goed="{q["antwoord"]}")\n'
                 "### END HIDDEN TESTS",
-                metadata=_meta(f"{qid}", grade=True, locked=True, points=exercise.points(qid))))
+                metadata={**_meta(f"{qid}", grade=True, locked=True, points=exercise.points(qid)),
+                          "jupyter": {"source_hidden": True}}))
     nb = new_notebook(cells=cells)
     nb.metadata.update({"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
                         "language_info": {"name": "python"}})

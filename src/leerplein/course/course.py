@@ -18,7 +18,7 @@ if _bin not in os.environ.get("PATH", "").split(os.pathsep):
 
 COURSE_ID = "leerplein"
 TEXT_STUB = "Typ hier je antwoord. (Dubbelklik om te typen, Shift+Enter om te bewaren.)"
-CODE_STUB = "# Typ hier je antwoord."
+CODE_STUB = "# Typ hier je antwoord.\nraise NotImplementedError(\"Hier staat nog geen antwoord.\")"
 STATE_DIR = ".leerplein"  # our own records inside the course dir (status, rubric levels)
 # nbgrader's release and submit, changed so that students cannot reach each other's work
 RELEASE_CLASS = "leerplein.course.nbgrader_exchange.GuardedReleaseAssignment"

@@ -21,6 +21,22 @@ table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #c7ccd1;pad
 .ok{color:#1e6b30;font-weight:600}.no{color:#8a1c1c;font-weight:600}"""
 
 
+def number(value: float) -> str:
+    """Dutch notation: 2,5 and 3 (not 2.5 and 3.0)."""
+    return f"{value:g}".replace(".", ",")
+
+
+def points(value: float | None) -> str:
+    """'1 punt', '0 punten', '2,5 punten'."""
+    value = value or 0
+    return f"{number(value)} {'punt' if value == 1 else 'punten'}"
+
+
+def score(got: float | None, out_of: float | None) -> str:
+    """'1 van 1 punt', '3 van 5 punten': the noun follows the maximum."""
+    return f"{number(got or 0)} van {points(out_of)}"
+
+
 def _grades(course: Course, assignment: str, student: str) -> dict[str, dict]:
     from nbgrader.api import Gradebook
 
@@ -40,7 +56,7 @@ def render(course: Course, assignment: str, student: str) -> str:
     levels = load_levels(course, assignment, student)
     total = grades["_total"]
     parts = [f"<h1>Feedback: {html.escape(exercise.data['titel'])}</h1>",
-             f"<p>Totaal: <strong>{total['score']:g} van {total['max']:g} punten</strong>.</p>"]
+             f"<p>Totaal: <strong>{score(total['score'], total['max'])}</strong>.</p>"]
     check_no = 0
     for q in exercise.data["vragen"]:
         qid, g = q["id"], grades.get(q["id"], {"score": 0, "max": exercise.points(q["id"])})
@@ -55,7 +71,7 @@ def render(course: Course, assignment: str, student: str) -> str:
                     name = chosen["levels"].get(c.id, "")
                     level = next((lv for lv in c.niveaus if lv.naam == name), None)
                     rows.append(f"<tr><td>{html.escape(c.titel)}</td><td>{html.escape(name)}</td>"
-                                f"<td>{level.punten if level else 0:g} van {c.max_points:g}</td>"
+                                f"<td>{score(level.punten if level else 0, c.max_points)}</td>"
                                 f"<td>{html.escape(level.beschrijving if level else '')}</td></tr>")
                 parts.append("<table><thead><tr><th scope=col>Criterium</th><th scope=col>Niveau</th>"
                              "<th scope=col>Punten</th><th scope=col>Wat dat betekent</th></tr></thead>"
@@ -64,15 +80,20 @@ def render(course: Course, assignment: str, student: str) -> str:
                     parts.append(f"<p><strong>Opmerking van je docent:</strong> {html.escape(chosen['comment'])}</p>")
             else:
                 parts.append("<p>Deze vraag is nog niet beoordeeld.</p>")
-            parts.append(f"<p>Punten: {g['score'] or 0:g} van {g['max']:g}.</p>")
+            parts.append(f"<p>Punten: {score(g['score'], g['max'])}.</p>")
         else:
             check_no += 1
             right = (g["score"] or 0) >= (g["max"] or 0) > 0
-            given_check = given.get(qid, "").strip().strip("\"'") or "(niet ingevuld)"
+            letter = given.get(qid, "").strip().strip("\"'").upper()
+            chosen = (f"{letter}: {q['opties'][letter]}" if letter in q["opties"] else letter) or "(niet ingevuld)"
+            good = q["antwoord"]
             parts.append(f"<h2>Kennischeck {check_no}</h2><p>{html.escape(q['vraag'])}</p>"
-                         f"<p>Jouw antwoord: {html.escape(given_check)}. "
+                         f"<p>Jouw antwoord: {html.escape(chosen)}. "
                          f"<span class='{'ok' if right else 'no'}'>{'Goed' if right else 'Niet goed'}</span> "
-                         f"({g['score'] or 0:g} van {g['max']:g} punten).</p>")
+                         f"({score(g['score'], g['max'])}).</p>"
+                         + ("" if right else f"<p>Het goede antwoord is {html.escape(good)}: "
+                                             f"{html.escape(q['opties'][good])}.</p>")
+                         + f"<p><strong>Waarom:</strong> {html.escape(q['uitleg'])}</p>")
     return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Feedback {html.escape(assignment)}'
             f"</title><style>{CSS}</style></head><body><main>{''.join(parts)}</main></body></html>")
 

@@ -15,6 +15,7 @@ from leerplein.course.assign import load_exercise
 from leerplein.course.autograde import submissions
 from leerplein.course.course import TEXT_STUB, Course
 from leerplein.course.rubric_grades import GradingError, answers, load_levels, save_rubric_grade
+from leerplein.course.feedback import points as feedback_points
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:72rem;margin:1rem auto;padding:0 1rem;color:#1d2125}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:1.5rem;border-top:2px solid #c7ccd1;padding:1rem 0}
@@ -106,7 +107,7 @@ class Grade(Base):
         except GradingError as err:
             self.get(assignment, student, error=str(err))
             return
-        self.get(assignment, student, message=f"Opgeslagen: {question} krijgt {points:g} punten.")
+        self.get(assignment, student, message=f"Opgeslagen: {question} krijgt {feedback_points(points)}.")
 
 
 def make_app(course: Course, token: str | None = None, prefix: str = "/", overview=Overview, grade=Grade,

@@ -19,6 +19,21 @@ def _state(state_dir: Path | None) -> Path:
 
 
 @app.command()
+def _ensure_book(root: Path) -> None:
+    """Students read the module pages in the student view, from the built book."""
+    from leerplein.book.build import BuildFailed, build_book, is_stale
+    from leerplein.paths import Layout
+
+    layout = Layout(root)
+    if not is_stale(layout):
+        return
+    typer.echo("Building the book for the student view (a few minutes the first time)...", err=True)
+    try:
+        build_book(layout, quiet=True)
+    except BuildFailed as err:
+        typer.echo(f"Warning: the book did not build, so students see no module pages yet: {err}", err=True)
+
+
 def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name,role,course"),
           port: int = typer.Option(8100, help="the hub's public port on 127.0.0.1 (the next three are used too)"),
           state_dir: Path = StateDir,
@@ -34,6 +49,7 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
 
     state = _state(state_dir)
     course = (course_dir or state / "course").resolve()
+    _ensure_book(find_root())
     try:
         settings = new_settings(find_root(), roster, state, port, course, state / "exchange")
         settings.mem_limit_bytes, settings.nproc_limit, settings.cpu_limit = memory_mb * 2**20, processes, cpus

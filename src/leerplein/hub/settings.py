@@ -141,13 +141,15 @@ def prepare(settings: HubSettings) -> list[str]:
         f"c.Exchange.course_id = {COURSE_ID!r}\n"
         f"c.ExchangeFactory.submit = {SUBMIT_CLASS!r}  # the submission folder stays private\n",
         encoding="utf-8")
-    from leerplein.jupyter_setup import install_lab_settings
+    from leerplein.jupyter_setup import install_lab_settings, install_student_config
 
-    install_lab_settings()  # Dutch, news off: in the environment every user's server runs from
+    install_lab_settings()  # Dutch, news off, student view: in the environment every server runs from
+    student_config = state / "jupyter-config-student"
+    install_student_config(student_config)  # no nbgrader teacher panels for students
     (state / "gitconfig").write_text("[safe]\n\tdirectory = *\n[user]\n\tname = Leerplein\n"
                                      "\temail = leerplein@localhost\n", encoding="utf-8")
     os.chmod(state / "gitconfig", 0o644)
-    for p in [config_dir, *config_dir.rglob("*")]:
+    for p in [config_dir, *config_dir.rglob("*"), student_config, *student_config.rglob("*")]:
         os.chmod(p, 0o755 if p.is_dir() else 0o644)
     if os.geteuid() != 0:
         raise HubError("The hub spawns a real system user per student, so it must run as root "

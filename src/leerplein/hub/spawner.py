@@ -18,6 +18,16 @@ class LeerpleinSpawner(LocalProcessSpawner):
                              help="bytes of memory for all of a user's processes together")
     student_processes = Integer(limits.StudentLimits.processes, config=True, help="processes per user")
     student_cpus = Float(limits.StudentLimits.cpus, config=True, help="CPUs per user")
+    teacher_group = Unicode("", config=True, help="members of this hub group get JupyterLab and teacher tools")
+    student_config = Unicode("", config=True, help="Jupyter config folder put first for everyone else")
+
+    @property
+    def is_teacher(self) -> bool:
+        return bool(self.teacher_group) and any(g.name == self.teacher_group for g in self.user.groups)
+
+    async def start(self):
+        self.default_url = "/lab" if self.is_teacher else "/leerplein"
+        return await super().start()
 
     @property
     def group(self) -> str:
@@ -39,6 +49,10 @@ class LeerpleinSpawner(LocalProcessSpawner):
     def get_env(self):
         env = super().get_env()
         env[limits.HUB_ID_ENV] = self.hub_id
+        env["LEERPLEIN_ROLE"] = "docent" if self.is_teacher else "student"
+        if not self.is_teacher and self.student_config:
+            env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+                p for p in (self.student_config, env.get("JUPYTER_CONFIG_PATH", "")) if p)
         return env
 
     async def stop(self, now=False):

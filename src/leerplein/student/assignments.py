@@ -1,0 +1,170 @@
+"""The student's assignments: what is released, fetched, handed in and given feedback, and the
+actions on them. It drives nbgrader's own exchange classes (the ones JupyterLab's assignment
+list uses, with Leerplein's private submit) and turns their results into Dutch sentences. A
+failure never loses work: fetch keeps an existing copy, submit copies, feedback adds a folder."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from leerplein.course.course import COURSE_ID
+from leerplein.student.form import FormError, read_form
+
+log = logging.getLogger(__name__)
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+@dataclass
+class Assignment:
+    id: str
+    titel: str
+    status: str  # "nieuw" (released, not fetched yet) or "opgehaald"
+    notebook: Path | None = None
+    submissions: list[str] = field(default_factory=list)  # timestamps, oldest first
+    feedback_ready: bool = False  # released by the teacher, not fetched yet
+    feedback: Path | None = None  # the newest fetched feedback file
+
+    @property
+    def handed_in(self) -> bool:
+        return bool(self.submissions)
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    message: str
+
+
+def check_id(assignment_id: str) -> str:
+    if not SAFE_ID.match(assignment_id or ""):
+        raise FormError("Deze opdracht bestaat niet. Ga terug naar Mijn opdrachten.")
+    return assignment_id
+
+
+class StudentAssignments:
+    """One per single-user server; `home` is the folder nbgrader fetches into."""
+
+    def __init__(self, home: Path, parent=None):
+        from nbgrader.server_extensions.assignment_list.handlers import AssignmentList
+
+        self.home = Path(home)
+        self.nbgrader = AssignmentList(parent=parent)
+        self.nbgrader.root_dir = str(self.home)
+
+    def overview(self) -> list[Assignment]:
+        released = self.nbgrader.list_released_assignments(course_id=COURSE_ID)
+        submitted = self.nbgrader.list_submitted_assignments(course_id=COURSE_ID)
+        if not released["success"] or not submitted["success"]:
+            log.error("listing assignments failed: %s", released.get("value") or submitted.get("value"))
+            raise FormError("De lijst met opdrachten kan nu niet worden geladen. Probeer het over een paar "
+                            "minuten opnieuw. Lukt het dan nog niet? Meld het bij je docent.")
+        found: dict[str, Assignment] = {}
+        for item in released["value"]:
+            aid = item["assignment_id"]
+            current = found.get(aid)
+            if current and current.status == "opgehaald":
+                continue
+            status = "opgehaald" if item["status"] == "fetched" else "nieuw"
+            notebook = None
+            if status == "opgehaald" and item.get("notebooks"):
+                notebook = self.home / item["notebooks"][0]["path"]
+            found[aid] = Assignment(aid, self._title(aid, notebook), status, notebook)
+        for item in submitted["value"]:
+            aid = item["assignment_id"]
+            entry = found.setdefault(aid, Assignment(aid, self._title(aid, None), "opgehaald"))
+            for sub in item["submissions"]:
+                entry.submissions.append(sub["timestamp"])
+                entry.feedback_ready = entry.feedback_ready or (sub.get("has_exchange_feedback")
+                                                                and not sub.get("has_local_feedback"))
+                if sub.get("feedback_updated"):
+                    entry.feedback_ready = True
+        for entry in found.values():
+            entry.feedback = self.newest_feedback(entry.id)
+        return sorted(found.values(), key=lambda a: a.id)
+
+    def _title(self, assignment_id: str, notebook: Path | None) -> str:
+        if notebook is not None:
+            try:
+                return read_form(notebook).titel
+            except FormError:
+                pass
+        try:
+            from leerplein.course.assign import load_exercise
+            from leerplein.paths import find_root
+
+            return load_exercise(find_root(), assignment_id).data["titel"]
+        except Exception:  # noqa: BLE001 - a title is nice to have; the id will do
+            return assignment_id
+
+    def notebook(self, assignment_id: str) -> Path:
+        folder = self.home / check_id(assignment_id)
+        path = folder / f"{assignment_id}.ipynb"
+        if not path.is_file() or path.is_symlink():
+            raise FormError("Je hebt deze opdracht nog niet opgehaald. Ga naar Mijn opdrachten en kies "
+                            "'Ophalen'.")
+        return path
+
+    def newest_feedback(self, assignment_id: str) -> Path | None:
+        folder = self.home / check_id(assignment_id) / "feedback"
+        if not folder.is_dir() or folder.is_symlink():
+            return None
+        files = sorted(p for p in folder.glob("*/*.html") if p.is_file() and not p.is_symlink())
+        return files[-1] if files else None
+
+    def _run(self, action: str, assignment_id: str, done: str, failed: str) -> Outcome:
+        result = getattr(self.nbgrader, action)(COURSE_ID, check_id(assignment_id))
+        if result["success"]:
+            return Outcome(True, done)
+        log.error("%s %s failed: %s", action, assignment_id, result.get("value"))
+        return Outcome(False, failed)
+
+    def fetch(self, assignment_id: str) -> Outcome:
+        if (self.home / check_id(assignment_id)).exists():
+            return Outcome(True, "Je had deze opdracht al opgehaald. Je antwoorden staan er nog.")
+        return self._run("fetch_assignment", assignment_id, "De opdracht is opgehaald. Je kunt beginnen.",
+                         "Ophalen is niet gelukt. Probeer het opnieuw. Lukt het niet? Meld het bij je docent.")
+
+    def submit(self, assignment_id: str) -> Outcome:
+        self.notebook(assignment_id)
+        return self._run("submit_assignment", assignment_id,
+                         "Je opdracht is ingeleverd. Je docent kan hem nu lezen. Wil je nog iets veranderen? "
+                         "Lever dan gerust opnieuw in: je docent kijkt naar de laatste versie.",
+                         "Inleveren is niet gelukt. Je antwoorden zijn wel bewaard. Probeer het opnieuw, of "
+                         "meld het bij je docent.")
+
+    def fetch_feedback(self, assignment_id: str) -> Outcome:
+        return self._run("fetch_feedback", assignment_id, "Je feedback is opgehaald.",
+                         "De feedback kon niet worden opgehaald. Probeer het later opnieuw.")
+
+
+def validate(notebook: Path) -> list[str]:
+    """Check the notebook the way `nbgrader validate` does (it runs the kennischecks' visible
+    tests). Returns Dutch problems; an empty list means all is well."""
+    from nbgrader.apps import NbGrader
+    from nbgrader.validator import Validator
+    from jupyter_core.paths import jupyter_config_path
+
+    form = read_form(notebook)
+    problems = form.missing()
+    app = NbGrader()
+    app.config_file_paths.append([str(notebook.parent), *jupyter_config_path()])
+    app.load_config_file()
+    try:
+        result = Validator(config=app.config).validate(str(notebook))
+    except Exception:  # noqa: BLE001 - the student gets a sentence, the log the details
+        log.exception("validating %s failed", notebook)
+        return problems + ["Controleren lukte nu niet. Je antwoorden zijn wel bewaard. Probeer het opnieuw."]
+    if result.get("type_changed") or result.get("changed"):
+        problems.append("Een deel van de opdracht dat vast hoort te staan, is veranderd (bijvoorbeeld in "
+                        "JupyterLab). Vraag je docent om hulp voordat je inlevert.")
+    for failed in result.get("failed", []):
+        number = re.search(r"kies\(antwoord_(\d+)", failed.get("source", ""))
+        name = f"Kennischeck {number.group(1)}" if number else "Een vraag"
+        sentence = f"{name}: kies nog een antwoord."
+        if sentence not in problems and f"{name}: " not in " ".join(problems):
+            problems.append(f"{name}: dit antwoord klopt niet met de keuzes. Kies opnieuw.")
+    return [html.unescape(p) for p in problems]

@@ -1,0 +1,223 @@
+"""Web layer of the student view. Every page is server-rendered HTML (works without
+JavaScript, by keyboard, with a screen reader); forms carry Jupyter's XSRF token; a strict
+content security policy allows only this server's own scripts."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import os
+import re
+from pathlib import Path
+
+import bleach
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jupyter_server.base.handlers import AuthenticatedFileHandler, JupyterHandler
+from jupyter_server.utils import url_path_join
+from tornado import web
+
+from leerplein.student import pages
+from leerplein.student.assignments import StudentAssignments, validate
+from leerplein.student.form import FormError, read_form, save_answers
+
+HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
+TEMPLATES = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]))
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+FEEDBACK_TAGS = ["h1", "h2", "h3", "p", "strong", "em", "div", "span", "table", "thead", "tbody", "tr", "th", "td",
+                 "ul", "ol", "li", "br"]
+
+
+def book_html_dir() -> Path:
+    configured = os.environ.get("LEERPLEIN_BOOK_HTML")
+    if configured:
+        return Path(configured)
+    from leerplein.paths import find_root
+
+    return find_root() / "book" / "_build" / "html"
+
+
+class StudentHandler(JupyterHandler):
+    @property
+    def content_security_policy(self) -> str:
+        return CSP
+
+    @property
+    def base(self) -> str:
+        return url_path_join(self.base_url, "leerplein") + "/"
+
+    @property
+    def assignments(self) -> StudentAssignments:
+        return self.settings["leerplein_assignments"]
+
+    @property
+    def home(self) -> Path:
+        return Path(self.settings["leerplein_home"])
+
+    def show(self, template: str, status: int = 200, **context) -> None:
+        self.set_status(status)
+        hub_prefix = os.environ.get("JUPYTERHUB_BASE_URL", "")
+        context.update(base=self.base, xsrf=self.xsrf_token.decode() if isinstance(self.xsrf_token, bytes)
+                       else self.xsrf_token, static=self.base + "static/", boek=self.base + "boek/",
+                       logout=url_path_join(hub_prefix, "hub/logout") if hub_prefix else "",
+                       user=os.environ.get("JUPYTERHUB_USER", ""),
+                       docent=os.environ.get("LEERPLEIN_ROLE") == "docent",
+                       lab=url_path_join(self.base_url, "lab"))
+        self.finish(TEMPLATES.get_template(template).render(**context))
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        text = {403: "Dit mag je niet openen.", 404: "Deze pagina bestaat niet."}.get(
+            status_code, "Er ging iets mis. Probeer het opnieuw. Blijft het misgaan? Meld het bij je docent.")
+        self.show("fout.html", status=status_code, melding=text)
+
+    async def in_thread(self, func, *args):
+        return await asyncio.get_running_loop().run_in_executor(None, func, *args)
+
+
+class HomeHandler(StudentHandler):
+    @web.authenticated
+    async def get(self):
+        try:
+            listed, problem = await self.in_thread(self.assignments.overview), ""
+        except FormError as err:
+            listed, problem = [], str(err)
+        try:
+            mods = pages.modules(book_html_dir())
+        except OSError:
+            mods = []
+        self.show("home.html", opdrachten=listed, probleem=problem, modules=mods,
+                  melding=self.get_query_argument("melding", "")[:200])
+
+
+class FetchHandler(StudentHandler):
+    @web.authenticated
+    async def post(self, aid):
+        try:
+            outcome = await self.in_thread(self.assignments.fetch, aid)
+        except FormError as err:
+            return self.show("fout.html", status=400, melding=str(err))
+        if outcome.ok:
+            return self.redirect(f"{self.base}opdracht/{aid}")
+        self.show("fout.html", status=500, melding=outcome.message)
+
+
+class AssignmentHandler(StudentHandler):
+    @web.authenticated
+    async def get(self, aid):
+        try:
+            form = read_form(self.assignments.notebook(aid))
+        except FormError as err:
+            return self.show("fout.html", status=404, melding=str(err))
+        self.show("opdracht.html", aid=aid, form=form, meldingen=[], problemen=[],
+                  ingeleverd=self.get_query_argument("ingeleverd", "") == "1")
+
+    @web.authenticated
+    async def post(self, aid):
+        action = self.get_body_argument("actie", "opslaan")
+        try:
+            path = self.assignments.notebook(aid)
+            form = read_form(path)
+            answers = {q.id: self.get_body_argument(f"antwoord-{q.id}", "") for q in form.questions}
+            form = await self.in_thread(save_answers, path, answers)
+        except FormError as err:
+            try:
+                form = read_form(self.assignments.notebook(aid))
+            except FormError:
+                return self.show("fout.html", status=400, melding=str(err))
+            return self.show("opdracht.html", status=400, aid=aid, form=form, meldingen=[], problemen=[str(err)],
+                             ingeleverd=False)
+        messages, problems = ["Je antwoorden zijn bewaard."], []
+        if action == "controleren":
+            problems = await self.in_thread(validate, path)
+            if not problems:
+                messages.append("Alles is ingevuld. Je kunt de opdracht inleveren.")
+        elif action == "inleveren":
+            missing = form.missing()
+            outcome = await self.in_thread(self.assignments.submit, aid)
+            if not outcome.ok:
+                problems.append(outcome.message)
+            else:
+                messages.append(outcome.message)
+                if missing:
+                    problems += ["Let op: niet alles is ingevuld.", *missing]
+        self.show("opdracht.html", aid=aid, form=form, meldingen=messages, problemen=problems,
+                  ingeleverd=action == "inleveren" and not any("niet gelukt" in p for p in problems))
+
+
+class FeedbackHandler(StudentHandler):
+    @web.authenticated
+    async def get(self, aid):
+        try:
+            path = self.assignments.newest_feedback(aid)
+        except FormError as err:
+            return self.show("fout.html", status=404, melding=str(err))
+        if path is None:
+            return self.show("feedback.html", aid=aid, inhoud="", melding="")
+        text = path.read_text(encoding="utf-8", errors="replace")
+        main = re.search(r"<main>(.*)</main>", text, re.S)
+        body = bleach.clean(main.group(1) if main else html.escape(text), tags=FEEDBACK_TAGS,
+                            attributes={"*": ["class"], "th": ["scope"]}, strip=True)
+        self.show("feedback.html", aid=aid, inhoud=body, melding="")
+
+    @web.authenticated
+    async def post(self, aid):
+        try:
+            outcome = await self.in_thread(self.assignments.fetch_feedback, aid)
+        except FormError as err:
+            return self.show("fout.html", status=404, melding=str(err))
+        if not outcome.ok:
+            return self.show("fout.html", status=500, melding=outcome.message)
+        self.redirect(f"{self.base}feedback/{aid}")
+
+
+class PageHandler(StudentHandler):
+    @web.authenticated
+    async def get(self, module, page):
+        try:
+            found = pages.load_page(book_html_dir(), module, page, self.base)
+            notes = pages.read_notes(self.home, module, page)
+        except FormError as err:
+            return self.show("fout.html", status=404, melding=str(err))
+        self.show("pagina.html", pagina=found, notities=notes, melding="", probleem="")
+
+    @web.authenticated
+    async def post(self, module, page):
+        text = self.get_body_argument("notities", "")
+        try:
+            found = pages.load_page(book_html_dir(), module, page, self.base)
+        except FormError as err:
+            return self.show("fout.html", status=404, melding=str(err))
+        try:
+            pages.save_notes(self.home, module, page, text)
+        except FormError as err:
+            return self.show("pagina.html", status=400, pagina=found, notities=text, melding="", probleem=str(err))
+        self.show("pagina.html", pagina=found, notities=text, melding="Je aantekeningen zijn bewaard.", probleem="")
+
+
+class BookFileHandler(AuthenticatedFileHandler):
+    """The built book's images, styles and interactives' scripts (no code, no templates)."""
+
+    @property
+    def content_security_policy(self) -> str:
+        return CSP
+
+
+def setup_handlers(serverapp) -> None:
+    web_app = serverapp.web_app
+    home = Path(serverapp.root_dir).expanduser()
+    web_app.settings["leerplein_home"] = str(home)
+    web_app.settings["leerplein_assignments"] = StudentAssignments(home, parent=serverapp)
+    base = url_path_join(web_app.settings["base_url"], "leerplein")
+    aid, name = r"([A-Za-z0-9][A-Za-z0-9_.-]{0,99})", r"([0-9a-z][0-9a-z-]{0,79})"
+    web_app.add_handlers(".*$", [
+        (base + r"/?", HomeHandler),
+        (base + rf"/opdracht/{aid}", AssignmentHandler),
+        (base + rf"/opdracht/{aid}/ophalen", FetchHandler),
+        (base + rf"/feedback/{aid}", FeedbackHandler),
+        (base + rf"/pagina/{name}/{name}", PageHandler),
+        (base + r"/static/(.*)", AuthenticatedFileHandler, {"path": str(HERE / "static")}),
+        (base + r"/boek/(.*)", BookFileHandler, {"path": str(book_html_dir())}),
+    ])
+    serverapp.log.info("Leerplein student view at %s", base)

@@ -1,0 +1,115 @@
+"""Module pages for the student view: the article of the built book's page (citations, figures
+and interactives exactly as in the book, no code), with its links kept inside the student view,
+and a private notes field per page saved in the student's own home."""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from leerplein.course.course import write_atomic
+from leerplein.student.form import FormError
+
+NAME = re.compile(r"^[0-9a-z][0-9a-z-]{0,79}$")
+MAX_NOTES_CHARS = 20_000
+ARTICLE = re.compile(r'<article class="bd-article"[^>]*>(.*?)</article>', re.S)
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+# the theme's thebe configuration; the interactives' data (application/json) stays
+CODE_SCRIPT = re.compile(r'<script(?![^>]*type="application/json")[^>]*>.*?</script>', re.S)
+URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
+
+
+@dataclass
+class Page:
+    module: str
+    name: str
+    titel: str
+    html: str
+
+
+def _title(document: str, fallback: str) -> str:
+    found = TITLE.search(document)
+    if not found:
+        return fallback
+    return re.sub(r"\s+[—–-]\s+Leerplein\s*$", "", html.unescape(found.group(1))).strip()
+
+
+def check_names(module: str, page: str) -> None:
+    if not (NAME.match(module or "") and NAME.match(page or "")):
+        raise FormError("Deze pagina bestaat niet. Ga terug naar de modules.")
+
+
+def page_file(book_html: Path, module: str, page: str) -> Path:
+    check_names(module, page)
+    path = book_html / "modules" / module / f"{page}.html"
+    if not path.is_file():
+        raise FormError("Deze pagina bestaat niet (meer). Ga terug naar de modules.")
+    return path
+
+
+def _rewrite(url: str, page_dir: str, base: str) -> str:
+    if not url or url.startswith(("#", "/", "data:", "mailto:")) or re.match(r"^[a-z][a-z0-9+.-]*:", url):
+        return url
+    path, _, fragment = url.partition("#")
+    target = posixpath.normpath(posixpath.join(page_dir, path.split("?", 1)[0]))
+    if target.startswith(".."):
+        return "#"
+    parts = target.split("/")
+    if len(parts) == 3 and parts[0] == "modules" and parts[2].endswith(".html"):
+        new = f"{base}pagina/{parts[1]}/{parts[2][:-5]}"
+    else:
+        new = f"{base}boek/{target}"
+    return new + (f"#{fragment}" if fragment else "")
+
+
+def load_page(book_html: Path, module: str, page: str, base: str) -> Page:
+    """`base` is the student view's own URL, ending in a slash."""
+    text = page_file(book_html, module, page).read_text(encoding="utf-8")
+    article = ARTICLE.search(text)
+    if not article:
+        raise FormError("Deze pagina kan niet worden getoond. Meld het bij je docent.")
+    body = CODE_SCRIPT.sub("", HEADERLINK.sub("", article.group(1)))
+    page_dir = f"modules/{module}"
+    body = URL_ATTR.sub(lambda m: f'{m.group(1)}="{_rewrite(m.group(2), page_dir, base)}"', body)
+    return Page(module, page, _title(text, page), body)
+
+
+def modules(book_html: Path) -> list[dict]:
+    """Each module with its title and its 'Doe mee' pages, in folder order."""
+    out = []
+    for index in sorted((book_html / "modules").glob("*/index.html")):
+        folder = index.parent
+        doe = [{"name": p.stem, "titel": _title(p.read_text(encoding="utf-8"), p.stem)}
+               for p in sorted(folder.glob("doe-*.html"))]
+        out.append({"name": folder.name, "titel": _title(index.read_text(encoding="utf-8"), folder.name), "doe": doe})
+    return out
+
+
+def notes_file(home: Path, module: str, page: str) -> Path:
+    check_names(module, page)
+    return home / "Leerplein" / "aantekeningen" / module / f"{page}.md"
+
+
+def read_notes(home: Path, module: str, page: str) -> str:
+    path = notes_file(home, module, page)
+    if path.is_symlink() or not path.is_file():
+        return ""
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+def save_notes(home: Path, module: str, page: str, text: str) -> Path:
+    if len(text) > MAX_NOTES_CHARS:
+        raise FormError(f"Je aantekeningen zijn te lang ({len(text)} tekens; het maximum is {MAX_NOTES_CHARS}). "
+                        "Maak ze korter en bewaar opnieuw. Er is niets verloren gegaan.")
+    path = notes_file(home, module, page)
+    for folder in [path.parents[2], path.parents[1], path.parent]:
+        if folder.is_symlink():
+            raise FormError("De map voor aantekeningen is vervangen door een snelkoppeling. Haal die weg "
+                            "en probeer het opnieuw.")
+        folder.mkdir(mode=0o700, exist_ok=True)
+    write_atomic(path, text.replace("\r\n", "\n"))
+    return path
