@@ -18,7 +18,6 @@ def _state(state_dir: Path | None) -> Path:
     return (state_dir or find_root() / "hub" / "state").resolve()
 
 
-@app.command()
 def _ensure_book(root: Path) -> None:
     """Students read the module pages in the student view, from the built book."""
     from leerplein.book.build import BuildFailed, build_book, is_stale
@@ -34,6 +33,7 @@ def _ensure_book(root: Path) -> None:
         typer.echo(f"Warning: the book did not build, so students see no module pages yet: {err}", err=True)
 
 
+@app.command()
 def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name,role,course"),
           port: int = typer.Option(8100, help="the hub's public port on 127.0.0.1 (the next three are used too)"),
           state_dir: Path = StateDir,
