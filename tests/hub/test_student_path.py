@@ -16,7 +16,7 @@ import requests
 from conftest import ROOT, screenshot
 from hub_helpers import A, leerplein, login, port_for, reachable_base, server_token, start_course_hub, stop_course_hub
 
-STUDENT, TEACHER = "lpsanna", "lpsdocent"
+STUDENT, OTHER, TEACHER = "lpsanna", "lpsbob", "lpsdocent"
 PAGE = "modules/01-armoede-zien/doe-rondkomen"
 pytestmark = [pytest.mark.slow, pytest.mark.browser,
               pytest.mark.skipif(os.geteuid() != 0, reason="the hub spawns system users: root only")]
@@ -40,7 +40,7 @@ def english_words(text: str) -> list[str]:
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory, built_book):
     base = reachable_base(tmp_path_factory, "studentpath")
-    hub = start_course_hub(base, [TEACHER], [STUDENT], port_for(3))
+    hub = start_course_hub(base, [TEACHER], [STUDENT, OTHER], port_for(3))
     yield hub
     stop_course_hub(hub)
 
@@ -173,3 +173,32 @@ def test_students_have_no_teacher_tools_and_teachers_do(hub):
     assert info["servers"][""]["url"].endswith(f"/user/{STUDENT}/")
     landing = login(hub, STUDENT).get(f"{hub['url']}/hub/")
     assert landing.url.rstrip("/").endswith("/leerplein"), landing.url
+
+
+def test_probes_against_the_student_view_fail(hub):
+    """Another student, forged forms and paths that climb out: all refused, nothing changes."""
+    server_token(hub, STUDENT)
+    bob = login(hub, OTHER)
+    server_token(hub, OTHER)
+    anna_view = f"{hub['url']}/user/{STUDENT}/leerplein"
+    for path in ("/", f"/opdracht/{A}", f"/feedback/{A}", "/pagina/01-armoede-zien/doe-rondkomen"):
+        r = bob.get(anna_view + path, allow_redirects=True)
+        assert r.status_code == 403 or f"/user/{OTHER}/" in r.url or "/hub/login" in r.url, (path, r.status_code, r.url)
+        assert "Reflectie 1" not in r.text and "Mijn eigen notitie" not in r.text
+    own = f"{hub['url']}/user/{OTHER}/leerplein"
+    assert OTHER in bob.get(own + "/").url
+    # a form posted from elsewhere (no XSRF token) is refused and saves nothing
+    forged = bob.post(f"{own}/opdracht/{A}/ophalen", data={"x": "1"}, allow_redirects=False)
+    assert forged.status_code == 403
+    assert bob.post(f"{own}/pagina/01-armoede-zien/doe-rondkomen", data={"notities": "vals"},
+                    allow_redirects=False).status_code == 403
+    # paths that climb out of the book or the home folder
+    for path in ("/boek/../../../../etc/passwd", "/boek/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/opdracht/..%2F..%2Fetc",
+                 "/pagina/..%2F..%2Fetc/passwd", "/feedback/.hidden", "/opdracht/%00"):
+        r = bob.get(own + path)
+        assert r.status_code in (400, 403, 404), (path, r.status_code)
+        assert "root:x:0:0" not in r.text
+    # the pages carry a policy that runs no inline or foreign script
+    page = bob.get(own + "/")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert "object-src 'none'" in page.headers["Content-Security-Policy"]
