@@ -196,7 +196,7 @@ def assessment_findings(root: Path) -> list[str]:
 
 
 def _exercise(course: Path, criteria_goals: list[int], check_goals: list[int]) -> None:
-    checks = "".join(f"  - {{soort: kennischeck, id: check-{i}, vraag: V, opties: {{A: a, B: b}}, antwoord: A, "
+    checks = "".join(f"  - {{soort: kennischeck, id: check-{i}, vraag: V, opties: {{A: a, B: b}}, antwoord: A, uitleg: Omdat A klopt, "
                      f"leerdoel: {g}}}\n" for i, g in enumerate(check_goals, 1))
     (course / "exercises/01-proef/opdracht.yml").write_text(
         "titel: T\nintro: I\nvragen:\n  - {soort: reflectie, id: reflectie-1, vraag: V}\n" + checks)
