@@ -67,9 +67,11 @@ def start(
 def _register_subapps() -> None:
     from leerplein.course.cli import app as course_app
     from leerplein.hub.cli import app as hub_app
+    from leerplein.peiling.cli import app as peiling_app
 
     app.add_typer(course_app, name="course", help="The teacher's nbgrader cycle.")
     app.add_typer(hub_app, name="hub", help="Run JupyterHub for a training institute.")
+    app.add_typer(peiling_app, name="peiling", help="Peiling: the live poll for group sessions.")
 
 
 _register_subapps()

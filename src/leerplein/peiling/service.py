@@ -1,0 +1,518 @@
+"""Peiling's web service (tornado): participants join with a code, the projector view shows
+live results, the facilitator runs the session. The same app runs standalone (`leerplein
+peiling start`), as a JupyterHub service (`leerplein hub start`) and on Kubernetes.
+
+Live updates use server-sent events: every answer wakes the listeners of its session, which
+send the new results at most every LIVE_INTERVAL seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+import secrets
+import time
+from collections import defaultdict, deque
+from pathlib import Path
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from tornado import web
+from tornado.iostream import StreamClosedError
+
+from leerplein.peiling.model import KINDS, PeilingError
+from leerplein.peiling.store import Store
+
+HERE = Path(__file__).parent
+TEMPLATES = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]))
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+LIVE_INTERVAL = 0.05  # seconds between two updates of one session's listeners
+DEVICE_COOKIE, FACILITATOR_COOKIE = "peiling-apparaat", "peiling-begeleider"
+
+
+class RateLimit:
+    """At most `limit` events per `window` seconds per key (a sliding window)."""
+
+    def __init__(self, limit: int, window: float):
+        self.limit, self.window = limit, window
+        self.events: dict[str, deque] = defaultdict(deque)
+
+    def allow(self, key: str) -> bool:
+        now, seen = time.monotonic(), self.events[key]
+        while seen and now - seen[0] > self.window:
+            seen.popleft()
+        if len(seen) >= self.limit:
+            return False
+        seen.append(now)
+        if len(self.events) > 50_000:  # forget idle keys rather than grow without end
+            for k in [k for k, v in self.events.items() if not v][:10_000]:
+                del self.events[k]
+        return True
+
+
+class Live:
+    """Wakes the listeners of a session when its answers or its state change."""
+
+    def __init__(self):
+        self.versions: dict[str, int] = defaultdict(int)
+        self.waiters: dict[str, set[asyncio.Future]] = defaultdict(set)
+        self.cache: dict[str, tuple[int, str]] = {}
+
+    def message(self, store: Store, code: str) -> str:
+        """The event for the session's current version, computed once for all its listeners."""
+        version = self.versions[code]
+        cached = self.cache.get(code)
+        if cached and cached[0] == version:
+            return cached[1]
+        text = f"data: {json.dumps(session_payload(store, code), ensure_ascii=False)}\n\n"
+        self.cache[code] = (version, text)
+        return text
+
+    def changed(self, code: str) -> None:
+        self.versions[code] += 1
+        for fut in self.waiters.pop(code, set()):
+            if not fut.done():
+                fut.set_result(True)
+
+    async def wait(self, code: str, version: int, timeout: float) -> int:
+        if self.versions[code] == version:
+            fut = asyncio.get_running_loop().create_future()
+            self.waiters[code].add(fut)
+            try:
+                await asyncio.wait_for(fut, timeout)
+            except asyncio.TimeoutError:
+                self.waiters[code].discard(fut)
+        return self.versions[code]
+
+
+def session_payload(store: Store, code: str) -> dict:
+    session = store.get(code)
+    return {"sessie": session.public(), "resultaten": store.results(code).as_dict()}
+
+
+class Base(web.RequestHandler):
+    @property
+    def store(self) -> Store:
+        return self.settings["store"]
+
+    @property
+    def prefix(self) -> str:
+        return self.settings["prefix"]
+
+    def set_default_headers(self):
+        self.set_header("Content-Security-Policy", CSP)
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Referrer-Policy", "no-referrer")
+        self.set_header("Cache-Control", "no-store")
+
+    def show(self, template: str, status: int = 200, **context) -> None:
+        self.set_status(status)
+        context.update(prefix=self.prefix, static=self.prefix + "static/", xsrf_form_html=self.xsrf_form_html,
+                       soorten=KINDS)
+        self.finish(TEMPLATES.get_template(template).render(**context))
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        error = kwargs.get("exc_info", (None, None))[1]
+        if status_code == 403 and "XSRF" in str(error):
+            text = "Dit formulier is verlopen of komt niet van deze pagina. Laad de pagina opnieuw en probeer het nog eens."
+        else:
+            text = {403: "Dit mag je niet openen.", 404: "Deze pagina bestaat niet.",
+                    429: "Rustig aan: je stuurt te veel in korte tijd. Wacht even en probeer het opnieuw."}.get(
+                status_code, "Er ging iets mis. Probeer het opnieuw.")
+        self.show("fout.html", status=status_code, melding=text)
+
+    def device(self, create: bool = False) -> str | None:
+        value = self.get_signed_cookie(DEVICE_COOKIE, max_age_days=2)
+        if value:
+            return value.decode()
+        if not create:
+            return None
+        if not self.settings["new_devices"].allow(self.request.remote_ip or "?"):
+            raise web.HTTPError(429)
+        device = secrets.token_urlsafe(16)
+        self.set_signed_cookie(DEVICE_COOKIE, device, expires_days=1, httponly=True, samesite="Lax",
+                               path=self.prefix)
+        return device
+
+    # who is the facilitator: a hub user in the facilitators list, or the standalone token
+    def facilitator(self) -> str | None:
+        hub_auth = self.settings.get("hub_auth")
+        if hub_auth is not None:
+            user = hub_auth.get_user(self)
+            if user and user.get("name") in self.settings["facilitators"]:
+                return user["name"]
+            return None
+        cookie = self.get_signed_cookie(FACILITATOR_COOKIE, max_age_days=1)
+        return "begeleider" if cookie == b"ja" else None
+
+    def hub_user(self) -> str | None:
+        hub_auth = self.settings.get("hub_auth")
+        user = hub_auth.get_user(self) if hub_auth is not None else None
+        return user.get("name") if user else None
+
+    def require_facilitator(self) -> str:
+        who = self.facilitator()
+        if who:
+            return who
+        if self.settings.get("hub_auth") is not None:
+            self.redirect(self.settings["hub_login"](self))
+        else:
+            self.show("fout.html", status=403, melding="Alleen de begeleider kan dit openen. Gebruik de link met de "
+                                                        "sleutel die bij het starten van Peiling werd getoond.")
+        raise web.Finish()
+
+
+class JoinHandler(Base):
+    def get(self):
+        code = self.get_query_argument("code", "").strip().upper().replace(" ", "")
+        if code:
+            try:
+                self.store.get(code)
+            except PeilingError as err:
+                return self.show("meedoen.html", status=404, probleem=str(err), code=code[:12])
+            return self.redirect(f"{self.prefix}p/{code}")
+        self.show("meedoen.html", probleem="", code="")
+
+
+class ParticipantHandler(Base):
+    def session_or_error(self, code):
+        try:
+            return self.store.get(code)
+        except PeilingError as err:
+            self.show("meedoen.html", status=404, probleem=str(err), code=code[:12])
+            raise web.Finish() from err
+
+    def get(self, code):
+        session = self.session_or_error(code)
+        if session.alleen_cursus and not self.hub_user():
+            return self.redirect(self.settings["hub_login"](self)) if self.settings.get("hub_auth") else \
+                self.show("fout.html", status=403, melding="Deze peiling is alleen voor deelnemers van de cursus.")
+        device = self.device(create=True)
+        mine = self.store.my_answer(session.code, session.huidige, device)
+        self.show("deelnemer.html", sessie=session, vraag=session.question, mijn=mine, melding="", probleem="")
+
+    def post(self, code):
+        session = self.session_or_error(code)
+        if session.alleen_cursus and not self.hub_user():
+            raise web.HTTPError(403)
+        device = self.device()
+        if not device:
+            return self.show("deelnemer.html", status=400, sessie=session, vraag=session.question, mijn=None,
+                             melding="", probleem="Je telefoon of browser is niet herkend. Open de peiling opnieuw "
+                                                  "met de code en probeer het nog eens.")
+        if not self.settings["answers"].allow(self.store.device_key(device)):
+            raise web.HTTPError(429)
+        try:
+            index = int(self.get_body_argument("vraag", "-1"))
+        except ValueError:
+            index = -1
+        raw = self.get_body_argument("antwoord", "")[:2000]
+        try:
+            self.store.answer(session.code, index, device, raw)
+        except PeilingError as err:
+            session = self.store.get(session.code)
+            return self.show("deelnemer.html", status=400, sessie=session, vraag=session.question,
+                             mijn=self.store.my_answer(session.code, session.huidige, device), melding="",
+                             probleem=str(err))
+        self.settings["live"].changed(session.code)
+        session = self.store.get(session.code)
+        text = ("Dank je! Je antwoord is ontvangen. De begeleider laat het zien als het is goedgekeurd."
+                if session.question.soort == "open" else "Dank je! Je antwoord is ontvangen.")
+        self.show("deelnemer.html", sessie=session, vraag=session.question,
+                  mijn=self.store.my_answer(session.code, session.huidige, device), melding=text, probleem="")
+
+
+class StreamHandler(Base):
+    """Server-sent events: the session's state and results, each time they change."""
+
+    async def get(self, code):
+        try:
+            payload = session_payload(self.store, code)
+        except PeilingError as err:
+            raise web.HTTPError(404) from err
+        listeners = self.settings["listeners"]
+        if listeners[0] >= self.settings["max_listeners"]:
+            raise web.HTTPError(429)
+        listeners[0] += 1
+        self.set_header("Content-Type", "text/event-stream")
+        self.set_header("X-Accel-Buffering", "no")
+        live, key, sent = self.settings["live"], payload["sessie"]["code"], -1
+        try:
+            while True:
+                current = live.versions[key]
+                if current != sent:
+                    sent = current
+                    self.write(live.message(self.store, key))
+                    await self.flush()
+                    await asyncio.sleep(LIVE_INTERVAL)  # answers arriving meanwhile go out together
+                    continue
+                if await live.wait(key, sent, 15) == sent:
+                    self.write(": blijf verbonden\n\n")  # keeps proxies from closing an idle stream
+                    await self.flush()
+        except (StreamClosedError, PeilingError):
+            pass
+        finally:
+            listeners[0] -= 1
+
+
+class ProjectorHandler(Base):
+    def get(self, code):
+        try:
+            session = self.store.get(code)
+        except PeilingError as err:
+            return self.show("fout.html", status=404, melding=str(err))
+        join = self.join_url()
+        self.show("scherm.html", sessie=session, join=join, qr=qr_data_uri(f"{join}?code={session.code}"),
+                  data=json.dumps(session_payload(self.store, code), ensure_ascii=False))
+
+    def join_url(self) -> str:
+        public = self.settings.get("public_url") or f"{self.request.protocol}://{self.request.host}"
+        return public.rstrip("/") + self.prefix
+
+
+def qr_data_uri(url: str) -> str:
+    import segno
+
+    return segno.make(url, error="m").svg_data_uri(scale=8, border=2, dark="#111", light="#fff")
+
+
+class FacilitatorLogin(Base):
+    def get(self):
+        token = self.get_query_argument("sleutel", "")
+        expected = self.settings.get("facilitator_token") or ""
+        if expected and secrets.compare_digest(token.encode(), expected.encode()):
+            self.set_signed_cookie(FACILITATOR_COOKIE, "ja", expires_days=1, httponly=True, samesite="Strict",
+                                   path=self.prefix)
+            return self.redirect(f"{self.prefix}begeleider")
+        self.show("fout.html", status=403, melding="Deze sleutel klopt niet. Gebruik de link die bij het starten van "
+                                                    "Peiling werd getoond.")
+
+
+class FacilitatorHome(Base):
+    def get(self):
+        self.require_facilitator()
+        self.show("begeleider.html", sessies=self.store.sessions(), plannen=self.settings["plans"](), probleem="")
+
+    def post(self):
+        self.require_facilitator()
+        plan_id = self.get_body_argument("plan", "")
+        try:
+            if plan_id:
+                plan = {p["id"]: p for p in self.settings["plans"]()}.get(plan_id)
+                if not plan:
+                    raise PeilingError("Dit sessieplan bestaat niet.")
+                session = self.store.create(plan["titel"], plan["peiling"], plan=plan_id,
+                                            alleen_cursus=self.get_body_argument("alleen_cursus", "") == "ja")
+            else:
+                session = self.store.create(self.get_body_argument("titel", ""),
+                                            parse_free_questions(self.get_body_argument("vragen", "")),
+                                            alleen_cursus=self.get_body_argument("alleen_cursus", "") == "ja")
+        except PeilingError as err:
+            return self.show("begeleider.html", status=400, sessies=self.store.sessions(),
+                             plannen=self.settings["plans"](), probleem=str(err))
+        self.redirect(f"{self.prefix}begeleider/{session.code}")
+
+
+def parse_free_questions(text: str) -> list[dict]:
+    """One question per line: `keuze: Vraag? | A | B`, `schaal: Vraag`, `woorden: Vraag`, `open: Vraag`."""
+    out = []
+    for line in text.splitlines()[:30]:
+        if not line.strip():
+            continue
+        kind, sep, rest = line.partition(":")
+        if not sep:
+            raise PeilingError(f"Begin elke regel met de soort vraag ({', '.join(KINDS)}), dan een dubbele punt.")
+        parts = [p.strip() for p in rest.split("|")]
+        out.append({"soort": kind.strip().lower(), "tekst": parts[0], "opties": parts[1:]})
+    return out
+
+
+class FacilitatorSession(Base):
+    def get(self, code):
+        self.require_facilitator()
+        try:
+            session = self.store.get(code)
+        except PeilingError as err:
+            return self.show("fout.html", status=404, melding=str(err))
+        self.show("sessie.html", sessie=session, resultaten=self.store.results(code), wachtend=self.store.pending(code),
+                  melding=self.get_query_argument("melding", "")[:200], probleem="")
+
+    def post(self, code):
+        self.require_facilitator()
+        action = self.get_body_argument("actie", "")
+        store, message = self.store, ""
+        try:
+            session = store.get(code)
+            if action == "volgende":
+                store.show(code, min(session.huidige + 1, len(session.vragen) - 1))
+            elif action == "vorige":
+                store.show(code, max(session.huidige - 1, 0))
+            elif action == "sluiten":
+                store.set_status(code, "gesloten")
+                message = "De peiling is gesloten. Deelnemers kunnen niet meer antwoorden."
+            elif action == "openen":
+                store.set_status(code, "open")
+            elif action in ("goedkeuren", "afwijzen"):
+                store.moderate(code, self.get_body_argument("antwoord", ""), action == "goedkeuren")
+            elif action == "verwijderen":
+                if self.get_body_argument("bevestig", "").strip().upper() != session.code:
+                    raise PeilingError(f"Typ de code {session.code} om te bevestigen dat je alles wilt verwijderen.")
+                if session.status != "gesloten":
+                    raise PeilingError("Sluit de peiling eerst; daarna kun je hem verwijderen.")
+                store.delete(code)
+                self.settings["live"].changed(session.code)
+                return self.redirect(f"{self.prefix}begeleider")
+            else:
+                raise PeilingError("Onbekende actie.")
+        except PeilingError as err:
+            try:
+                session = store.get(code)
+            except PeilingError:
+                return self.show("fout.html", status=404, melding=str(err))
+            return self.show("sessie.html", status=400, sessie=session, resultaten=store.results(code),
+                             wachtend=store.pending(code), melding="", probleem=str(err))
+        self.settings["live"].changed(session.code)
+        self.redirect(f"{self.prefix}begeleider/{session.code}" + (f"?melding={quote(message)}" if message else ""))
+
+
+class ExportHandler(Base):
+    def get(self, code, kind):
+        self.require_facilitator()
+        try:
+            session = self.store.get(code)
+        except PeilingError as err:
+            return self.show("fout.html", status=404, melding=str(err))
+        if kind == "csv":
+            self.set_header("Content-Type", "text/csv; charset=utf-8")
+            self.set_header("Content-Disposition", f'attachment; filename="peiling-{session.code}.csv"')
+            return self.finish(export_csv(self.store, session.code))
+        self.set_header("Content-Type", "image/png")
+        self.set_header("Content-Disposition", f'attachment; filename="peiling-{session.code}.png"')
+        self.finish(export_png(self.store, session.code))
+
+
+def export_csv(store: Store, code: str) -> str:
+    """Totals only (and the approved open answers): nothing per person."""
+    session = store.get(code)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["vraag_nummer", "vraag", "soort", "antwoord", "aantal"])
+    for i, q in enumerate(session.vragen, 1):
+        res = store.results(code, i - 1)
+        rows = [(label, n) for label, n in res.rijen] if res.soort != "open" else [(t, 1) for t in res.teksten]
+        for label, n in rows or [("", 0)]:
+            writer.writerow([i, q.tekst, KINDS[q.soort], label, n])
+    return "\ufeff" + out.getvalue()  # BOM: Excel opens it as UTF-8
+
+
+def export_png(store: Store, code: str) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    session = store.get(code)
+    charts = [(q, store.results(code, i)) for i, q in enumerate(session.vragen) if q.soort != "open"]
+    fig, axes = plt.subplots(max(len(charts), 1), 1, figsize=(8, 2.4 * max(len(charts), 1)), squeeze=False)
+    for ax, (q, res) in zip(axes[:, 0], charts):
+        rows = res.rijen[:12]
+        labels = [label[:40] for label, _ in rows][::-1]
+        ax.barh(labels, [n for _, n in rows][::-1], color="#1a5fb4")
+        ax.set_title(f"{q.tekst[:80]} ({res.aantal} antwoorden)", fontsize=9, loc="left")
+        ax.tick_params(labelsize=8)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    if not charts:
+        axes[0, 0].text(0.5, 0.5, "Deze peiling heeft alleen open vragen.", ha="center")
+        axes[0, 0].axis("off")
+    fig.suptitle(f"{session.titel}", fontsize=11)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def load_plans() -> list[dict]:
+    try:
+        from leerplein.paths import find_root
+        from leerplein.sessies.plans import load_plans as load
+
+        return [{"id": p.id, "titel": p.titel, "peiling": p.peiling} for p in load(find_root())]
+    except Exception:  # noqa: BLE001 - without the course repository there are only free polls
+        return []
+
+
+def make_app(store: Store, *, prefix: str = "/", cookie_secret: bytes, facilitator_token: str = "",
+             hub_auth=None, facilitators: set[str] = frozenset(), public_url: str = "", plans=load_plans,
+             new_devices_per_minute: int = 600, max_listeners: int = 2000) -> web.Application:
+    prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+    code = r"([A-Za-z0-9]{1,12})"
+    handlers = [
+        (prefix, JoinHandler),
+        (prefix + rf"p/{code}", ParticipantHandler),
+        (prefix + rf"p/{code}/stroom", StreamHandler),
+        (prefix + rf"scherm/{code}", ProjectorHandler),
+        (prefix + "begeleider", FacilitatorHome),
+        (prefix + "begeleider/inloggen", FacilitatorLogin),
+        (prefix + rf"begeleider/{code}", FacilitatorSession),
+        (prefix + rf"begeleider/{code}/export\.(csv|png)", ExportHandler),
+        (prefix + "static/(.*)", web.StaticFileHandler, {"path": str(HERE / "static")}),
+    ]
+    settings = dict(store=store, prefix=prefix, cookie_secret=cookie_secret, xsrf_cookies=True,
+                    xsrf_cookie_kwargs={"httponly": True, "samesite": "Lax", "path": prefix},
+                    facilitator_token=facilitator_token, hub_auth=hub_auth, facilitators=set(facilitators),
+                    public_url=public_url, plans=plans, live=Live(), listeners=[0], max_listeners=max_listeners,
+                    answers=RateLimit(10, 10.0), new_devices=RateLimit(new_devices_per_minute, 60.0))
+    if hub_auth is not None:
+        from jupyterhub.services.auth import HubOAuthCallbackHandler
+
+        handlers.append((prefix + "oauth_callback", HubOAuthCallbackHandler))
+        settings["hub_login"] = hub_login_url
+    return web.Application(handlers, **settings)
+
+
+def hub_login_url(handler) -> str:
+    """Start the hub's OAuth login and come back to this page."""
+    from jupyterhub.services.auth import HubOAuthenticated
+
+    class Login(HubOAuthenticated, web.RequestHandler):
+        pass
+
+    login = Login(handler.application, handler.request)
+    login.hub_auth = handler.settings["hub_auth"]
+    url = login.get_login_url()
+    for name, value in login._headers.get_all():  # the OAuth state cookie the login just set
+        if name.lower() == "set-cookie":
+            handler.add_header("Set-Cookie", value)
+    return url
+
+
+def main() -> None:
+    """Entry point as a JupyterHub service: the hub starts it with its settings in the environment."""
+    from urllib.parse import urlparse
+
+    import tornado.ioloop
+
+    from leerplein.peiling.cli import open_state
+
+    store, secret = open_state(Path(os.environ["LEERPLEIN_PEILING_STATE"]))
+    hub_auth = None
+    if os.environ.get("JUPYTERHUB_API_TOKEN"):
+        from jupyterhub.services.auth import HubOAuth
+
+        hub_auth = HubOAuth(api_token=os.environ["JUPYTERHUB_API_TOKEN"], cache_max_age=60)
+    facilitators = {n for n in os.environ.get("LEERPLEIN_PEILING_BEGELEIDERS", "").split(",") if n}
+    app = make_app(store, prefix=os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"), cookie_secret=secret,
+                   hub_auth=hub_auth, facilitators=facilitators,
+                   public_url=os.environ.get("LEERPLEIN_PEILING_PUBLIC_URL", ""))
+    url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8200"))
+    app.listen(url.port or 8200, address=url.hostname or "127.0.0.1", xheaders=hub_auth is not None)
+    tornado.ioloop.IOLoop.current().start()
+
+
+if __name__ == "__main__":
+    main()
