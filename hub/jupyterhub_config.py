@@ -37,7 +37,9 @@ c.JupyterHub.load_groups = {"leerplein-studenten": {"users": S["students"]},
                             "leerplein-docenten": {"users": S["teachers"]}}
 c.JupyterHub.load_roles = [
     {"name": "leerplein-docent", "groups": ["leerplein-docenten"],
-     "scopes": ["access:services!service=leerplein-grading", "self"]},
+     "scopes": ["access:services!service=leerplein-grading", "access:services!service=peiling", "self"]},
+    # course members may join polls that are only for the course (Peiling's "alleen_cursus")
+    {"name": "leerplein-student", "groups": ["leerplein-studenten"], "scopes": ["access:services!service=peiling"]},
     {"name": "leerplein-beheer", "services": ["leerplein-beheer"], "scopes": ["admin:users", "admin:servers",
      "tokens", "list:users", "read:users", "access:servers"]},
     {"name": "idle-culler", "services": ["idle-culler"],
@@ -50,6 +52,13 @@ c.JupyterHub.services = [
      "environment": {"LEERPLEIN_COURSE_DIR": S["course_dir"], "LEERPLEIN_EXCHANGE": S["exchange"],
                      "LEERPLEIN_ROOT": S["root"], "LEERPLEIN_GRADING_PORT": str(S["grading_port"]),
                      "LEERPLEIN_HUB_ID": S["hub_id"]}},
+    # Peiling, the live poll (src/leerplein/peiling): reachable without a hub account for guests
+    # with a code; facilitators are the teachers. It runs as an unprivileged user.
+    {"name": "peiling", "url": f"http://127.0.0.1:{S['peiling_port']}", "oauth_no_confirm": True,
+     "command": [sys.executable, "-m", "leerplein.peiling.service"], "user": "nobody", "cwd": str(state / "peiling"),
+     "environment": {"LEERPLEIN_PEILING_STATE": str(state / "peiling"), "LEERPLEIN_ROOT": S["root"],
+                     "LEERPLEIN_PEILING_BEGELEIDERS": ",".join(S["teachers"]), "LEERPLEIN_HUB_ID": S["hub_id"],
+                     "HOME": str(state / "peiling"), "MPLCONFIGDIR": str(state / "peiling")}},
     {"name": "idle-culler", "command": [sys.executable, "-m", "jupyterhub_idle_culler",
                                         f"--timeout={S['idle_timeout']}", "--cull-every=60"],
      # without control groups, `hub stop` finds the hub's processes by this marker

@@ -35,7 +35,8 @@ def start_hub(settings: HubSettings, timeout: float = 60) -> str:
     # are left running: the new hub finds them again in its database
     limits.kill_group(settings.hub_id, "hub", settings.cgroups or None)
     time.sleep(0.2)
-    for port in (settings.port, settings.hub_port, settings.proxy_api_port, settings.grading_port):
+    for port in (settings.port, settings.hub_port, settings.proxy_api_port, settings.grading_port,
+                 settings.peiling_port):
         taken = port_in_use(port)
         if taken:
             raise HubError(f"Port {port} on 127.0.0.1 is already in use ({taken}). Stop that program, or start "

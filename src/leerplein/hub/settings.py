@@ -31,6 +31,7 @@ class HubSettings:
     hub_port: int = 8101
     proxy_api_port: int = 8102
     grading_port: int = 8103
+    peiling_port: int = 8104
     students: list[str] = field(default_factory=list)
     teachers: list[str] = field(default_factory=list)
     admins: list[str] = field(default_factory=list)
@@ -155,8 +156,26 @@ def prepare(settings: HubSettings) -> list[str]:
         raise HubError("The hub spawns a real system user per student, so it must run as root "
                        "(sudo leerplein hub start ...).")
     ensure_system_users(settings.students + settings.teachers)
+    peiling_state(state)
     initial_passwords(state, settings.students + settings.teachers)
     return repaired
+
+
+PEILING_USER = "nobody"  # Peiling needs no privileges: students and guests reach it
+
+
+def peiling_state(state: Path) -> Path:
+    """Peiling's own folder (its database and secret), owned by the user it runs as."""
+    folder = state / "peiling"
+    if folder.is_symlink():
+        raise HubError(f"{folder} is a symbolic link; remove it and start again.")
+    folder.mkdir(mode=0o700, exist_ok=True)
+    entry = pwd.getpwnam(PEILING_USER)
+    for path in [folder, *folder.iterdir()]:
+        if not path.is_symlink():
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+    os.chmod(folder, 0o700)
+    return folder
 
 
 def new_settings(root: Path, roster: Path, state_dir: Path, port: int, course_dir: Path, exchange: Path) -> HubSettings:
@@ -173,6 +192,6 @@ def new_settings(root: Path, roster: Path, state_dir: Path, port: int, course_di
 
     return HubSettings(root=str(root), state_dir=str(state_dir), port=port, hub_port=port + 1,
                        hub_id=hub_id(state_dir), cgroups=backend() or "",
-                       proxy_api_port=port + 2, grading_port=port + 3, course_dir=str(course_dir),
+                       proxy_api_port=port + 2, grading_port=port + 3, peiling_port=port + 4, course_dir=str(course_dir),
                        exchange=str(exchange), proxy=str(proxy), admin_token=token_file.read_text().strip(),
                        **people)

@@ -158,8 +158,10 @@ class Base(web.RequestHandler):
         who = self.facilitator()
         if who:
             return who
-        if self.settings.get("hub_auth") is not None:
-            self.redirect(self.settings["hub_login"](self))
+        if self.settings.get("hub_auth") is not None and not self.hub_user():
+            self.redirect(self.settings["hub_login"](self))  # not logged in yet: the hub's login first
+        elif self.settings.get("hub_auth") is not None:
+            self.show("fout.html", status=403, melding="Alleen de begeleider (een docent van de cursus) kan dit openen.")
         else:
             self.show("fout.html", status=403, melding="Alleen de begeleider kan dit openen. Gebruik de link met de "
                                                         "sleutel die bij het starten van Peiling werd getoond.")
@@ -476,19 +478,16 @@ def make_app(store: Store, *, prefix: str = "/", cookie_secret: bytes, facilitat
 
 
 def hub_login_url(handler) -> str:
-    """Start the hub's OAuth login and come back to this page."""
-    from jupyterhub.services.auth import HubOAuthenticated
+    """Start the hub's OAuth login and come back to this page (as HubOAuthenticated does)."""
+    from tornado.httputil import url_concat
 
-    class Login(HubOAuthenticated, web.RequestHandler):
-        pass
-
-    login = Login(handler.application, handler.request)
-    login.hub_auth = handler.settings["hub_auth"]
-    url = login.get_login_url()
-    for name, value in login._headers.get_all():  # the OAuth state cookie the login just set
-        if name.lower() == "set-cookie":
-            handler.add_header("Set-Cookie", value)
-    return url
+    hub_auth = handler.settings["hub_auth"]
+    params, verifier = {}, None
+    if hub_auth.pkce_enabled:
+        verifier, challenge, method = hub_auth.generate_pkce_code_challenge()
+        params.update(code_challenge=challenge, code_challenge_method=method)
+    params["state"] = hub_auth.set_state_cookie(handler, next_url=handler.request.uri, code_verifier=verifier)
+    return url_concat(hub_auth.login_url, params)
 
 
 def main() -> None:
@@ -504,7 +503,8 @@ def main() -> None:
     if os.environ.get("JUPYTERHUB_API_TOKEN"):
         from jupyterhub.services.auth import HubOAuth
 
-        hub_auth = HubOAuth(api_token=os.environ["JUPYTERHUB_API_TOKEN"], cache_max_age=60)
+        # the singleton: the OAuth callback handler looks up the login state in this same object
+        hub_auth = HubOAuth.instance(api_token=os.environ["JUPYTERHUB_API_TOKEN"], cache_max_age=60)
     facilitators = {n for n in os.environ.get("LEERPLEIN_PEILING_BEGELEIDERS", "").split(",") if n}
     app = make_app(store, prefix=os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"), cookie_secret=secret,
                    hub_auth=hub_auth, facilitators=facilitators,

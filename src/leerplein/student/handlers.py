@@ -64,7 +64,8 @@ class StudentHandler(JupyterHandler):
                        logout=url_path_join(hub_prefix, "hub/logout") if hub_prefix else "",
                        user=os.environ.get("JUPYTERHUB_USER", ""),
                        docent=os.environ.get("LEERPLEIN_ROLE") == "docent",
-                       lab=url_path_join(self.base_url, "lab"))
+                       lab=url_path_join(self.base_url, "lab"),
+                       peiling=url_path_join(hub_prefix, "services/peiling/") if hub_prefix else "")
         self.finish(TEMPLATES.get_template(template).render(**context))
 
     def write_error(self, status_code: int, **kwargs) -> None:
