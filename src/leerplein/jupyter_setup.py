@@ -77,5 +77,7 @@ def _deep_merge(base: dict, extra: dict) -> dict:
 
 
 if __name__ == "__main__":
-    for p in install_lab_settings():
+    # `--student-config DIR` also writes the students' config folder (the Kubernetes image does)
+    extra = install_student_config(Path(sys.argv[2])) if sys.argv[1:2] == ["--student-config"] else []
+    for p in [*install_lab_settings(), *extra]:
         print(f"   {p}")
