@@ -37,9 +37,11 @@ c.JupyterHub.load_groups = {"leerplein-studenten": {"users": S["students"]},
                             "leerplein-docenten": {"users": S["teachers"]}}
 c.JupyterHub.load_roles = [
     {"name": "leerplein-docent", "groups": ["leerplein-docenten"],
-     "scopes": ["access:services!service=leerplein-grading", "access:services!service=peiling", "self"]},
+     "scopes": ["access:services!service=leerplein-grading", "access:services!service=peiling",
+                "access:services!service=leerkring", "self"]},
     # course members may join polls that are only for the course (Peiling's "alleen_cursus")
-    {"name": "leerplein-student", "groups": ["leerplein-studenten"], "scopes": ["access:services!service=peiling"]},
+    {"name": "leerplein-student", "groups": ["leerplein-studenten"],
+     "scopes": ["access:services!service=peiling", "access:services!service=leerkring"]},
     {"name": "leerplein-beheer", "services": ["leerplein-beheer"], "scopes": ["admin:users", "admin:servers",
      "tokens", "list:users", "read:users", "access:servers"]},
     {"name": "idle-culler", "services": ["idle-culler"],
@@ -59,6 +61,13 @@ c.JupyterHub.services = [
      "environment": {"LEERPLEIN_PEILING_STATE": str(state / "peiling"), "LEERPLEIN_ROOT": S["root"],
                      "LEERPLEIN_PEILING_BEGELEIDERS": ",".join(S["teachers"]), "LEERPLEIN_HUB_ID": S["hub_id"],
                      "HOME": str(state / "peiling"), "MPLCONFIGDIR": str(state / "peiling")}},
+    # The leerkring (src/leerplein/leerkring): action-learning sets, course members only.
+    {"name": "leerkring", "url": f"http://127.0.0.1:{S['leerkring_port']}", "oauth_no_confirm": True,
+     "command": [sys.executable, "-m", "leerplein.leerkring.service"], "user": "nobody",
+     "cwd": str(state / "leerkring"),
+     "environment": {"LEERPLEIN_LEERKRING_STATE": str(state / "leerkring"), "LEERPLEIN_ROOT": S["root"],
+                     "LEERPLEIN_LEERKRING_MENSEN": str(state / "leerkring" / "mensen.json"),
+                     "LEERPLEIN_HUB_ID": S["hub_id"], "HOME": str(state / "leerkring")}},
     {"name": "idle-culler", "command": [sys.executable, "-m", "jupyterhub_idle_culler",
                                         f"--timeout={S['idle_timeout']}", "--cull-every=60"],
      # without control groups, `hub stop` finds the hub's processes by this marker

@@ -413,7 +413,113 @@
     }
   }
 
-  const TOOLS = { rondkomen, schaarste, leesbaarheid, krachtenkaart, netwerkwijzer, kennischeck };
+
+  // ---- Actieleerlogboek ---------------------------------------------------------------------
+  // In the book it is kept in this browser only (localStorage); in the student view on the hub
+  // (body[data-logboek]) in the participant's own folder. Export and import as a file.
+  function actieleerlogboek(root, data) {
+    const KEY = "leerplein-actieleerlogboek";
+    const server = document.body.dataset.logboek || "";
+    const empty = () => ({ versie: 1, ...Object.fromEntries(Object.keys(data.top).map((k) => [k, ""])),
+      weken: Array.from({ length: data.weeks }, () => Object.fromEntries(Object.keys(data.week).map((k) => [k, ""]))) });
+    let book = empty();
+    const status = el("p", { class: "lp-feedback", role: "status", "aria-live": "polite" });
+    const controls = {};
+
+    function area(label, value, onInput) {
+      const box = el("textarea", { rows: 3, maxlength: data.max, oninput: (e) => { onInput(e.target.value); later(); } });
+      box.value = value;
+      return [labelled(label, box), box];
+    }
+    function clean(raw) {
+      const out = empty();
+      if (!raw || typeof raw !== "object") throw new Error("Dit bestand is geen actieleerlogboek.");
+      for (const k of Object.keys(data.top)) out[k] = String(raw[k] || "").slice(0, data.max);
+      (Array.isArray(raw.weken) ? raw.weken : []).slice(0, data.weeks).forEach((w, i) => {
+        for (const k of Object.keys(data.week)) out.weken[i][k] = String((w || {})[k] || "").slice(0, data.max);
+      });
+      return out;
+    }
+    let timer = null;
+    function later() { clearTimeout(timer); timer = setTimeout(store, 700); }
+    async function store() {
+      if (!server) {
+        try { localStorage.setItem(KEY, JSON.stringify(book)); status.textContent = "Bewaard in deze browser."; }
+        catch (e) { status.textContent = "Bewaren lukt niet in deze browser. Bewaar je logboek als bestand."; }
+        return;
+      }
+      try {
+        const r = await fetch(server, { method: "POST", credentials: "same-origin", body: JSON.stringify(book),
+          headers: { "Content-Type": "application/json", "X-XSRFToken": document.body.dataset.xsrf || "" } });
+        const answer = await r.json().catch(() => ({}));
+        status.textContent = r.ok ? "Bewaard in je eigen map op Leerplein." : (answer.melding || "Bewaren is niet gelukt. Probeer het opnieuw.");
+      } catch (e) { status.textContent = "Bewaren is niet gelukt: geen verbinding. Je tekst staat nog op het scherm."; }
+    }
+    function fill() {
+      for (const k of Object.keys(data.top)) controls[k].value = book[k];
+      book.weken.forEach((w, i) => { for (const k of Object.keys(data.week)) controls[`${i}.${k}`].value = w[k]; });
+      printable();
+    }
+    const printView = el("div", { class: "lp-logboek-print" });
+    function printable() {
+      printView.replaceChildren(el("h3", { text: "Mijn actieleerlogboek" }));
+      for (const [k, label] of Object.entries(data.top)) printView.append(el("h4", { text: label }), el("p", { text: book[k] || "-" }));
+      book.weken.forEach((w, i) => {
+        printView.append(el("h4", { text: `Week ${i + 1}` }));
+        for (const [k, label] of Object.entries(data.week)) printView.append(el("p", { text: `${label.split(":")[0]}: ${w[k] || "-"}` }));
+      });
+    }
+    const [vraagstuk, v1] = area(data.top.vraagstuk, "", (v) => { book.vraagstuk = v; });
+    const [kennis, v2] = area(data.top.kennis, "", (v) => { book.kennis = v; });
+    controls.vraagstuk = v1; controls.kennis = v2;
+    const weeks = book.weken.map((_, i) => {
+      const fields = Object.entries(data.week).map(([k, label]) => {
+        const [field, box] = area(label, "", (v) => { book.weken[i][k] = v; });
+        controls[`${i}.${k}`] = box;
+        return field;
+      });
+      return el("details", { class: "lp-week", open: i === 0 }, el("summary", { text: `Week ${i + 1}` }), fields);
+    });
+    const [reflectie, v3] = area(data.top.reflectie, "", (v) => { book.reflectie = v; });
+    controls.reflectie = v3;
+    const fileInput = el("input", { type: "file", accept: ".json,application/json", class: "lp-file", onchange: async (e) => {
+      const file = e.target.files[0];
+      if (!file) return;
+      if (file.size > 200000) { status.textContent = "Dit bestand is te groot voor een actieleerlogboek."; return; }
+      try { book = clean(JSON.parse(await file.text())); fill(); await store(); status.textContent = "Je logboek is ingelezen en bewaard."; }
+      catch (err) { status.textContent = "Dit bestand kan niet worden ingelezen. Kies het bestand dat je eerder met 'Bewaren als bestand' hebt gemaakt."; }
+      e.target.value = "";
+    } });
+    const buttons = el("div", { class: "lp-buttons" },
+      el("button", { type: "button", text: "Bewaren als bestand", onclick: () => {
+        const blob = new Blob([JSON.stringify(book, null, 1)], { type: "application/json" });
+        const link = el("a", { href: URL.createObjectURL(blob), download: "actieleerlogboek.json" });
+        document.body.append(link); link.click(); link.remove();
+      } }),
+      el("span", { class: "lp-file-pick" }, fileInput,
+        el("label", { for: fileInput.id = nextId("lp-file"), class: "lp-file-label", text: "Een bewaard logboek inlezen…" })),
+      el("button", { type: "button", text: "Afdrukken", onclick: () => { printable(); window.print(); } }));
+    root.append(el("p", { class: "lp-note", text: server
+      ? "Je logboek wordt bewaard in je eigen map op Leerplein. Alleen jij kunt het lezen."
+      : "Je logboek blijft in deze browser. Wissel je van computer? Bewaar het dan als bestand en lees het daar in." }),
+      vraagstuk, kennis, ...weeks, reflectie, buttons, status, printView);
+    (async () => {
+      try {
+        if (server) {
+          // JupyterHub accepts its login cookie on a script's request only with the XSRF token
+          const r = await fetch(server, { credentials: "same-origin",
+            headers: { "X-XSRFToken": document.body.dataset.xsrf || "" } });
+          if (r.ok) book = clean(await r.json());
+        } else {
+          const saved = localStorage.getItem(KEY);
+          if (saved) book = clean(JSON.parse(saved));
+        }
+      } catch (e) { /* start empty */ }
+      fill();
+    })();
+  }
+
+  const TOOLS = { rondkomen, schaarste, leesbaarheid, krachtenkaart, netwerkwijzer, kennischeck, actieleerlogboek };
 
   function start() {
     document.querySelectorAll("section.lp-interactive").forEach((root) => {

@@ -22,6 +22,7 @@ class Person:
     name: str
     role: str  # student, teacher or admin
     email: str | None = None
+    course: str = "leerplein"
 
 
 def read_roster(path: Path) -> list[Person]:
@@ -37,5 +38,6 @@ def read_roster(path: Path) -> list[Person]:
             raise RosterError(f"{path}:{number}: '{username}' is not a valid username (letters, digits, - and _)")
         if role not in ROLES:
             raise RosterError(f"{path}:{number}: unknown role '{role}' (use student, teacher or admin)")
-        people.append(Person(username, (row.get("name") or "").strip(), ROLES[role], (row.get("email") or None)))
+        people.append(Person(username, (row.get("name") or "").strip(), ROLES[role], (row.get("email") or None),
+                             (row.get("course") or "leerplein").strip() or "leerplein"))
     return people

@@ -3,7 +3,6 @@ up, links to what to read first, the poll questions; pages print without the nav
 
 from __future__ import annotations
 
-import re
 
 import pytest
 

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -94,7 +93,11 @@ def test_every_session_plan_fills_a_poll():
 @pytest.fixture(scope="module")
 def peiling(tmp_path_factory):
     state = tmp_path_factory.mktemp("peiling")
-    port = 8900 + (time.time_ns() // 1000) % 90
+    import socket
+
+    with socket.socket() as probe:  # a port nobody holds right now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "leerplein.cli", "peiling", "start", "--port", str(port),
                              "--state-dir", str(state)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
@@ -223,7 +226,7 @@ def test_probes_against_peiling_fail(peiling):
     base = peiling["base"]
     fac = requests.Session()
     fac.get(peiling["login"])
-    page = fac.get(f"{base}begeleider")
+    fac.get(f"{base}begeleider")
     xsrf = fac.cookies.get("_xsrf")
     made = fac.post(f"{base}begeleider", data={"_xsrf": xsrf, "titel": "Probe",
                                                 "vragen": "keuze: Wie? | A | B\nopen: Wat?"})

@@ -40,7 +40,29 @@ def forget_student(course: Course, student: str) -> list[str]:
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
                 removed.append(f".leerplein/{sub}/{path.relative_to(base)}")
     removed += _forget_in_exchange(course, student)
+    removed += _forget_in_leerkring(course, student)
     return removed
+
+
+def leerkring_db(course: Course) -> Path:
+    """On the one-machine hub the leerkring lives next to the exchange, in the hub's state."""
+    import os
+
+    configured = os.environ.get("LEERPLEIN_LEERKRING_DB")
+    return Path(configured) if configured else course.exchange.parent / "leerkring" / "leerkring.sqlite"
+
+
+def _forget_in_leerkring(course: Course, student: str) -> list[str]:
+    path = leerkring_db(course)
+    if not path.is_file() or path.is_symlink():
+        return []
+    from leerplein.leerkring.store import Store
+
+    store = Store(path, {})
+    try:
+        return store.forget(student)
+    finally:
+        store.close()
 
 
 def _forget_in_exchange(course: Course, student: str) -> list[str]:

@@ -36,7 +36,7 @@ def start_hub(settings: HubSettings, timeout: float = 60) -> str:
     limits.kill_group(settings.hub_id, "hub", settings.cgroups or None)
     time.sleep(0.2)
     for port in (settings.port, settings.hub_port, settings.proxy_api_port, settings.grading_port,
-                 settings.peiling_port):
+                 settings.peiling_port, settings.leerkring_port):
         taken = port_in_use(port)
         if taken:
             raise HubError(f"Port {port} on 127.0.0.1 is already in use ({taken}). Stop that program, or start "

@@ -32,6 +32,8 @@ class HubSettings:
     proxy_api_port: int = 8102
     grading_port: int = 8103
     peiling_port: int = 8104
+    leerkring_port: int = 8105
+    people: dict = field(default_factory=dict)  # username -> {rol, cursus}: the leerkring's map
     students: list[str] = field(default_factory=list)
     teachers: list[str] = field(default_factory=list)
     admins: list[str] = field(default_factory=list)
@@ -157,6 +159,7 @@ def prepare(settings: HubSettings) -> list[str]:
                        "(sudo leerplein hub start ...).")
     ensure_system_users(settings.students + settings.teachers)
     peiling_state(state)
+    leerkring_state(state, settings.people)
     initial_passwords(state, settings.students + settings.teachers)
     return repaired
 
@@ -164,9 +167,9 @@ def prepare(settings: HubSettings) -> list[str]:
 PEILING_USER = "nobody"  # Peiling needs no privileges: students and guests reach it
 
 
-def peiling_state(state: Path) -> Path:
-    """Peiling's own folder (its database and secret), owned by the user it runs as."""
-    folder = state / "peiling"
+def peiling_state(state: Path, name: str = "peiling") -> Path:
+    """A service's own folder (its database and secret), owned by the user it runs as."""
+    folder = state / name
     if folder.is_symlink():
         raise HubError(f"{folder} is a symbolic link; remove it and start again.")
     folder.mkdir(mode=0o700, exist_ok=True)
@@ -175,6 +178,30 @@ def peiling_state(state: Path) -> Path:
         if not path.is_symlink():
             os.chown(path, entry.pw_uid, entry.pw_gid)
     os.chmod(folder, 0o700)
+    return folder
+
+
+def people_map(roster: Path) -> dict:
+    try:
+        return {p.username: {"rol": p.role, "cursus": p.course} for p in read_roster(roster)}
+    except RosterError as err:
+        raise HubError(str(err)) from err
+
+
+def leerkring_state(state: Path, people: dict) -> Path:
+    """The leerkring's folder (owned by its unprivileged user) with who is in which course."""
+    import json
+
+    folder = peiling_state(state, "leerkring")
+    target = folder / "mensen.json"
+    if target.is_symlink():
+        target.unlink()
+    from leerplein.course.course import write_atomic
+
+    write_atomic(target, json.dumps(people, ensure_ascii=False))
+    entry = pwd.getpwnam(PEILING_USER)
+    os.chown(target, entry.pw_uid, entry.pw_gid)
+    os.chmod(target, 0o600)
     return folder
 
 
@@ -192,6 +219,7 @@ def new_settings(root: Path, roster: Path, state_dir: Path, port: int, course_di
 
     return HubSettings(root=str(root), state_dir=str(state_dir), port=port, hub_port=port + 1,
                        hub_id=hub_id(state_dir), cgroups=backend() or "",
-                       proxy_api_port=port + 2, grading_port=port + 3, peiling_port=port + 4, course_dir=str(course_dir),
+                       proxy_api_port=port + 2, grading_port=port + 3, peiling_port=port + 4,
+                       leerkring_port=port + 5, people=people_map(roster), course_dir=str(course_dir),
                        exchange=str(exchange), proxy=str(proxy), admin_token=token_file.read_text().strip(),
                        **people)

@@ -96,3 +96,14 @@ def kennischeck(prefix: str) -> None:
     payload = {"questions": [asdict(q) for q in questions]}
     alt = " ".join(q.vraag for q in questions)
     _show(block("kennischeck", payload, alt, "Kennischeck"), lambda: widgets.kennischeck(prefix))
+
+
+def actieleerlogboek() -> None:
+    """The static book keeps it in the browser; the student view in the participant's home."""
+    from leerplein.interactives import logbook, widgets
+
+    payload = {"weeks": logbook.WEEKS, "top": logbook.TOP_FIELDS, "week": logbook.WEEK_FIELDS,
+               "max": logbook.MAX_FIELD_CHARS}
+    alt = ("Een logboek voor zes weken actieleren: je vraagstuk, de vragen, je acties, wat je zag en je "
+           "reflectie.")
+    _show(block("actieleerlogboek", payload, alt, "Actieleerlogboek"), widgets.actieleerlogboek)

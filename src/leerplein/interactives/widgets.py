@@ -203,3 +203,33 @@ def kennischeck(prefix: str) -> w.Widget:
             feedback, "value", f"<p role='status'>{html.escape(quiz.check(q, ch['new']).text)}</p>"), "value")
         parts += [w.HTML(f"<p><strong>{html.escape(q.vraag)}</strong></p>"), options, feedback]
     return w.VBox(parts)
+
+
+def actieleerlogboek() -> w.Widget:
+    """Live in JupyterLab: the same logbook, saved in the participant's home (logbook.save)."""
+    from leerplein.interactives import logbook
+
+    data = logbook.load()
+    fields = {k: w.Textarea(value=data[k], description=label, layout=WIDE, style=STYLE)
+              for k, label in logbook.TOP_FIELDS.items()}
+    weeks = []
+    for i in range(logbook.WEEKS):
+        boxes = {k: w.Textarea(value=data["weken"][i][k], description=label.split(":")[0], layout=WIDE, style=STYLE)
+                 for k, label in logbook.WEEK_FIELDS.items()}
+        weeks.append(boxes)
+    status = w.HTML()
+    button = w.Button(description="Bewaren", button_style="primary")
+
+    def save(_):
+        new = {k: f.value for k, f in fields.items()}
+        new["weken"] = [{k: b.value for k, b in week.items()} for week in weeks]
+        try:
+            path = logbook.save(new)
+            status.value = f"<p role='status'>Bewaard in {html.escape(str(path))}.</p>"
+        except logbook.LogbookError as err:
+            status.value = f"<p role='alert'>{html.escape(str(err))}</p>"
+
+    button.on_click(save)
+    accordion = w.Accordion(children=[w.VBox(list(b.values())) for b in weeks],
+                            titles=tuple(f"Week {i + 1}" for i in range(logbook.WEEKS)))
+    return w.VBox([fields["vraagstuk"], fields["kennis"], accordion, fields["reflectie"], button, status])

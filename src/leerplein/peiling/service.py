@@ -25,11 +25,10 @@ from tornado.iostream import StreamClosedError
 
 from leerplein.peiling.model import KINDS, PeilingError
 from leerplein.peiling.store import Store
+from leerplein.service_base import ServiceHandler
 
 HERE = Path(__file__).parent
 TEMPLATES = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]))
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 LIVE_INTERVAL = 0.05  # seconds between two updates of one session's listeners
 DEVICE_COOKIE, FACILITATOR_COOKIE = "peiling-apparaat", "peiling-begeleider"
 
@@ -94,20 +93,7 @@ def session_payload(store: Store, code: str) -> dict:
     return {"sessie": session.public(), "resultaten": store.results(code).as_dict()}
 
 
-class Base(web.RequestHandler):
-    @property
-    def store(self) -> Store:
-        return self.settings["store"]
-
-    @property
-    def prefix(self) -> str:
-        return self.settings["prefix"]
-
-    def set_default_headers(self):
-        self.set_header("Content-Security-Policy", CSP)
-        self.set_header("X-Content-Type-Options", "nosniff")
-        self.set_header("Referrer-Policy", "no-referrer")
-        self.set_header("Cache-Control", "no-store")
+class Base(ServiceHandler):
 
     def show(self, template: str, status: int = 200, **context) -> None:
         self.set_status(status)

@@ -8,13 +8,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from leerplein.service_base import private_sqlite
 from leerplein.peiling.model import CODE_ALPHABET, PeilingError, Question, parse_answer, parse_question, results
 
 SCHEMA = """
@@ -56,14 +56,7 @@ class Store:
     def __init__(self, path: Path, secret: bytes):
         self.path = Path(path)
         self.secret = secret
-        old = os.umask(0o077)
-        try:
-            self.db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
-        finally:
-            os.umask(old)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA secure_delete=ON")
+        self.db = private_sqlite(self.path)
         self.db.executescript(SCHEMA)
 
     def close(self) -> None:

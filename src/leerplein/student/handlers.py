@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import logging
 import os
 import re
@@ -65,7 +66,8 @@ class StudentHandler(JupyterHandler):
                        user=os.environ.get("JUPYTERHUB_USER", ""),
                        docent=os.environ.get("LEERPLEIN_ROLE") == "docent",
                        lab=url_path_join(self.base_url, "lab"),
-                       peiling=url_path_join(hub_prefix, "services/peiling/") if hub_prefix else "")
+                       peiling=url_path_join(hub_prefix, "services/peiling/") if hub_prefix else "",
+                       leerkring=url_path_join(hub_prefix, "services/leerkring/") if hub_prefix else "")
         self.finish(TEMPLATES.get_template(template).render(**context))
 
     def write_error(self, status_code: int, **kwargs) -> None:
@@ -114,6 +116,12 @@ class AssignmentHandler(StudentHandler):
         self.show("opdracht.html", aid=aid, form=form, meldingen=[], problemen=[],
                   ingeleverd=self.get_query_argument("ingeleverd", "") == "1")
 
+    def show(self, template, status=200, **context):
+        from leerplein.interactives import logbook
+
+        context.setdefault("logboek", not logbook.is_empty(logbook.load(self.home)))
+        super().show(template, status, **context)
+
     @web.authenticated
     async def post(self, aid):
         action = self.get_body_argument("actie", "opslaan")
@@ -130,7 +138,10 @@ class AssignmentHandler(StudentHandler):
             return self.show("opdracht.html", status=400, aid=aid, form=form, meldingen=[], problemen=[str(err)],
                              ingeleverd=False)
         messages, problems = ["Je antwoorden zijn bewaard."], []
-        if action == "controleren":
+        if action.startswith("logboek:"):
+            form, note = await self.in_thread(insert_logbook, path, self.home, action.split(":", 1)[1])
+            (messages if note.startswith("Je logboek") else problems).append(note)
+        elif action == "controleren":
             problems = await self.in_thread(validate, path)
             if not problems:
                 messages.append("Alles is ingevuld. Je kunt de opdracht inleveren.")
@@ -145,6 +156,28 @@ class AssignmentHandler(StudentHandler):
                     problems += ["Let op: niet alles is ingevuld.", *missing]
         self.show("opdracht.html", aid=aid, form=form, meldingen=messages, problemen=problems,
                   ingeleverd=action == "inleveren" and not any("niet gelukt" in p for p in problems))
+
+
+def insert_logbook(path: Path, home: Path, question_id: str):
+    """Add the participant's Actieleerlogboek under her answer to one reflection."""
+    from leerplein.interactives import logbook
+
+    data = logbook.load(home)
+    form = read_form(path)
+    if logbook.is_empty(data):
+        return form, "Je actieleerlogboek is nog leeg. Vul het in bij Modules, module 5."
+    target = next((q for q in form.questions if q.id == question_id and q.vorm == "tekst"), None)
+    if target is None:
+        return form, "Kies een reflectievraag om je logboek bij te zetten."
+    text = logbook.to_markdown(data)
+    if text in target.antwoord:
+        return form, "Je logboek staat al bij deze vraag."
+    combined = (target.antwoord.strip() + "\n\n" + text).strip()
+    try:
+        form = save_answers(path, {question_id: combined})
+    except FormError as err:
+        return read_form(path), str(err)
+    return form, f"Je logboek staat nu onder je antwoord bij {target.titel}. Pas de tekst gerust aan."
 
 
 class FeedbackHandler(StudentHandler):
@@ -197,6 +230,33 @@ class PageHandler(StudentHandler):
         self.show("pagina.html", pagina=found, notities=text, melding="Je aantekeningen zijn bewaard.", probleem="")
 
 
+class LogbookHandler(StudentHandler):
+    """The Actieleerlogboek of the book's interactive, kept in the participant's own home."""
+
+    @web.authenticated
+    async def get(self):
+        from leerplein.interactives import logbook
+
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(logbook.load(self.home), ensure_ascii=False))
+
+    @web.authenticated
+    async def post(self):
+        from leerplein.interactives import logbook
+
+        self.set_header("Content-Type", "application/json")
+        if len(self.request.body) > 200_000:
+            self.set_status(413)
+            return self.finish({"melding": "Je logboek is te groot om te bewaren. Maak een paar teksten korter."})
+        try:
+            logbook.save(json.loads(self.request.body or b"{}"), self.home)
+        except (ValueError, logbook.LogbookError) as err:
+            self.set_status(400)
+            message = str(err) if isinstance(err, logbook.LogbookError) else "Dit is geen actieleerlogboek."
+            return self.finish({"melding": message})
+        self.finish({"melding": "Bewaard in je eigen map op Leerplein."})
+
+
 class BookFileHandler(AuthenticatedFileHandler):
     """The built book's images, styles and interactives' scripts (no code, no templates)."""
 
@@ -218,6 +278,7 @@ def setup_handlers(serverapp) -> None:
         (base + rf"/opdracht/{aid}/ophalen", FetchHandler),
         (base + rf"/feedback/{aid}", FeedbackHandler),
         (base + rf"/pagina/{name}/{name}", PageHandler),
+        (base + r"/logboek", LogbookHandler),
         (base + r"/static/(.*)", AuthenticatedFileHandler, {"path": str(HERE / "static")}),
         (base + r"/boek/(.*)", BookFileHandler, {"path": str(book_html_dir())}),
     ])
