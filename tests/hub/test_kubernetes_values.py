@@ -21,16 +21,18 @@ def test_values_parse_and_use_chart_sections():
     docent = next(p for p in single["profileList"] if p["display_name"] == "Leerplein: docent")
     assert docent["kubespawner_override"]["default_url"] == "/lab"
     assert docent["kubespawner_override"]["environment"]["JUPYTER_CONFIG_PATH"] == "/etc/leerplein/jupyter"
-    # Peiling: a service entry whose address is the Deployment's Service in peiling.yaml
-    service = values["hub"]["services"]["peiling"]
-    manifests = list(yaml.safe_load_all((ROOT / "hub" / "kubernetes" / "peiling.yaml").read_text()))
-    svc = next(m for m in manifests if m["kind"] == "Service")
-    assert service["url"] == f"http://{svc['metadata']['name']}:{svc['spec']['ports'][0]['port']}"
-    pod = next(m for m in manifests if m["kind"] == "Deployment")["spec"]["template"]["spec"]
-    assert pod["securityContext"]["runAsNonRoot"] is True
-    env = {e["name"]: e for e in pod["containers"][0]["env"]}
-    assert env["JUPYTERHUB_API_TOKEN"]["valueFrom"]["secretKeyRef"]["key"] == "hub.services.peiling.apiToken"
-    assert "access:services!service=peiling" in values["hub"]["loadRoles"]["leerplein-student"]["scopes"]
+    # Peiling and the leerkring: service entries whose address is the Deployment's Service
+    for name in ("peiling", "leerkring"):
+        service = values["hub"]["services"][name]
+        manifests = list(yaml.safe_load_all((ROOT / "hub" / "kubernetes" / f"{name}.yaml").read_text()))
+        svc = next(m for m in manifests if m["kind"] == "Service")
+        assert service["url"] == f"http://{svc['metadata']['name']}:{svc['spec']['ports'][0]['port']}"
+        pod = next(m for m in manifests if m["kind"] == "Deployment")["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        env = {e["name"]: e for e in pod["containers"][0]["env"]}
+        assert env["JUPYTERHUB_API_TOKEN"]["valueFrom"]["secretKeyRef"]["key"] == f"hub.services.{name}.apiToken"
+        assert env["JUPYTERHUB_SERVICE_PREFIX"]["value"] == f"/services/{name}/"
+        assert f"access:services!service={name}" in values["hub"]["loadRoles"]["leerplein-student"]["scopes"]
     mounts = single["storage"]["extraVolumeMounts"]
     assert any(m["mountPath"] == "/srv/nbgrader/exchange" for m in mounts)
     assert "access:services!service=leerplein-grading" in values["hub"]["loadRoles"]["leerplein-docent"]["scopes"]
