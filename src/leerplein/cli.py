@@ -6,6 +6,7 @@ Each area has its own sub-app module; the logic lives in plain functions.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 
@@ -64,6 +65,23 @@ def start(
     raise typer.Exit(run_local_course(layout(), lab_port=port, book_port=book_port, build=not no_build))
 
 
+badge_app = typer.Typer(no_args_is_help=True, help="Check a Leerplein microcredential.")
+
+
+@badge_app.command("verify")
+def badge_verify(file: Path = typer.Argument(..., exists=True, dir_okay=False),
+                 public_key: Path = typer.Option(..., "--public-key", exists=True, help="the institute's issuer-public.pem"),
+                 status_list: Path = typer.Option(None, "--status-list", exists=True,
+                                                  help="the institute's status.json, to check revocation offline")) -> None:
+    """Verify a badge PNG offline: signature, expiry and (with --status-list) revocation."""
+    from leerplein.credentials.verify import verify_file
+
+    verdict = verify_file(file, public_key.read_bytes(), status_list.read_bytes() if status_list else None)
+    for line in verdict.lines:
+        typer.echo(line)
+    raise typer.Exit(0 if verdict.ok else 1)
+
+
 def _register_subapps() -> None:
     from leerplein.course.cli import app as course_app
     from leerplein.hub.cli import app as hub_app
@@ -72,6 +90,7 @@ def _register_subapps() -> None:
     app.add_typer(course_app, name="course", help="The teacher's nbgrader cycle.")
     app.add_typer(hub_app, name="hub", help="Run JupyterHub for a training institute.")
     app.add_typer(peiling_app, name="peiling", help="Peiling: the live poll for group sessions.")
+    app.add_typer(badge_app, name="badge", help="Check a Leerplein microcredential.")
 
 
 _register_subapps()

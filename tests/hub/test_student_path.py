@@ -166,6 +166,11 @@ def test_a_student_walks_from_the_book_to_her_feedback(hub, browser):
     assert "Het goede antwoord is A: Professionals en mensen met ervaring in armoede" in text
     assert "(1 van 1 punt)" in text and "(0 van 1 punt)" in text and "punten punt" not in text
     assert "<b>schaamte</b>" in text, "her own words are shown as text, not as markup"
+    # 7. her progress across the course, against the pass rules
+    page.click("text=Mijn voortgang")
+    page.wait_for_selector("table.voortgang")
+    text = check_screen(page, "8b-mijn-voortgang", shots)
+    assert "Reflectie-opdracht: armoede zien" in text and "nog niet klaargezet" in text and "Wat nog open staat" in text
     assert not [s for s in shots if isinstance(s, str)], shots
     context.close()
 

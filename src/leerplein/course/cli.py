@@ -219,3 +219,70 @@ def forget(student: str, course_dir: Path = CourseDir, exchange: Path = Exchange
     console.print(f"Removed for {student}:" if removed else f"Nothing found for {student}.")
     for item in removed:
         console.print(f"  {item}", markup=False)
+
+
+@app.command()
+def progress(course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
+    """Per student: assignments handed in, graded and passed (grading/slaagregels.yml)."""
+    from leerplein.course.progress import everyone
+
+    table = Table("student", "passed", "points", "still open")
+    for p in everyone(_course(course_dir, exchange)):
+        got, out_of = p.total
+        table.add_row(p.student, "yes" if p.passed else "no", f"{got:g} / {out_of:g}", "; ".join(p.open_items) or "-")
+    console.print(table)
+
+
+@app.command()
+def aanwezig(session: str = typer.Argument(..., help="the session, e.g. ontmoeting-1"),
+             students: list[str] = typer.Argument(...), course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
+    """Record who attended a group session (counts when slaagregels.yml asks for attendance)."""
+    from leerplein.course.progress import record_attendance
+
+    data = record_attendance(_course(course_dir, exchange), session, students)
+    console.print(f"Recorded {session} for {len(students)} student(s); {len(data)} have attendance on record.")
+
+
+@app.command()
+def badges(course_dir: Path = CourseDir, exchange: Path = Exchange,
+           ob2: bool = typer.Option(False, "--ob2", help="also export each as a signed Open Badges 2.0 assertion"),
+           revoke: str = typer.Option(None, "--revoke", help="revoke this student's badge instead")) -> None:
+    """Issue the microcredential to everyone who passed and put it in their feedback."""
+    from nbgrader.api import Gradebook
+
+    from leerplein.course.feedback import generate_feedback, release_feedback
+    from leerplein.course.progress import everyone
+    from leerplein.credentials.issue import BadgeError, export_ob2, issue, publish_status_list
+    from leerplein.credentials.issue import revoke as revoke_badge
+
+    course = _course(course_dir, exchange)
+    if revoke:
+        done = revoke_badge(course, revoke)
+        console.print(f"Revoked the badge of {revoke}." if done else f"{revoke} has no badge.")
+        console.print(f"Publish {publish_status_list(course)} at the badge's status_url.")
+        return
+    with Gradebook(course.gradebook_url) as gb:
+        emails = {s.id: (s.email or s.id) for s in gb.students}
+    issued, not_yet = [], []
+    for p in everyone(course):
+        if not p.passed:
+            not_yet.append(p.student)
+            continue
+        try:
+            path = issue(course, p.student, emails.get(p.student, p.student))
+        except BadgeError as err:
+            console.print(f"[yellow]{err}[/yellow]")
+            continue
+        if ob2:
+            export_ob2(course, p.student, emails.get(p.student, p.student))
+        last = p.counted[-1].slug  # the badge travels with the feedback of the last counted assignment
+        generate_feedback(course, last, [p.student])
+        issued.append((p.student, path, last))
+    released = {last for _, _, last in issued}
+    for slug in released:
+        release_feedback(course, slug)
+    for student, path, last in issued:
+        console.print(f"Issued: {student} ({path.name}; in the feedback of {last})")
+    console.print(f"{len(issued)} badge(s) issued; {len(not_yet)} student(s) have not passed yet.")
+    console.print(f"Public key: {course.state / 'badges' / 'issuer-public.pem'}; "
+                  f"status list to publish: {course.state / 'badges' / 'status.json'}")

@@ -6,6 +6,7 @@ student. No external assets: one self-contained HTML file per notebook."""
 from __future__ import annotations
 
 import html
+import json
 import os
 import shutil
 from pathlib import Path
@@ -94,8 +95,26 @@ def render(course: Course, assignment: str, student: str) -> str:
                          + ("" if right else f"<p>Het goede antwoord is {html.escape(good)}: "
                                              f"{html.escape(q['opties'][good])}.</p>")
                          + f"<p><strong>Waarom:</strong> {html.escape(q['uitleg'])}</p>")
+    # for the student's "Mijn voortgang" (the gradebook stays on the teacher's side)
+    score_block = json.dumps({"opdracht": assignment, "score": total["score"] or 0, "max": total["max"] or 0,
+                              "nagekeken": all(levels.get(q["id"], {}).get("levels") for q in exercise.reflections)})
+    badge = _badge_block(course, student)
     return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Feedback {html.escape(assignment)}'
-            f"</title><style>{CSS}</style></head><body><main>{''.join(parts)}</main></body></html>")
+            f"</title><style>{CSS}</style></head><body><main>{''.join(parts)}{badge}</main>"
+            f'<script type="application/json" id="leerplein-score">{score_block}</script></body></html>')
+
+
+def _badge_block(course: Course, student: str) -> str:
+    """The learner's baked badge, carried in her feedback (nbgrader releases only HTML)."""
+    import base64
+
+    path = course.state / "badges" / f"{student}.png"
+    if not path.is_file():
+        return ""
+    data = base64.b64encode(path.read_bytes()).decode()
+    return ("<h2>Je microcredential</h2><p>Gefeliciteerd: je hebt de cursus gehaald.</p>"
+            f'<p><a id="leerplein-badge" download="leerplein-badge.png" href="data:image/png;base64,{data}">'
+            "Download je badge</a></p>")
 
 
 def _answer_text(text: str) -> str:

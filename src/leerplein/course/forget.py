@@ -41,6 +41,18 @@ def forget_student(course: Course, student: str) -> list[str]:
                 removed.append(f".leerplein/{sub}/{path.relative_to(base)}")
     removed += _forget_in_exchange(course, student)
     removed += _forget_in_leerkring(course, student)
+    from leerplein.credentials.issue import revoke
+
+    if (course.state / "badges" / "uitgegeven.json").is_file() and revoke(course, student, forget=True):
+        removed.append("badge: record removed; the badge stays revoked on the status list")
+    attendance = course.state / "aanwezigheid.json"
+    if attendance.is_file():
+        from leerplein.course.course import read_json, write_json
+
+        data = read_json(attendance, {})
+        if data.pop(student, None) is not None:
+            write_json(attendance, data)
+            removed.append(".leerplein/aanwezigheid.json: attendance")
     return removed
 
 

@@ -58,6 +58,20 @@ def _mean(module: dict) -> str:
     return f"{sum(module['scores']) / len(module['scores']):.1f} van {module['max']:g}"
 
 
+def _img(png: str, alt: str, empty: str) -> str:
+    return f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}">' if png else f"<p>{empty}</p>"
+
+
+def _students(rows: list) -> str:
+    if not rows:
+        return "<p>Nog geen studenten.</p>"
+    body = "".join(f"<tr><th scope=row>{html.escape(p.student)}</th><td>{'ja' if p.passed else 'nee'}</td>"
+                   f"<td>{p.total[0]:g} van {p.total[1]:g}</td><td>{html.escape('; '.join(p.open_items) or '-')}</td></tr>"
+                   for p in rows)
+    return ("<table><thead><tr><th scope=col>Student</th><th scope=col>Geslaagd</th><th scope=col>Punten (tellen mee)</th>"
+            f"<th scope=col>Nog open</th></tr></thead><tbody>{body}</tbody></table>")
+
+
 def render(data: dict) -> str:
     import matplotlib
 
@@ -76,26 +90,32 @@ def render(data: dict) -> str:
     plt.close(fig)
     completion_alt = "; ".join(f"{m['slug']}: {m['submitted']} van {m['students']}" for m in modules)
 
-    fig, axes = plt.subplots(1, max(1, len(modules)), figsize=(2.4 * max(1, len(modules)), 2.4), sharey=True,
-                             squeeze=False)
-    for ax, m in zip(axes[0], modules):
-        ax.hist(m["scores"], bins=range(0, int(m["max"]) + 2), color="#2e7d32", align="left")
-        ax.set_title(m["slug"][:18], fontsize=8)
-        ax.set_xlabel("punten", fontsize=8)
-    distribution = _png(fig)
-    plt.close(fig)
+    scored = [m for m in modules if m["scores"]]  # no chart for modules without scores
+    distribution = ""
+    if scored:
+        fig, axes = plt.subplots(1, len(scored), figsize=(2.4 * len(scored), 2.4), sharey=True, squeeze=False)
+        for ax, m in zip(axes[0], scored):
+            ax.hist(m["scores"], bins=range(0, int(m["max"]) + 2), color="#2e7d32", align="left")
+            ax.set_xlim(-0.5, m["max"] + 0.5)
+            ax.set_title(m["slug"][:18], fontsize=8)
+            ax.set_xlabel("punten", fontsize=8)
+            ax.yaxis.get_major_locator().set_params(integer=True)
+        distribution = _png(fig)
+        plt.close(fig)
     dist_alt = "; ".join(
         f"{m['slug']}: gemiddeld {sum(m['scores']) / len(m['scores']):.1f} van {m['max']:g}" if m["scores"]
         else f"{m['slug']}: nog geen scores" for m in modules)
 
     crit = [c for c in data["criteria"] if c["mean"] is not None]
-    fig, ax = plt.subplots(figsize=(7, max(1.5, 0.3 * len(crit) + 0.5)))
-    ax.barh([c["label"] for c in crit], [c["mean"] / c["max"] * 100 for c in crit], color="#8e3b8e")
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("gemiddeld niveau (% van de hoogste punten)")
-    ax.invert_yaxis()
-    criteria = _png(fig)
-    plt.close(fig)
+    criteria = ""
+    if crit:  # nothing graded yet: a sentence, not an empty chart with a meaningless axis
+        fig, ax = plt.subplots(figsize=(7, max(1.5, 0.3 * len(crit) + 0.5)))
+        ax.barh([c["label"] for c in crit], [c["mean"] / c["max"] * 100 for c in crit], color="#8e3b8e")
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("gemiddeld niveau (% van de hoogste punten)")
+        ax.invert_yaxis()
+        criteria = _png(fig)
+        plt.close(fig)
     crit_alt = "; ".join(f"{c['label']}: {c['mean']:.1f} van {c['max']:g}" for c in crit) or "nog niets beoordeeld"
 
     table = "".join(f"<tr><td>{html.escape(m)}</td><td>{html.escape(s)}</td><td>{html.escape(st)}</td>"
@@ -108,13 +128,18 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #c7ccd1;padding:.3rem .
 </head><body><main><h1>Voortgang van de cursus</h1>
 <h2>Inleveringen per module</h2><img src="data:image/png;base64,{completion}" alt="{html.escape(completion_alt)}">
 <table><thead><tr><th scope=col>Module</th><th scope=col>Ingeleverd</th><th scope=col>Gemiddelde score</th></tr></thead><tbody>{rows}</tbody></table>
-<h2>Verdeling van de scores</h2><img src="data:image/png;base64,{distribution}" alt="{html.escape(dist_alt)}">
-<h2>Gemiddeld niveau per rubriccriterium</h2><img src="data:image/png;base64,{criteria}" alt="{html.escape(crit_alt)}">
+<h2>Verdeling van de scores</h2>{_img(distribution, dist_alt, "Nog geen scores.")}
+<h2>Gemiddeld niveau per rubriccriterium</h2>{_img(criteria, crit_alt, "Nog niets beoordeeld.")}
+<h2>Per student</h2>{_students(data.get("students", []))}
 <h2>Meldingen per student</h2>
 {'<table><thead><tr><th scope=col>Module</th><th scope=col>Student</th><th scope=col>Status</th><th scope=col>Melding</th></tr></thead><tbody>' + table + '</tbody></table>' if table else '<p>Geen meldingen.</p>'}
 </main></body></html>"""
 
 
 def write_report(course: Course, target: Path) -> Path:
-    write_atomic(target, render(collect(course)))
+    from leerplein.course.progress import everyone
+
+    data = collect(course)
+    data["students"] = everyone(course)
+    write_atomic(target, render(data))
     return target

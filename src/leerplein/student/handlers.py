@@ -257,6 +257,34 @@ class LogbookHandler(StudentHandler):
         self.finish({"melding": "Bewaard in je eigen map op Leerplein."})
 
 
+class ProgressHandler(StudentHandler):
+    @web.authenticated
+    async def get(self):
+        from leerplein.paths import find_root
+        from leerplein.student.progress import my_progress
+
+        try:
+            data = await self.in_thread(my_progress, self.assignments, find_root())
+        except FormError as err:
+            return self.show("fout.html", status=503, melding=str(err))
+        self.show("voortgang.html", **data)
+
+
+class BadgeHandler(StudentHandler):
+    @web.authenticated
+    async def get(self):
+        from leerplein.course.progress import load_rules
+        from leerplein.paths import find_root
+        from leerplein.student.progress import badge_png
+
+        data = badge_png(self.assignments, list(load_rules(find_root()).minimum)[::-1])
+        if data is None:
+            return self.show("fout.html", status=404, melding="Je hebt nog geen badge. Zie Mijn voortgang.")
+        self.set_header("Content-Type", "image/png")
+        self.set_header("Content-Disposition", 'attachment; filename="leerplein-badge.png"')
+        self.finish(data)
+
+
 class BookFileHandler(AuthenticatedFileHandler):
     """The built book's images, styles and interactives' scripts (no code, no templates)."""
 
@@ -279,6 +307,8 @@ def setup_handlers(serverapp) -> None:
         (base + rf"/feedback/{aid}", FeedbackHandler),
         (base + rf"/pagina/{name}/{name}", PageHandler),
         (base + r"/logboek", LogbookHandler),
+        (base + r"/voortgang", ProgressHandler),
+        (base + r"/badge\.png", BadgeHandler),
         (base + r"/static/(.*)", AuthenticatedFileHandler, {"path": str(HERE / "static")}),
         (base + r"/boek/(.*)", BookFileHandler, {"path": str(book_html_dir())}),
     ])

@@ -1,0 +1,142 @@
+"""Progress and pass rules (grading/slaagregels.yml): per student, per assignment, whether it
+is handed in, graded and passed, and whether the course is passed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from leerplein.course.assign import exercise_slugs, load_exercise
+from leerplein.course.course import Course, read_json, write_json
+
+
+class RulesError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Rules:
+    minimum: dict[str, float]  # counted assignment -> share of its points needed
+    course_minimum: float
+    attendance_minimum: int
+    badge: dict
+
+    @property
+    def counted(self) -> list[str]:
+        return list(self.minimum)
+
+
+def load_rules(root: Path) -> Rules:
+    path = root / "grading" / "slaagregels.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    known = set(exercise_slugs(root))
+    minimum = {}
+    for slug, rule in (data.get("opdrachten") or {}).items():
+        if slug not in known:
+            raise RulesError(f"{path}: {slug} is not an assignment in exercises/")
+        share = float(rule.get("minimum", 0.55))
+        if not 0 <= share <= 1:
+            raise RulesError(f"{path}: {slug}: minimum is a share between 0 and 1, not {share}")
+        if rule.get("telt_mee", True):
+            minimum[slug] = share
+    course = data.get("cursus") or {}
+    return Rules(minimum, float(course.get("minimum_totaal", 0)), int((data.get("aanwezigheid") or {}).get("minimum", 0)),
+                 dict(data.get("badge") or {}))
+
+
+@dataclass
+class AssignmentProgress:
+    slug: str
+    titel: str
+    status: str  # "open", "ingeleverd" (not fully graded yet) or "nagekeken"
+    score: float
+    max: float
+    needed: float
+    counts: bool
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "nagekeken" and self.score >= self.needed
+
+
+@dataclass
+class StudentProgress:
+    student: str
+    assignments: list[AssignmentProgress]
+    attended: int
+    rules: Rules
+    open_items: list[str] = field(default_factory=list)
+
+    @property
+    def counted(self) -> list[AssignmentProgress]:
+        return [a for a in self.assignments if a.counts]
+
+    @property
+    def total(self) -> tuple[float, float]:
+        return sum(a.score for a in self.counted), sum(a.max for a in self.counted)
+
+    @property
+    def passed(self) -> bool:
+        got, out_of = self.total
+        return (bool(self.counted) and all(a.passed for a in self.counted)
+                and got >= self.rules.course_minimum * out_of and self.attended >= self.rules.attendance_minimum)
+
+
+def _graded(course: Course, slug: str, student: str, exercise) -> bool:
+    from leerplein.course.rubric_grades import load_levels
+
+    levels = load_levels(course, slug, student)
+    return all(levels.get(q["id"], {}).get("levels") for q in exercise.reflections)
+
+
+def attendance_file(course: Course) -> Path:
+    return course.state / "aanwezigheid.json"
+
+
+def record_attendance(course: Course, session: str, students: list[str]) -> dict:
+    data = read_json(attendance_file(course), {})
+    for student in students:
+        data[student] = sorted(set(data.get(student, [])) | {session})
+    write_json(attendance_file(course), data)
+    return data
+
+
+def student_progress(course: Course, student: str, rules: Rules | None = None) -> StudentProgress:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    rules = rules or load_rules(course.root)
+    out = []
+    with Gradebook(course.gradebook_url) as gb:
+        for slug in exercise_slugs(course.root):
+            exercise = load_exercise(course.root, slug)
+            maximum = sum(exercise.points(q["id"]) for q in exercise.data["vragen"])
+            try:
+                sub = gb.find_submission(slug, student)
+                score, status = float(sub.score or 0), "nagekeken" if _graded(course, slug, student, exercise) else "ingeleverd"
+            except MissingEntry:
+                score, status = 0.0, "open"
+            out.append(AssignmentProgress(slug, exercise.data["titel"], status, score, maximum,
+                                          round(rules.minimum.get(slug, 0) * maximum, 2), slug in rules.minimum))
+    attended = len(read_json(attendance_file(course), {}).get(student, []))
+    progress = StudentProgress(student, out, attended, rules)
+    for a in progress.counted:
+        if a.status == "open":
+            progress.open_items.append(f"{a.titel}: nog inleveren")
+        elif a.status == "ingeleverd":
+            progress.open_items.append(f"{a.titel}: wacht op nakijken")
+        elif not a.passed:
+            progress.open_items.append(f"{a.titel}: {a.score:g} van {a.max:g} punten, nodig {a.needed:g}")
+    if attended < rules.attendance_minimum:
+        progress.open_items.append(f"Bijeenkomsten: {attended} van {rules.attendance_minimum} bijgewoond")
+    return progress
+
+
+def everyone(course: Course) -> list[StudentProgress]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.gradebook_url) as gb:
+        students = sorted(s.id for s in gb.students)
+    rules = load_rules(course.root)
+    return [student_progress(course, s, rules) for s in students]

@@ -1,0 +1,86 @@
+"""Mijn voortgang: the student's own view of the course, from what is in her own home (the
+score each released feedback carries) and the pass rules. The gradebook stays with the teacher."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from leerplein.student.assignments import StudentAssignments
+
+SCORE = re.compile(r'<script type="application/json" id="leerplein-score">(.*?)</script>', re.S)
+BADGE = re.compile(r'id="leerplein-badge"[^>]*href="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+@dataclass
+class Row:
+    titel: str
+    status: str  # Dutch, for the table
+    punten: str
+    nodig: str
+    voldoende: bool | None  # None: not graded yet
+
+
+def read_score(feedback: Path | None) -> dict | None:
+    if feedback is None:
+        return None
+    found = SCORE.search(feedback.read_text(encoding="utf-8", errors="replace"))
+    try:
+        data = json.loads(found.group(1)) if found else None
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def badge_png(assignments: StudentAssignments, ids: list[str]) -> bytes | None:
+    for aid in ids:
+        feedback = assignments.newest_feedback(aid)
+        if feedback is None:
+            continue
+        found = BADGE.search(feedback.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            data = base64.b64decode(found.group(1))
+            if data.startswith(b"\x89PNG\r\n\x1a\n"):
+                return data
+    return None
+
+
+def my_progress(assignments: StudentAssignments, root: Path) -> dict:
+    from leerplein.course.progress import load_rules
+
+    rules = load_rules(root)
+    listed = {a.id: a for a in assignments.overview()}
+    rows, open_items, got, out_of, all_passed = [], [], 0.0, 0.0, True
+    for slug, share in rules.minimum.items():
+        a = listed.get(slug)
+        score = read_score(a.feedback) if a else None
+        titel = a.titel if a else slug
+        if a is None:
+            rows.append(Row(titel, "nog niet klaargezet", "–", "–", None))
+            open_items.append(f"{titel}: je docent zet deze opdracht nog klaar")
+            all_passed = False
+            continue
+        if score and score.get("nagekeken"):
+            needed = round(share * float(score["max"]), 2)
+            ok = float(score["score"]) >= needed
+            got, out_of = got + float(score["score"]), out_of + float(score["max"])
+            rows.append(Row(titel, "nagekeken", f"{score['score']:g} van {score['max']:g}", f"{needed:g}", ok))
+            if not ok:
+                open_items.append(f"{titel}: nog niet voldoende; lees je feedback en overleg met je docent")
+                all_passed = False
+            continue
+        all_passed = False
+        if a.handed_in:
+            rows.append(Row(titel, "ingeleverd, wacht op nakijken" if not a.feedback_ready else "feedback klaar",
+                            "–", "–", None))
+            open_items.append(f"{titel}: {'haal je feedback op' if a.feedback_ready else 'wacht op nakijken'}")
+        else:
+            rows.append(Row(titel, "nog niet ingeleverd" if a.status == "opgehaald" else "nieuw", "–", "–", None))
+            open_items.append(f"{titel}: nog inleveren")
+    return {"rows": rows, "open": open_items, "punten": got, "max": out_of,
+            "minimum_totaal": rules.course_minimum, "alles_voldoende": all_passed and bool(rows),
+            "aanwezigheid": rules.attendance_minimum,
+            "badge": badge_png(assignments, list(rules.minimum)[::-1]) is not None}
