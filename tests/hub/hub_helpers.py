@@ -28,11 +28,13 @@ def leerplein(*args, **kwargs):
 
 
 def reachable_base(tmp_path_factory, name: str) -> Path:
-    base = tmp_path_factory.mktemp(name)
+    """A folder every user can reach (the hub's exchange and state live in it). Not under
+    pytest's own temp root: pytest makes /tmp/pytest-of-root private again whenever another
+    pytest session starts, which would cut the students off in the middle of a run."""
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix=f"leerplein-{name}-", dir="/tmp"))
     os.chmod(base, 0o755)
-    for parent in base.parents:  # the hub's exchange must be reachable for every user
-        if parent != Path("/") and not os.stat(parent).st_mode & 0o001:
-            os.chmod(parent, os.stat(parent).st_mode | 0o001)
     return base
 
 

@@ -131,6 +131,11 @@ def prepare(settings: HubSettings) -> list[str]:
     state = Path(settings.state_dir)
     state.mkdir(parents=True, exist_ok=True)
     secure_state(state)
+    blocked = next((p for p in reversed(state.resolve().parents) if not os.stat(p).st_mode & 0o001), None)
+    if blocked is not None:
+        raise HubError(f"Students (the exchange, their Jupyter config) and Peiling and the leerkring (user "
+                       f"{PEILING_USER}) must be able to enter {state}, but not {blocked}. Allow entering "
+                       f"(not listing) it: chmod o+x {blocked}")
     try:
         repaired = secure_exchange(Path(settings.exchange))
     except ExchangeTampered as err:
