@@ -71,7 +71,7 @@ First login for a teacher ({teacher}):
        leerplein course init --course-dir {course} --exchange {state / 'exchange'} --roster {roster}
        leerplein course release 01-armoede-zien --course-dir {course} --exchange {state / 'exchange'}
   4. Rubric grading for teachers: {url}services/leerplein-grading/
-Students log in the same way and find the assignment under "Opdrachten".
+Students log in the same way and land in their student view ("Mijn opdrachten"); Peiling: {url}services/peiling/begeleider
 Stop with: leerplein hub stop""")
 
 
@@ -88,3 +88,32 @@ def stop(state_dir: Path = StateDir) -> None:
     from leerplein.hub.manage import stop_hub
 
     typer.echo("Stopped the hub." if stop_hub(_state(state_dir)) else "No hub was running.")
+
+
+@app.command()
+def backup(output: Path = typer.Option(..., "--output", "-o", help="the archive to write (root-only)"),
+           state_dir: Path = StateDir) -> None:
+    """Back up the course, gradebook, exchange, rubric grades, badge keys, polls and leerkring."""
+    from leerplein.hub.backup import BackupError, backup as make_backup
+
+    try:
+        manifest = make_backup(_state(state_dir), output)
+    except BackupError as err:
+        typer.echo(f"Error: {err}", err=True)
+        raise typer.Exit(2) from err
+    databases = sum(1 for m in manifest["files"].values() if m["sqlite"])
+    typer.echo(f"Backed up {len(manifest['files'])} files ({databases} databases, copied consistently) to {output}.")
+
+
+@app.command()
+def restore(archive: Path = typer.Argument(..., exists=True, dir_okay=False), state_dir: Path = StateDir,
+            force: bool = typer.Option(False, "--force", help="overwrite files that are newer than the backup")) -> None:
+    """Restore a backup into a state folder; refuses to overwrite newer data unless --force."""
+    from leerplein.hub.backup import BackupError, restore as do_restore
+
+    try:
+        done = do_restore(archive, _state(state_dir), force=force)
+    except BackupError as err:
+        typer.echo(f"Error: {err}", err=True)
+        raise typer.Exit(2) from err
+    typer.echo(f"Restored {done.files} files ({done.databases} databases). Start the hub with `leerplein hub start`.")
