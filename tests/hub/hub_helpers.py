@@ -47,7 +47,7 @@ def write_roster(base: Path, teachers: list[str], students: list[str]) -> Path:
 
 def port_for(offset: int) -> int:
     """A hub uses its port and the next four (hub API, proxy API, grading, Peiling)."""
-    return 9000 + (os.getpid() % 300) * 30 + offset * 6
+    return 9000 + (os.getpid() % 300) * 48 + offset * 6
 
 
 def hub_start(roster: Path, state: Path, port: int, *extra: str):
