@@ -75,11 +75,17 @@ def start_hub(settings: HubSettings, timeout: float = 60) -> str:
 
 
 def _alive(pid: int) -> bool:
+    """Running, and not a zombie: a hub killed with -9 whose parent is gone stays a zombie until
+    PID 1 reaps it, which a container's PID 1 may never do."""
     try:
         os.kill(pid, 0)
-        return True
     except OSError:
         return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
 
 
 def port_in_use(port: int) -> str | None:
