@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tarfile
 import threading
 import time
 from pathlib import Path
@@ -50,7 +51,9 @@ def state(tmp_path_factory):
     poll = Store(state / "peiling" / "peiling.sqlite", b"k" * 32)
     poll.create("Bewaar mij", [{"soort": "open", "tekst": "Wat neem je mee?"}])
     poll.close()
-    (state / "exchange" / "leerplein" / "inbound" / "planted-link").symlink_to("/etc/shadow")
+    inbound = state / "exchange" / "leerplein" / "inbound"
+    (inbound / "planted-link").symlink_to("/etc/shadow")
+    (inbound / "planted-folder").symlink_to("/root")
     return {"state": state, "course": course, "base": base}
 
 
@@ -106,6 +109,9 @@ def test_a_backup_during_autograde_restores_everything_made_before_it(state, tmp
     assert any("goed" in p.read_text() for p in (restored / ".leerplein" / "rubric").rglob("*.json")), "rubric levels"
     assert oct((fresh / "exchange").stat().st_mode & 0o7777) == oct(0o1777)  # the sticky exchange root
     assert not (fresh / "exchange" / "leerplein" / "inbound" / "planted-link").exists()
+    assert not (fresh / "exchange" / "leerplein" / "inbound" / "planted-folder").exists()
+    with tarfile.open(archive) as tar:
+        assert not [m.name for m in tar.getmembers() if "planted" in m.name], "a planted link was followed"
     from leerplein.peiling.store import Store
 
     poll = Store(fresh / "peiling" / "peiling.sqlite", b"k" * 32)
@@ -128,10 +134,22 @@ def test_a_backup_during_autograde_restores_everything_made_before_it(state, tmp
     assert forced.returncode == 0, forced.stderr
 
 
+def test_a_restore_never_writes_through_a_planted_link(state, tmp_path):
+    archive = tmp_path / "backup.tar.gz"
+    assert leerplein("hub", "backup", "--state-dir", str(state["state"]), "-o", str(archive)).returncode == 0
+    target = tmp_path / "target"
+    (target / "exchange" / "leerplein").mkdir(parents=True)
+    victim = tmp_path / "root-only"
+    victim.mkdir()
+    (target / "exchange" / "leerplein" / "inbound").symlink_to(victim)  # planted by a student
+    done = leerplein("hub", "restore", str(archive), "--state-dir", str(target), "--force")
+    assert done.returncode == 2 and "is a link" in done.stderr and "Nothing was restored" in done.stderr
+    assert not list(victim.iterdir()) and not (target / "course").exists()
+
+
 def test_a_tampered_archive_restores_nothing(tmp_path):
     import io
     import json
-    import tarfile
 
     archive = tmp_path / "bad.tar.gz"
     with tarfile.open(archive, "w:gz") as tar:

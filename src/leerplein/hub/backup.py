@@ -10,6 +10,7 @@ import io
 import json
 import os
 import sqlite3
+import stat
 import tarfile
 import tempfile
 import time
@@ -32,13 +33,6 @@ class Restored:
     databases: int
 
 
-def _is_sqlite(path: Path) -> bool:
-    if path.suffix not in (".db", ".sqlite") or not path.is_file():
-        return False
-    with path.open("rb") as f:
-        return f.read(16) == b"SQLite format 3\x00"
-
-
 def _snapshot(db: Path) -> bytes:
     """A consistent copy of a live SQLite database."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -53,38 +47,92 @@ def _snapshot(db: Path) -> bytes:
         return target.read_bytes()
 
 
+NOFOLLOW = os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+
+
+def _walk(dir_fd: int, rel: Path):
+    """Every directory and regular file below an open directory, opened relative to their parent
+    with O_NOFOLLOW: students write in the exchange, and a link they plant (or swap in while the
+    backup runs) is never followed by root. Yields (relative path, fd, stat) with fd open."""
+    for name in sorted(os.listdir(dir_fd)):
+        if name in SKIP or name.endswith(("-wal", "-shm", "-journal")):
+            continue
+        try:
+            fd = os.open(name, os.O_RDONLY | NOFOLLOW, dir_fd=dir_fd)
+        except OSError:
+            continue  # a link (ELOOP), a fifo nobody writes, or gone meanwhile
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            yield rel / name, fd, info
+            yield from _walk(fd, rel / name)
+            os.close(fd)
+        elif stat.S_ISREG(info.st_mode):
+            yield rel / name, fd, info
+            os.close(fd)
+        else:
+            os.close(fd)
+
+
+def _tarinfo(rel: Path, info: os.stat_result, size: int = 0) -> tarfile.TarInfo:
+    entry = tarfile.TarInfo(str(rel))
+    entry.type = tarfile.DIRTYPE if stat.S_ISDIR(info.st_mode) else tarfile.REGTYPE
+    entry.mode, entry.uid, entry.gid, entry.mtime, entry.size = (stat.S_IMODE(info.st_mode), info.st_uid,
+                                                                 info.st_gid, int(info.st_mtime), size)
+    return entry
+
+
 def backup(state: Path, output: Path) -> dict:
     state = Path(state).resolve()
     if not state.is_dir():
         raise BackupError(f"{state} is not a hub state folder")
     manifest = {"made": time.time(), "state": str(state), "files": {}}
-    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
-        for part in PARTS:
-            base = state / part
-            if not base.is_dir() or base.is_symlink():
-                continue
-            tar.addfile(tar.gettarinfo(str(base), arcname=part))  # its owner and mode (the exchange is 1777)
-            for path in sorted(base.rglob("*")):
-                rel = path.relative_to(state)
-                if SKIP & set(rel.parts) or path.name.endswith(("-wal", "-shm", "-journal")):
-                    continue
-                info = tar.gettarinfo(str(path), arcname=str(rel))
-                if path.is_symlink() or not (path.is_file() or path.is_dir()):
-                    continue  # links and special files a student may have planted are not copied
-                if path.is_dir():
-                    tar.addfile(info)
-                    continue
-                data = _snapshot(path) if _is_sqlite(path) else path.read_bytes()
-                info.size = len(data)
-                tar.addfile(info, io.BytesIO(data))
-                manifest["files"][str(rel)] = {"sha256": hashlib.sha256(data).hexdigest(), "mtime": info.mtime,
-                                               "sqlite": _is_sqlite(path)}
-        blob = json.dumps(manifest, indent=1).encode()
-        info = tarfile.TarInfo(MANIFEST)
-        info.size, info.mtime, info.mode = len(blob), int(manifest["made"]), 0o600
-        tar.addfile(info, io.BytesIO(blob))
+    out = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    state_fd = os.open(state, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        with os.fdopen(out, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+            for part in PARTS:
+                try:
+                    part_fd = os.open(part, os.O_RDONLY | os.O_DIRECTORY | NOFOLLOW, dir_fd=state_fd)
+                except OSError:
+                    continue  # not there, or not a real folder
+                tar.addfile(_tarinfo(Path(part), os.fstat(part_fd)))  # its owner and mode (the exchange is 1777)
+                for rel, fd, info in _walk(part_fd, Path(part)):
+                    if stat.S_ISDIR(info.st_mode):
+                        tar.addfile(_tarinfo(rel, info))
+                        continue
+                    with open(fd, "rb", closefd=False) as f:
+                        head = f.read(16)
+                        f.seek(0)
+                        # databases live in root's and the services' own folders, never in the exchange;
+                        # SQLite needs their real path to find a write-ahead log next to them
+                        sqlite = (part != "exchange" and rel.suffix in (".db", ".sqlite")
+                                  and head == b"SQLite format 3\x00")
+                        data = _snapshot(state / rel) if sqlite else f.read()
+                    tar.addfile(_tarinfo(rel, info, len(data)), io.BytesIO(data))
+                    manifest["files"][str(rel)] = {"sha256": hashlib.sha256(data).hexdigest(),
+                                                   "mtime": int(info.st_mtime), "sqlite": sqlite}
+                os.close(part_fd)
+            blob = json.dumps(manifest, indent=1).encode()
+            info = tarfile.TarInfo(MANIFEST)
+            info.size, info.mtime, info.mode = len(blob), int(manifest["made"]), 0o600
+            tar.addfile(info, io.BytesIO(blob))
+    finally:
+        os.close(state_fd)
     return manifest
+
+
+def _links_in_the_way(state: Path, names: list[str]) -> str | None:
+    """A link anywhere on the path of an entry to restore (a student may have planted one in the
+    exchange): root must not write through it."""
+    for name in names:
+        current = state
+        for part in Path(name).parts:
+            current = current / part
+            if current.is_symlink():
+                return str(current)
+            if not current.exists():
+                break
+    return None
 
 
 def restore(archive: Path, state: Path, force: bool = False) -> Restored:
@@ -113,10 +161,19 @@ def restore(archive: Path, state: Path, force: bool = False) -> Restored:
                     or parts[0] not in PARTS:
                 raise BackupError(f"{archive} holds an unsafe entry ({member.name}); nothing was restored")
             members.append(member)
+        from leerplein.hub.manage import _alive, pid_file
+
+        running = pid_file(state)
+        if running.is_file() and _alive(int(running.read_text() or 0)):
+            raise BackupError(f"A hub is running on {state}. Stop it first (leerplein hub stop); nothing was restored.")
+        blocked = _links_in_the_way(state, [m.name for m in members])
+        if blocked:
+            raise BackupError(f"{blocked} is a link; a restore never writes through links. Remove it or restore "
+                              f"onto an empty state folder. Nothing was restored.")
         state.mkdir(parents=True, exist_ok=True)
         tar.extractall(state, members=members, filter="data" if hasattr(tarfile, "data_filter") else None)
         for member in members:  # owners and modes as they were (students own their submissions)
             path = state / member.name
             os.chown(path, member.uid, member.gid, follow_symlinks=False)
-            os.chmod(path, member.mode)
+            os.chmod(path, member.mode)  # no links on these paths: checked above
     return Restored(sum(1 for m in members if m.isfile()), sum(1 for m in manifest["files"].values() if m["sqlite"]))

@@ -5,7 +5,7 @@ failure never loses work: fetch keeps an existing copy, submit copies, feedback 
 
 from __future__ import annotations
 
-import html
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -46,7 +46,9 @@ def check_id(assignment_id: str) -> str:
 
 
 class StudentAssignments:
-    """One per single-user server; `home` is the folder nbgrader fetches into."""
+    """One per single-user server; `home` is the folder nbgrader fetches into. nbgrader's
+    AssignmentList changes the process's working directory while it works, so its calls run on
+    the server's own thread (as nbgrader's own handlers do), never two at once."""
 
     def __init__(self, home: Path, parent=None):
         from nbgrader.server_extensions.assignment_list.handlers import AssignmentList
@@ -72,10 +74,10 @@ class StudentAssignments:
             notebook = None
             if status == "opgehaald" and item.get("notebooks"):
                 notebook = self.home / item["notebooks"][0]["path"]
-            found[aid] = Assignment(aid, self._title(aid, notebook), status, notebook)
+            found[aid] = Assignment(aid, self.title(aid, notebook), status, notebook)
         for item in submitted["value"]:
             aid = item["assignment_id"]
-            entry = found.setdefault(aid, Assignment(aid, self._title(aid, None), "opgehaald"))
+            entry = found.setdefault(aid, Assignment(aid, self.title(aid, None), "opgehaald"))
             for sub in item["submissions"]:
                 entry.submissions.append(sub["timestamp"])
                 entry.feedback_ready = entry.feedback_ready or (sub.get("has_exchange_feedback")
@@ -86,7 +88,7 @@ class StudentAssignments:
             entry.feedback = self.newest_feedback(entry.id)
         return sorted(found.values(), key=lambda a: a.id)
 
-    def _title(self, assignment_id: str, notebook: Path | None) -> str:
+    def title(self, assignment_id: str, notebook: Path | None) -> str:
         if notebook is not None:
             try:
                 return read_form(notebook).titel
@@ -141,22 +143,33 @@ class StudentAssignments:
                          "De feedback kon niet worden opgehaald. Probeer het later opnieuw.")
 
 
-def validate(notebook: Path) -> list[str]:
-    """Check the notebook the way `nbgrader validate` does (it runs the kennischecks' visible
-    tests). Returns Dutch problems; an empty list means all is well."""
+def nbgrader_validate(notebook: Path) -> dict:
+    """nbgrader's Validator on one notebook, as a dict. It changes the working directory while it
+    runs, which would disturb the other requests of the student's server: call it through
+    validate(), which runs it in a process of its own."""
+    from jupyter_core.paths import jupyter_config_path
     from nbgrader.apps import NbGrader
     from nbgrader.validator import Validator
-    from jupyter_core.paths import jupyter_config_path
 
-    form = read_form(notebook)
-    problems = form.missing()
     app = NbGrader()
     app.config_file_paths.append([str(notebook.parent), *jupyter_config_path()])
     app.load_config_file()
+    return Validator(config=app.config).validate(str(notebook))
+
+
+def validate(notebook: Path) -> list[str]:
+    """Check the notebook the way `nbgrader validate` does (it runs the kennischecks' visible
+    tests). Returns Dutch problems; an empty list means all is well."""
+    import subprocess
+    import sys
+
+    problems = read_form(notebook).missing()
+    done = subprocess.run([sys.executable, "-m", "leerplein.student.assignments", str(notebook)],
+                          capture_output=True, text=True, timeout=180, cwd=notebook.parent)
     try:
-        result = Validator(config=app.config).validate(str(notebook))
-    except Exception:  # noqa: BLE001 - the student gets a sentence, the log the details
-        log.exception("validating %s failed", notebook)
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        log.error("validating %s failed: %s", notebook, done.stderr[-2000:])
         return problems + ["Controleren lukte nu niet. Je antwoorden zijn wel bewaard. Probeer het opnieuw."]
     if result.get("type_changed") or result.get("changed"):
         problems.append("Een deel van de opdracht dat vast hoort te staan, is veranderd (bijvoorbeeld in "
@@ -164,7 +177,12 @@ def validate(notebook: Path) -> list[str]:
     for failed in result.get("failed", []):
         number = re.search(r"kies\(antwoord_(\d+)", failed.get("source", ""))
         name = f"Kennischeck {number.group(1)}" if number else "Een vraag"
-        sentence = f"{name}: kies nog een antwoord."
-        if sentence not in problems and f"{name}: " not in " ".join(problems):
+        if not any(p.startswith(f"{name}: ") for p in problems):
             problems.append(f"{name}: dit antwoord klopt niet met de keuzes. Kies opnieuw.")
-    return [html.unescape(p) for p in problems]
+    return problems
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(json.dumps(nbgrader_validate(Path(sys.argv[1])), default=str))

@@ -76,6 +76,7 @@ class StudentHandler(JupyterHandler):
         self.show("fout.html", status=status_code, melding=text)
 
     async def in_thread(self, func, *args):
+        """For slow work that does not touch the working directory (saving, checking)."""
         return await asyncio.get_running_loop().run_in_executor(None, func, *args)
 
 
@@ -83,7 +84,7 @@ class HomeHandler(StudentHandler):
     @web.authenticated
     async def get(self):
         try:
-            listed, problem = await self.in_thread(self.assignments.overview), ""
+            listed, problem = self.assignments.overview(), ""
         except FormError as err:
             listed, problem = [], str(err)
         try:
@@ -98,7 +99,7 @@ class FetchHandler(StudentHandler):
     @web.authenticated
     async def post(self, aid):
         try:
-            outcome = await self.in_thread(self.assignments.fetch, aid)
+            outcome = self.assignments.fetch(aid)
         except FormError as err:
             return self.show("fout.html", status=400, melding=str(err))
         if outcome.ok:
@@ -147,7 +148,7 @@ class AssignmentHandler(StudentHandler):
                 messages.append("Alles is ingevuld. Je kunt de opdracht inleveren.")
         elif action == "inleveren":
             missing = form.missing()
-            outcome = await self.in_thread(self.assignments.submit, aid)
+            outcome = self.assignments.submit(aid)
             if not outcome.ok:
                 problems.append(outcome.message)
             else:
@@ -198,7 +199,7 @@ class FeedbackHandler(StudentHandler):
     @web.authenticated
     async def post(self, aid):
         try:
-            outcome = await self.in_thread(self.assignments.fetch_feedback, aid)
+            outcome = self.assignments.fetch_feedback(aid)
         except FormError as err:
             return self.show("fout.html", status=404, melding=str(err))
         if not outcome.ok:
@@ -264,7 +265,7 @@ class ProgressHandler(StudentHandler):
         from leerplein.student.progress import my_progress
 
         try:
-            data = await self.in_thread(my_progress, self.assignments, find_root())
+            data = my_progress(self.assignments, find_root())
         except FormError as err:
             return self.show("fout.html", status=503, melding=str(err))
         self.show("voortgang.html", **data)

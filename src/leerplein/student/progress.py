@@ -57,7 +57,7 @@ def my_progress(assignments: StudentAssignments, root: Path) -> dict:
     for slug, share in rules.minimum.items():
         a = listed.get(slug)
         score = read_score(a.feedback) if a else None
-        titel = a.titel if a else assignments._title(slug, None)
+        titel = a.titel if a else assignments.title(slug, None)
         if a is None:
             rows.append(Row(titel, "nog niet klaargezet", "–", "–", None))
             open_items.append(f"{titel}: je docent zet deze opdracht nog klaar")
