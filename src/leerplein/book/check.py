@@ -19,6 +19,8 @@ RULES: dict[str, RuleFn] = {}
 RULE_MODULES = [
     "leerplein.book.rules",
     "leerplein.book.readability",
+    "leerplein.book.studielast",
+    "leerplein.book.content_rules",
     "leerplein.course.rubrics",
 ]
 

@@ -1,0 +1,245 @@
+"""Honest study load: where every hour of a module goes.
+
+Each module lists its activities in `modules/NN-slug/studielast.yml`; the norms behind the
+numbers are in `book/studielast.yml`. Reading time is computed from the words on the module's
+own pages, required reading from its pages, group sessions from their session plans; the rest
+(interactives, assignments, practice work) is stated in minutes. The `study-load` rule of
+`leerplein check` compares these sums with the hours the book states.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+KINDS = {  # soort -> how it is shown in the table
+    "lezen": "Lezen in het boek",
+    "literatuur": "Verplichte literatuur",
+    "interactief": "Doe mee (interactief)",
+    "opdracht": "Reflectie-opdracht",
+    "praktijk": "Praktijkopdracht in je eigen werk",
+    "bijeenkomst": "Groepsbijeenkomst",
+    "actieleren": "Actieleren tussen de bijeenkomsten",
+    "eindopdracht": "Deel van de eindopdracht",
+}
+
+
+class StudyLoadError(ValueError):
+    pass
+
+
+@dataclass
+class Norms:
+    hours_per_ec: float
+    pages_per_hour: float
+    words_per_page: int
+    sources: list[str]
+
+    @property
+    def words_per_minute(self) -> float:
+        return self.pages_per_hour * self.words_per_page / 60
+
+
+@dataclass
+class Activity:
+    kind: str
+    title: str
+    minutes: float
+    basis: str  # how the minutes were found, for a reviewer
+    source: str = ""  # citation key, for required reading
+
+
+@dataclass
+class ModuleLoad:
+    module: str
+    activities: list[Activity] = field(default_factory=list)
+
+    @property
+    def minutes(self) -> float:
+        return sum(a.minutes for a in self.activities)
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+
+def load_norms(root: Path) -> Norms:
+    path = root / "book" / "studielast.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    reading = data["lezen"]
+    return Norms(float(data["uren_per_ec"]), float(reading["bladzijden_per_uur"]),
+                 int(reading["woorden_per_bladzijde"]), list(reading.get("bronnen", [])))
+
+
+FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+CODE_BLOCK = re.compile(r"^(`{3,}|:{3,})\{code-cell\}.*?^\1\s*$", re.S | re.M)
+ROLE = re.compile(r"\{[a-z:]+\}`([^`]*)`")
+LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+DIRECTIVE_LINE = re.compile(r"^\s*(`{3,}|:{3,})\S*.*$|^\s*:[a-z-]+:.*$", re.M)
+WORD = re.compile(r"[0-9A-Za-zÀ-ÿ€][0-9A-Za-zÀ-ÿ'’.,-]*")
+
+
+def reader_words(text: str) -> int:
+    """Words a reader reads on a MyST page: no front matter, code cells, markup or link targets."""
+    text = FRONT_MATTER.sub("", text)
+    text = CODE_BLOCK.sub("", text)
+    text = ROLE.sub(lambda m: "" if m.group(0).startswith(("{cite", "{glue")) else m.group(1), text)
+    text = LINK.sub(r"\1", text)
+    text = DIRECTIVE_LINE.sub("", text)
+    return len(WORD.findall(text))
+
+
+def module_pages(root: Path, module: str) -> list[Path]:
+    from leerplein.book.rules import toc_files
+
+    prefix = f"modules/{module}/"
+    return [root / f"{entry}.md" if not entry.endswith(".md") else root / entry
+            for entry in toc_files(root) if entry.startswith(prefix)]
+
+
+def session_minutes(root: Path, plan_id: str) -> tuple[str, int]:
+    from leerplein.sessies.plans import load_plan
+
+    plan = load_plan(root / "sessies" / f"{plan_id}.yml", root)
+    return plan.titel, plan.minutes
+
+
+def module_load(root: Path, module: str, norms: Norms | None = None) -> ModuleLoad:
+    norms = norms or load_norms(root)
+    path = root / "modules" / module / "studielast.yml"
+    if not path.is_file():
+        raise StudyLoadError(f"{path.relative_to(root)} is missing: list the module's activities with minutes")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    load = ModuleLoad(module)
+    for number, item in enumerate(data.get("activiteiten") or [], start=1):
+        kind = item.get("soort")
+        if kind not in KINDS:
+            raise StudyLoadError(f"{path.name}, activity {number}: unknown soort '{kind}' (use {', '.join(KINDS)})")
+        title = str(item.get("titel", "")).strip()
+        if kind == "lezen":
+            words = sum(reader_words(p.read_text(encoding="utf-8")) for p in module_pages(root, module) if p.is_file())
+            load.activities.append(Activity(kind, title or "De pagina's van deze module",
+                                             words / norms.words_per_minute,
+                                             f"{words} woorden, {norms.words_per_minute:.0f} woorden per minuut"))
+        elif kind == "literatuur":
+            pages = float(item["bladzijden"])
+            if not item.get("bron") or not item.get("url"):
+                raise StudyLoadError(f"{path.name}, activity {number}: required reading needs bron (a citation key) and url")
+            load.activities.append(Activity(kind, title, pages / norms.pages_per_hour * 60,
+                                            f"{pages:g} bladzijden, {norms.pages_per_hour:g} per uur", item["bron"]))
+        elif kind == "bijeenkomst":
+            plan_title, minutes = session_minutes(root, item["sessie"])
+            load.activities.append(Activity(kind, title or plan_title, minutes, "volgens het sessieplan"))
+        else:
+            minutes = item.get("minuten")
+            if not isinstance(minutes, (int, float)) or minutes <= 0 or not title:
+                raise StudyLoadError(f"{path.name}, activity {number}: '{kind}' needs a titel and minuten > 0")
+            load.activities.append(Activity(kind, title, float(minutes), str(item.get("toelichting", "geschat"))))
+    if not load.activities:
+        raise StudyLoadError(f"{path.relative_to(root)} lists no activities")
+    return load
+
+
+def dutch_hours(hours: float) -> str:
+    rounded = round(hours * 2) / 2  # half hours: the precision a study guide can promise
+    text = f"{rounded:g}".replace(".", ",")
+    return f"{text} uur"
+
+
+def render_table(load: ModuleLoad) -> str:
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(KINDS[a.kind])}</td><th scope='row'>{e(a.title)}</th><td>{round(a.minutes):d}</td>"
+        f"<td>{e(a.basis)}</td></tr>" for a in load.activities)
+    return ("<table class='studielast'><caption>Studiebelasting van deze module, per activiteit</caption>"
+            "<thead><tr><th scope='col'>Soort</th><th scope='col'>Activiteit</th><th scope='col'>Minuten</th>"
+            "<th scope='col'>Zo berekend</th></tr></thead>"
+            f"<tbody>{rows}</tbody><tfoot><tr><td></td><th scope='row'>Totaal</th>"
+            f"<td>{round(load.minutes):d}</td><td>{dutch_hours(load.hours)}</td></tr></tfoot></table>")
+
+
+def course_loads(root: Path) -> list[ModuleLoad]:
+    from leerplein.book.rules import module_dirs
+
+    norms = load_norms(root)
+    return [module_load(root, d.name, norms) for d in module_dirs(root)]
+
+
+def show(module: str) -> None:
+    """For a module's index page: the table of its activities."""
+    from IPython.display import HTML, display
+
+    from leerplein.paths import find_root
+
+    display(HTML(render_table(module_load(find_root(), module))))
+
+
+def show_course() -> None:
+    """For the introduction: hours per module and the course's EC."""
+    from IPython.display import HTML, display
+
+    from leerplein.paths import find_root
+
+    root = find_root()
+    norms, loads = load_norms(root), course_loads(root)
+    rows = "".join(f"<tr><th scope='row'>Module {l.module[:2].lstrip('0')}</th><td>{dutch_hours(l.hours)}</td></tr>"
+                   for l in loads)
+    total = sum(l.hours for l in loads)
+    display(HTML("<table class='studielast'><caption>Studiebelasting per module</caption><thead><tr>"
+                 "<th scope='col'>Module</th><th scope='col'>Uren</th></tr></thead>"
+                 f"<tbody>{rows}</tbody><tfoot><tr><th scope='row'>Totaal</th><td>{dutch_hours(total)} = "
+                 f"{f'{total / norms.hours_per_ec:.1f}'.replace('.', ',')} EC</td></tr></tfoot></table>"))
+
+
+EC_STATED = re.compile(r"(\d+(?:[.,]\d+)?)\s*EC\b")
+TOLERANCE = 0.10
+
+
+def _off(stated: float, computed: float) -> bool:
+    return abs(stated - computed) > TOLERANCE * computed
+
+
+from leerplein.book.check import Finding, rule  # noqa: E402  (after the plain functions it guards)
+
+
+@rule("study-load")
+def check_study_load(root: Path):
+    """Stated hours must match the activities (within 10%); the course's EC follow from them."""
+    from leerplein.book.rules import COURSE_TOTAL, _hours, module_dirs, module_hours
+
+    folders = module_dirs(root)
+    if not folders or not (root / "book" / "studielast.yml").is_file():
+        if folders:
+            yield Finding(root / "book", 0, "study-load", "book/studielast.yml (the reading and EC norms) is missing")
+        return
+    norms = load_norms(root)
+    total = 0.0
+    for folder in folders:
+        index = folder / "index.md"
+        try:
+            load = module_load(root, folder.name, norms)
+        except (StudyLoadError, KeyError, ValueError, OSError) as err:
+            yield Finding(folder / "studielast.yml", 1, "study-load", str(err))
+            continue
+        total += load.hours
+        stated = module_hours(index) if index.is_file() else None
+        if stated is not None and _off(stated, load.hours):
+            yield Finding(index, 1, "study-load",
+                          f"the module states {stated:g} uur, its activities add up to {load.hours:.1f} uur "
+                          f"(modules/{folder.name}/studielast.yml); more than 10% apart")
+    intro = root / "book" / "intro.md"
+    if not total or not intro.is_file():
+        return
+    for number, line in enumerate(intro.read_text(encoding="utf-8").splitlines(), start=1):
+        hours = COURSE_TOTAL.search(line)
+        if hours and _off(_hours(hours.group(1)), total):
+            yield Finding(intro, number, "study-load", f"the course states {hours.group(1)} uur; the modules' "
+                          f"activities add up to {total:.1f} uur")
+        for ec in EC_STATED.findall(line):
+            if _off(_hours(ec), total / norms.hours_per_ec):
+                yield Finding(intro, number, "study-load", f"the course states {ec} EC; {total:.1f} uur at "
+                              f"{norms.hours_per_ec:g} uur per EC is {total / norms.hours_per_ec:.1f} EC")
