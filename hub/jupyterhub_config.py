@@ -83,9 +83,10 @@ c.LeerpleinSpawner.hub_id = S["hub_id"]
 c.LeerpleinSpawner.student_memory = S["mem_limit_bytes"]
 c.LeerpleinSpawner.student_processes = S["nproc_limit"]
 c.LeerpleinSpawner.student_cpus = S["cpu_limit"]
-singleuser = str(venv_bin / "jupyterhub-singleuser")
-c.Spawner.cmd = [singleuser] if S["cgroups"] else [
-    "prlimit", f"--as={S['mem_limit_bytes']}", f"--nproc={S['nproc_limit']}", "--", singleuser]
+# jupyterhub-singleuser, lighter (src/leerplein/hub/singleuser.py)
+singleuser = [sys.executable, "-m", "leerplein.hub.singleuser"]
+c.Spawner.cmd = singleuser if S["cgroups"] else [
+    "prlimit", f"--as={S['mem_limit_bytes']}", f"--nproc={S['nproc_limit']}", "--", *singleuser]
 # Students land in the student view (no code, all Dutch: src/leerplein/student), with
 # nbgrader's teacher panels switched off in their JupyterLab; teachers land in JupyterLab.
 c.Spawner.default_url = "/leerplein"
@@ -99,6 +100,8 @@ c.Spawner.environment = {"JUPYTER_CONFIG_PATH": str(state / "jupyter-config"),
                          "LEERPLEIN_ROOT": S["root"],
                          "PATH": f"{venv_bin}:/usr/bin:/bin",
                          # nbgitpuller clones the course repository, which belongs to another user
-                         "GIT_CONFIG_GLOBAL": str(state / "gitconfig")}
+                         "GIT_CONFIG_GLOBAL": str(state / "gitconfig"),
+                         # glibc makes a memory arena per thread; the server's few threads need two
+                         "MALLOC_ARENA_MAX": "2"}
 c.JupyterHub.shutdown_on_logout = False
 c.JupyterHub.cleanup_servers = True

@@ -38,8 +38,13 @@ TEACHER_PLUGINS = ("@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:for
 STUDENT_PAGE_CONFIG = {"disabledExtensions": {p: True for p in (
     *TEACHER_PLUGINS, "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:validate-assignment",
     "@jupyter/nbgrader:menu")}}
+# Students' servers load only what students use: the student view, JupyterLab (for the live
+# interactives), jupytext, nbgitpuller and nbgrader's student API (fetch, submit, validate). No
+# terminal (non-programmers; and one shell less for a hostile student), no language server, no
+# classic notebook UI, no teacher handlers.
 STUDENT_SERVER_CONFIG = {"ServerApp": {"jpserver_extensions": {
-    "nbgrader.server_extensions.formgrader": False, "nbgrader.server_extensions.course_list": False}}}
+    "nbgrader.server_extensions.formgrader": False, "nbgrader.server_extensions.course_list": False,
+    "jupyter_server_terminals": False, "jupyter_lsp": False, "notebook": False}}}
 
 
 def install_lab_settings(prefix: Path | None = None) -> list[Path]:

@@ -91,6 +91,45 @@ def stop(state_dir: Path = StateDir) -> None:
 
 
 @app.command()
+def prestart(course: str = typer.Option(None, help="only this course's students (the roster's course column)"),
+             at: str = typer.Option(None, help='the session\'s start, "2026-11-24 14:00" or "14:00"; default: now'),
+             lead_minutes: float = typer.Option(10, help="start this many minutes before the session"),
+             concurrency: int = typer.Option(None, help="servers starting at once (default: one per CPU core)"),
+             state_dir: Path = StateDir) -> None:
+    """Start a group's servers before a session, so that everyone logging in on the hour finds
+    theirs ready. Run it by hand, or from cron with --at."""
+    import asyncio
+    import time
+    from datetime import datetime
+
+    from leerplein.hub.prestart import PrestartError, hub_access, members, start_servers, start_time
+
+    state = _state(state_dir)
+    try:
+        users = members(state, course)
+        base, token = hub_access(state)
+        if at:
+            begin = start_time(at, lead_minutes)
+            wait = (begin - datetime.now()).total_seconds()
+            if wait > 0:
+                typer.echo(f"Waiting until {begin:%H:%M} to start {len(users)} servers...")
+                time.sleep(wait)
+    except PrestartError as err:
+        typer.echo(f"Error: {err}", err=True)
+        raise typer.Exit(2) from err
+    with typer.progressbar(length=len(users), label=f"Starting {len(users)} servers") as bar:
+        report = asyncio.run(start_servers(base, token, users, concurrency, on_done=lambda _r: bar.update(1)))
+    already = sum(r.already for r in report.results)
+    typer.echo(f"{len(users) - len(report.failed)} of {len(users)} servers ready in {report.seconds:.0f} s"
+               f"{f' ({already} were already running)' if already else ''}.")
+    for failed in report.failed:
+        typer.echo(f"  {failed.user}: {failed.error}. They can still log in; their server then starts on its own.",
+                   err=True)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def backup(output: Path = typer.Option(..., "--output", "-o", help="the archive to write (root-only)"),
            state_dir: Path = StateDir) -> None:
     """Back up the course, gradebook, exchange, rubric grades, badge keys, polls and leerkring."""

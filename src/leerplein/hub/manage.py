@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from leerplein.hub import limits
+from leerplein.hub.prestart import HUB_URL_FILE
 from leerplein.identity import uid_name
 from leerplein.hub.settings import HubError, HubSettings, prepare, python_reachable_by_others, secure_state
 
@@ -65,6 +66,7 @@ def start_hub(settings: HubSettings, timeout: float = 60) -> str:
         try:
             urllib.request.urlopen(f"{url}hub/api/", timeout=2)
             secure_state(state)
+            (state / HUB_URL_FILE).write_text(url)  # for `hub prestart`
             return url
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
@@ -118,5 +120,6 @@ def stop_hub(state: Path, timeout: float = 30) -> bool:
             while _alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.2)
         running.unlink(missing_ok=True)
+    (state / HUB_URL_FILE).unlink(missing_ok=True)
     leftover = limits.end_all(limits.hub_id(state))
     return found or bool(leftover)
