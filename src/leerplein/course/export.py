@@ -4,6 +4,10 @@ Column conventions (one row per student, one column per assignment, points):
 - brightspace: `OrgDefinedId,<assignment> Points Grade,...,End-of-Line Indicator` (value `#`).
 - canvas: `Student,SIS Login ID,<assignment>,...` (Canvas matches rows on SIS Login ID).
 - moodle: `Username,<assignment>,...` (map `Username` to the user field during import).
+
+The last grade column, `Leerplein geslaagd`, is 1 when a student meets the pass rules of
+grading/slaagregels.yml (every counted assignment at its cesuur, the course minimum, attendance)
+and 0 otherwise, as `leerplein course report` shows it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import secrets
 from leerplein.course.course import Course, write_atomic
 
 FORMATS = ("brightspace", "canvas", "moodle")
+RESULT = "Leerplein geslaagd"
 
 
 def pseudonym(course: Course, student: str) -> str:
@@ -47,18 +52,24 @@ def grade_table(course: Course) -> tuple[list[str], list[dict]]:
 def export_csv(course: Course, fmt: str, target, pseudonymise: bool = False) -> int:
     if fmt not in FORMATS:
         raise ValueError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    from leerplein.course.progress import load_rules, student_progress
+
     assignments, rows = grade_table(course)
+    rules = load_rules(course.root)
+    for row in rows:
+        row[RESULT] = 1 if student_progress(course, row["id"], rules).passed else 0
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if fmt == "brightspace":
-        writer.writerow(["OrgDefinedId", *[f"{a} Points Grade" for a in assignments], "End-of-Line Indicator"])
+        writer.writerow(["OrgDefinedId", *[f"{a} Points Grade" for a in [*assignments, RESULT]],
+                         "End-of-Line Indicator"])
     elif fmt == "canvas":
-        writer.writerow(["Student", "SIS Login ID", *assignments])
+        writer.writerow(["Student", "SIS Login ID", *assignments, RESULT])
     else:
-        writer.writerow(["Username", *assignments])
+        writer.writerow(["Username", *assignments, RESULT])
     for row in rows:
         ident = pseudonym(course, row["id"]) if pseudonymise else row["id"]
-        scores = [f"{row[a]:g}" if isinstance(row[a], (int, float)) else "" for a in assignments]
+        scores = [f"{row[a]:g}" if isinstance(row[a], (int, float)) else "" for a in [*assignments, RESULT]]
         if fmt == "brightspace":
             writer.writerow([ident, *scores, "#"])
         elif fmt == "canvas":

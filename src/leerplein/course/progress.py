@@ -140,3 +140,38 @@ def everyone(course: Course) -> list[StudentProgress]:
         students = sorted(s.id for s in gb.students)
     rules = load_rules(course.root)
     return [student_progress(course, s, rules) for s in students]
+
+
+def _dutch(number: float) -> str:
+    return f"{number:g}".replace(".", ",")
+
+
+def pass_rules_html(root: Path) -> str:
+    """The cesuur of every assignment and of the course, for the book (numbers from the rules)."""
+    import html
+
+    rules = load_rules(root)
+    rows, total = [], 0.0
+    for slug in exercise_slugs(root):
+        exercise = load_exercise(root, slug)
+        maximum = sum(exercise.points(q["id"]) for q in exercise.data["vragen"])
+        if slug in rules.minimum:
+            total += maximum
+            needed = _dutch(round(rules.minimum[slug] * maximum, 1))
+            rows.append(f"<tr><th scope='row'>{html.escape(exercise.data['titel'])}</th><td>{_dutch(maximum)}</td>"
+                        f"<td>{needed} ({round(rules.minimum[slug] * 100)} procent)</td></tr>")
+    course_needed = _dutch(round(rules.course_minimum * total, 1))
+    return ("<table class='cesuur'><caption>Cesuur: zoveel punten heb je minstens nodig</caption><thead><tr>"
+            "<th scope='col'>Opdracht</th><th scope='col'>Punten</th><th scope='col'>Nodig</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody><tfoot><tr><th scope='row'>Alle opdrachten samen</th><td>{_dutch(total)}</td>"
+            f"<td>{course_needed} ({round(rules.course_minimum * 100)} procent)</td></tr></tfoot></table>"
+            f"<p>Je bent geslaagd als je elke opdracht hebt gehaald, samen minstens {course_needed} punten hebt en "
+            f"bij minstens {rules.attendance_minimum} van de 11 bijeenkomsten was.</p>")
+
+
+def show_pass_rules() -> None:
+    from IPython.display import HTML, display
+
+    from leerplein.paths import find_root
+
+    display(HTML(pass_rules_html(find_root())))

@@ -17,18 +17,27 @@ def leerdoelen(index: Path) -> list[str]:
     return re.findall(r"^- (.+)$", match.group(1), re.M) if match else []
 
 
+def goals_page(root: Path, slug: str) -> Path:
+    """Where an exercise's leerdoelen are: its module's index, or for a course-wide assignment
+    (the eindopdracht) its page in the book, book/<name without the number>.md."""
+    module = root / "modules" / slug / "index.md"
+    if module.is_file():
+        return module
+    return root / "book" / f"{slug.split('-', 1)[-1]}.md"
+
+
 @rule("assessment")
 def check_assessment(root: Path) -> Iterator[Finding]:
     for slug in exercise_slugs(root):
         source = root / "exercises" / slug / "opdracht.yml"
-        index = root / "modules" / slug / "index.md"
+        index = goals_page(root, slug)
         try:
             exercise = load_exercise(root, slug)
         except ExerciseError as err:
             yield Finding(source, 1, "assessment", str(err))
             continue
         if not index.is_file():
-            yield Finding(source, 1, "assessment", f"no module modules/{slug}/ for this exercise")
+            yield Finding(source, 1, "assessment", f"no module modules/{slug}/ and no book page {index.relative_to(root)} with its leerdoelen")
             continue
         goals = leerdoelen(index)
         assessed = {c.leerdoel for criteria in exercise.rubric.values() for c in criteria}
