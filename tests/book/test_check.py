@@ -220,3 +220,84 @@ def test_rubric_missing_for_a_reflection_and_unknown_leerdoel(course):
     _exercise(course, [1], [99])
     (course / "grading/rubrics/01-proef.yml").write_text("andere-vraag:\n  criteria: []\n")
     assert "has no rubric" in assessment_findings(course)[0]
+
+
+# --- content rules: study load, figures with citations, no pasted sentences -------------------
+
+STUDY_NORMS = "uren_per_ec: 28\nlezen: {bladzijden_per_uur: 6, woorden_per_bladzijde: 350, bronnen: []}\n"
+STUDY_LOAD = ("activiteiten:\n  - soort: lezen\n  - {soort: opdracht, titel: Reflectie, minuten: 120}\n"
+              "  - {soort: praktijk, titel: Praktijk, minuten: 118}\n")
+
+
+def study_course(course: Path, stated_hours: str = "4", intro: str = "Totale studiebelasting: 4 uur. Dat is 0,14 EC.") -> Path:
+    write(course, {"book/studielast.yml": STUDY_NORMS, "modules/01-proef/studielast.yml": STUDY_LOAD,
+                   "book/intro.md": f"# Intro\n\n{intro}\n"})
+    index = course / "modules/01-proef/index.md"
+    index.write_text(index.read_text().replace("Totaal: 4 uur (lezen 2 uur, interactief 1 uur, reflectie 1 uur)",
+                                               f"Totaal: {stated_hours} uur"))
+    return course
+
+
+def fired(root: Path, name: str) -> list[str]:
+    return [f.format(root) for f in check_repository(root, only=[name]) if f.severity == "error"]
+
+
+def test_study_load_matches_the_activities(course):
+    from leerplein.book.studielast import module_load
+
+    load = module_load(study_course(course), "01-proef")
+    reading = load.activities[0]
+    assert reading.kind == "lezen" and 0 < reading.minutes < 5  # a short page: its words at 35 per minute
+    assert round(load.hours, 1) == 4.0
+    assert fired(course, "study-load") == []
+
+
+def test_a_stated_module_total_off_by_more_than_ten_percent_fails(course):
+    study_course(course, stated_hours="6")
+    assert any("states 6 uur, its activities add up to 4.0 uur" in f for f in fired(course, "study-load"))
+
+
+def test_stated_course_hours_and_ec_must_follow_from_the_modules(course):
+    study_course(course, intro="Totale studiebelasting: 32 uur. Dat is ruim 1 EC.")
+    found = fired(course, "study-load")
+    assert any("states 32 uur" in f for f in found) and any("states 1 EC" in f for f in found)
+
+
+def test_a_module_without_its_activities_fails(course):
+    study_course(course)
+    (course / "modules/01-proef/studielast.yml").unlink()
+    assert any("studielast.yml is missing" in f for f in fired(course, "study-load"))
+
+
+def test_a_figure_needs_a_citation_in_its_paragraph(course):
+    page = course / "modules/01-proef/01-eerste.md"
+    page.write_text(GOOD_PAGE + "\nIn Nederland hebben 614.000 huishoudens schulden.\n\nSandra (38) werkt 24 uur.\n")
+    found = fired(course, "figure-citations")
+    assert len(found) == 1 and "614.000" in found[0] and "01-eerste.md:" in found[0]  # ages and hours are not figures
+
+
+def test_sentences_pasted_from_the_sources_are_found_and_quotations_with_a_source_are_not(tmp_path):
+    shared = tmp_path / "shared" / "seeds"
+    shared.mkdir(parents=True)
+    seed = ("Op een dinsdagochtend zaten twaalf mensen uit de wijk samen aan een lange tafel in de bibliotheek "
+            "en praatten over geld.")
+    (shared / "000.txt").write_text(seed)
+    root = write(tmp_path / "main", {
+        "book/_toc.yml": "format: jb-book\nroot: book/intro\n", "book/intro.md": "# Intro\n",
+        "modules/01-proef/index.md": f"# Proef\n\n{seed}\n\nEen eigen zin over twaalf mensen aan tafel.\n",
+        "modules/01-proef/02-citaat.md": f"# Citaat\n\nEen deelnemer schreef: \"{seed}\" {{cite:p}}`seed`.\n",
+    })
+    found = fired(root, "no-pasted-sentences")
+    assert len(found) == 1 and "index.md:3" in found[0] and "op een dinsdagochtend zaten" in found[0]
+
+
+def test_the_course_states_honest_hours_and_ec(root):
+    from leerplein.book.studielast import course_loads, load_norms
+
+    loads = course_loads(root)
+    total = sum(l.hours for l in loads)
+    intro = (root / "book" / "intro.md").read_text(encoding="utf-8")
+    stated = float(re.search(r"Totale studiebelasting: ([\d,]+) uur", intro).group(1).replace(",", "."))
+    assert abs(stated - total) <= 0.1 * total
+    ec = float(re.search(r"Dat is ([\d,]+) EC", intro).group(1).replace(",", "."))
+    assert abs(ec - total / load_norms(root).hours_per_ec) < 0.1

@@ -287,6 +287,12 @@ def test_rubric_grades_feedback_export_report_and_forget(cohort, tmp_path):
     assert level.naam in goed and level.beschrijving in goed and "Sterke voorbeelden." in goed
     assert "13 van 15 punten" in goed
     html_fb = feedback_path(course, A, "html").read_text(encoding="utf-8")
+    from leerplein.course.rubrics import model_answers
+
+    for level_texts in model_answers(ROOT, A).values():  # teachers' model answers stay with teachers
+        for text in level_texts.values():
+            snippet = " ".join(text.split()[:8])
+            assert snippet not in goed and snippet not in html_fb
     assert "<script>alert" not in html_fb and "&lt;script&gt;alert" in html_fb and "&lt;i&gt;netjes" in html_fb
 
     out = tmp_path / "grades.csv"

@@ -52,3 +52,32 @@ def check_assessment(root: Path) -> Iterator[Finding]:
             for c in criteria:
                 if len(c.niveaus) < 2:
                     yield Finding(source, 1, "assessment", f"{qid}/{c.id}: a criterion needs at least two levels")
+
+
+def model_answers(root: Path, slug: str) -> dict:
+    import yaml
+
+    path = root / "grading" / "modelantwoorden" / f"{slug}.yml"
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.is_file() else {}
+
+
+@rule("model-answers")
+def check_model_answers(root: Path) -> Iterator[Finding]:
+    """Teachers grade alike when every reflection question has an example for every rubric level
+    (grading/modelantwoorden/<slug>.yml; never released to students)."""
+    for slug in exercise_slugs(root):
+        try:
+            exercise = load_exercise(root, slug)
+        except ExerciseError:
+            continue  # reported by `assessment`
+        answers = model_answers(root, slug)
+        path = root / "grading" / "modelantwoorden" / f"{slug}.yml"
+        for question in exercise.reflections:
+            levels = {lv.naam for c in exercise.rubric.get(question["id"], []) for lv in c.niveaus}
+            given = answers.get(question["id"]) or {}
+            for level in sorted(levels - set(given)):
+                yield Finding(path, 1, "model-answers",
+                              f"{question['id']}: no model answer for level '{level}'")
+            for level, text in given.items():
+                if len(str(text).split()) < 5:
+                    yield Finding(path, 1, "model-answers", f"{question['id']}/{level}: write a real example answer")
