@@ -519,7 +519,47 @@
     })();
   }
 
-  const TOOLS = { rondkomen, schaarste, leesbaarheid, krachtenkaart, netwerkwijzer, kennischeck, actieleerlogboek };
+  // ---- Zelfscan (intake) --------------------------------------------------------------------
+  // The advice for every role and answer pattern is computed in Python (leerplein.interactives.
+  // zelfscan); this only looks it up, so the rules live in one place.
+  function zelfscan(root, data) {
+    const roleName = nextId("lp-rol");
+    const roles = Object.entries(data.rollen).map(([key, naam], i) => {
+      const id = `${roleName}-${i}`;
+      return el("div", { class: "lp-check" }, el("input", { type: "radio", name: roleName, id, value: key, onchange: update }),
+        el("label", { for: id, text: naam }));
+    });
+    const statements = Object.entries(data.stellingen).map(([key, tekst]) => {
+      const name = nextId("lp-stelling");
+      const options = data.schaal.map((label, i) => {
+        const id = `${name}-${i}`;
+        return el("span", { class: "lp-check lp-inline" }, el("input", { type: "radio", name, id, value: i + 1, onchange: update }),
+          el("label", { for: id, text: label }));
+      });
+      return [key, name, el("fieldset", { class: "lp-quiz" }, el("legend", { text: tekst }), options)];
+    });
+    const result = el("div", { class: "lp-result", role: "status", "aria-live": "polite" });
+    root.append(el("fieldset", { class: "lp-quiz" }, el("legend", { text: "Wat is je rol?" }), roles),
+      el("p", { text: "Hoe goed klopt dit voor jou nu?" }), ...statements.map((s) => s[2]), result);
+    function update() {
+      const role = root.querySelector(`input[name="${roleName}"]:checked`);
+      if (!role) {
+        result.replaceChildren(el("p", { text: "Kies eerst je rol. Daarna zie je je leerpad." }));
+        return;
+      }
+      const pattern = statements.map(([, name]) => {
+        const chosen = root.querySelector(`input[name="${name}"]:checked`);
+        return chosen && Number(chosen.value) <= data.focus_onder ? "1" : "0";
+      }).join("");
+      const steps = data.advies[`${role.value}:${pattern}`] || [];
+      result.replaceChildren(el("p", { text: `Jouw leerpad als ${data.rollen[role.value]}: ${steps.length} pagina's.` }),
+        el("ol", {}, steps.map(([page, focus]) => el("li", {}, focus ? el("strong", { text: "Begin hier: " }) : "",
+          el("a", { href: data.paginas[page].href, text: data.paginas[page].titel })))));
+    }
+    update();
+  }
+
+  const TOOLS = { rondkomen, schaarste, leesbaarheid, krachtenkaart, netwerkwijzer, kennischeck, actieleerlogboek, zelfscan };
 
   function start() {
     document.querySelectorAll("section.lp-interactive").forEach((root) => {

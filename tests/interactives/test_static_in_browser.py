@@ -174,3 +174,23 @@ def test_kennischeck_gives_feedback_per_answer(book_server, page):
     assert group.locator(".lp-feedback").inner_text() == quiz.check(q, q.goed).text
     assert group.locator(".lp-feedback").inner_text().startswith("Goed!")
     assert_clean(page, "interactive-kennischeck")
+
+
+def test_zelfscan_recommends_the_path_python_computes_by_keyboard(book_server, page):
+    from conftest import ROOT
+    from leerplein.interactives import zelfscan
+
+    root = open_tool(page, f"{book_server}/book/leerpaden.html", "zelfscan")
+    assert "Kies eerst je rol" in root.locator(".lp-result").inner_text()
+    root.get_by_label("Schuldhulpverlening").focus()
+    page.keyboard.press("Space")
+    statements = zelfscan.scan()["stellingen"]
+    for key, answer in (("zien", "Klopt niet"), ("netwerk", "Klopt helemaal"), ("kracht", "Klopt een beetje")):
+        root.locator("fieldset", has_text=statements[key]["tekst"]).get_by_label(answer, exact=True).check()
+    expected = zelfscan.advice(ROOT, "schuldhulp", {"zien": 1, "netwerk": 4, "kracht": 2})
+    shown = root.locator(".lp-result li").all_inner_texts()
+    assert shown == [("Begin hier: " if s.focus else "") + s.title for s in expected.steps]
+    assert shown[0] == "Begin hier: Dichtbij en toch onzichtbaar" and sum(s.focus for s in expected.steps) == 2
+    href = root.locator(".lp-result li a").first.get_attribute("href")
+    assert href == "../modules/01-armoede-zien/02-dichtbij-en-onzichtbaar.html"
+    assert_clean(page, "interactive-zelfscan")

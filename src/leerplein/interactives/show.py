@@ -107,3 +107,12 @@ def actieleerlogboek() -> None:
     alt = ("Een logboek voor zes weken actieleren: je vraagstuk, de vragen, je acties, wat je zag en je "
            "reflectie.")
     _show(block("actieleerlogboek", payload, alt, "Actieleerlogboek"), widgets.actieleerlogboek)
+
+
+def zelfscan() -> None:
+    """The intake on the Leerpaden page (book/leerpaden.md)."""
+    from leerplein.interactives import widgets, zelfscan as scan
+    from leerplein.paths import find_root
+
+    root = find_root()
+    _show(block("zelfscan", scan.precomputed(root), scan.describe(root), "Zelfscan"), widgets.zelfscan)

@@ -233,3 +233,33 @@ def actieleerlogboek() -> w.Widget:
     accordion = w.Accordion(children=[w.VBox(list(b.values())) for b in weeks],
                             titles=tuple(f"Week {i + 1}" for i in range(logbook.WEEKS)))
     return w.VBox([fields["vraagstuk"], fields["kennis"], accordion, fields["reflectie"], button, status])
+
+
+def zelfscan() -> w.Widget:
+    """Live in JupyterLab: the same intake, with links to the pages as they are in the repository."""
+    from leerplein.interactives import zelfscan as scan
+    from leerplein.paths import find_root
+
+    root, data = find_root(), scan.scan()
+    role = w.Dropdown(options=[(v["naam"], k) for k, v in data["rollen"].items()], description="Mijn rol",
+                      layout=WIDE, style=STYLE)
+    ratings = {k: w.ToggleButtons(options=[(label, i + 1) for i, label in enumerate(data["schaal"])], value=None,
+                                  description="", style={"button_width": "auto"})
+               for k in data["stellingen"]}
+    out = w.HTML()
+
+    def update(_=None):
+        chosen = {k: b.value for k, b in ratings.items() if b.value}
+        result = scan.advice(root, role.value, chosen)
+        items = "".join(f"<li>{'<strong>Begin hier:</strong> ' if s.focus else ''}{html.escape(s.title)}</li>"
+                        for s in result.steps)
+        out.value = f"<p role='status'>Jouw leerpad als {html.escape(result.role_name)}:</p><ol>{items}</ol>"
+
+    role.observe(update, "value")
+    for box in ratings.values():
+        box.observe(update, "value")
+    update()
+    parts = [role]
+    for k, text in data["stellingen"].items():
+        parts += [w.HTML(f"<p>{html.escape(text['tekst'])}</p>"), ratings[k]]
+    return w.VBox([*parts, out])
