@@ -49,3 +49,30 @@ def test_changed_assets_reach_the_built_book(tmp_path):
     source.write_text("nieuw")
     sync_static_assets(layout)
     assert built.read_text() == "nieuw"
+
+
+def test_a_page_showing_data_is_executed_again_when_its_data_changes(tmp_path):
+    """A session plan's page shows the plan's YAML: changing the YAML must change the page."""
+    from leerplein.book.build import DATA_STAMP, data_digests, forget_stale_data_pages, write_data_stamp
+    from leerplein.paths import Layout
+
+    (tmp_path / "sessies").mkdir()
+    plan = tmp_path / "sessies" / "01-x.yml"
+    plan.write_text("titel: a\n")
+    page = tmp_path / "book" / "sessies" / "01-x.md"
+    page.parent.mkdir(parents=True)
+    page.write_text("```{code-cell} ipython3\nfrom leerplein.sessies.plans import show\n```\n")
+    other = tmp_path / "book" / "gewoon.md"
+    other.write_text("# Geen data\n")
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "book" / "_build").mkdir()
+    layout = Layout(tmp_path)
+    write_data_stamp(layout)
+    assert forget_stale_data_pages(layout) == []
+    import os
+    os.utime(page, (1, 1))
+    os.utime(other, (1, 1))
+    plan.write_text("titel: b\n")
+    assert "leerplein.sessies" in forget_stale_data_pages(layout)  # (the study-load tables count sessions too)
+    assert page.stat().st_mtime > 1 and other.stat().st_mtime == 1  # only the page that shows the plan
+    assert (tmp_path / "book" / "_build" / DATA_STAMP).exists() and data_digests(tmp_path)

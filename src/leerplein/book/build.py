@@ -81,9 +81,72 @@ def forget_stale_interactive_pages(layout: Layout, package: Path | None = None) 
     return dropped
 
 
+# Pages whose output comes from data outside the page: a marker in the page's code, and the
+# files that output depends on (relative to the repository root).
+DATA_PAGES = {
+    "leerplein.sessies": ["src/leerplein/sessies", "sessies"],
+    "leerplein.book.studielast": ["src/leerplein/book/studielast.py", "book/studielast.yml", "modules", "sessies",
+                                  "book/_toc.yml"],
+    "leerplein.course.progress": ["src/leerplein/course/progress.py", "grading/slaagregels.yml", "grading/rubrics",
+                                  "exercises"],
+    "zelfscan": ["src/leerplein/interactives", "modules", "book/_toc.yml"],
+}
+DATA_STAMP = ".data-digests.json"
+
+
+def data_digests(root: Path) -> dict[str, str]:
+    out = {}
+    for marker, inputs in DATA_PAGES.items():
+        digest = hashlib.sha256()
+        for name in inputs:
+            base = root / name
+            files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()
+                                                        and "__pycache__" not in p.parts) if base.is_dir() else []
+            for path in files:
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+        out[marker] = digest.hexdigest()
+    return out
+
+
+def forget_stale_data_pages(layout: Layout) -> list[str]:
+    """Like forget_stale_interactive_pages, for the session plans, study-load tables, the cesuur
+    and the zelfscan: drop a page's cached execution when the data it shows changed."""
+    import json
+
+    stamp = layout.book / "_build" / DATA_STAMP
+    current = data_digests(layout.root)
+    try:
+        known = json.loads(stamp.read_text()) if stamp.exists() else {}
+    except ValueError:
+        known = {}
+    changed = [m for m, d in current.items() if known.get(m) != d]
+    if not changed:
+        return []
+    cache_dir = layout.book / "_build" / ".jupyter_cache"
+    if cache_dir.exists():
+        from jupyter_cache import get_cache
+
+        cache = get_cache(cache_dir)
+        for record in cache.list_cache_records():
+            nb = cache.get_cache_bundle(record.pk).nb
+            if any(m in cell.get("source", "") for cell in nb.cells for m in changed):
+                cache.remove_cache(record.pk)
+    for page in [*layout.modules.rglob("*.md"), *layout.book.rglob("*.md")]:
+        if "_build" not in page.parts and any(m in page.read_text(encoding="utf-8") for m in changed):
+            page.touch()
+    return changed
+
+
+def write_data_stamp(layout: Layout) -> None:
+    import json
+
+    (layout.book / "_build" / DATA_STAMP).write_text(json.dumps(data_digests(layout.root)))
+
+
 def build_book(layout: Layout, strict: bool = False, all_pages: bool = False, quiet: bool = False) -> BuildResult:
     vendor_assets(layout)
     forget_stale_interactive_pages(layout)
+    forget_stale_data_pages(layout)
     start = time.perf_counter()
     proc = subprocess.run(
         build_command(layout, strict=strict, all_pages=all_pages),
@@ -100,6 +163,7 @@ def build_book(layout: Layout, strict: bool = False, all_pages: bool = False, qu
         raise BuildFailed(_explain_failure(log))
     stamp = layout.book / "_build" / ".interactives-digest"
     stamp.write_text(interactives_digest())
+    write_data_stamp(layout)
     sync_static_assets(layout)
     return BuildResult(layout.html, seconds, log)
 
@@ -132,4 +196,8 @@ def is_stale(layout: Layout) -> bool:
     sources += list(layout.book.glob("*.md")) + list((layout.book / "_assets").rglob("*"))
     sources += list(layout.modules.rglob("*.md")) + list(layout.modules.rglob("*.csv"))
     sources += list((layout.root / "src" / "leerplein" / "interactives").rglob("*.py"))
+    for inputs in DATA_PAGES.values():
+        for name in inputs:
+            base = layout.root / name
+            sources += [base] if base.is_file() else list(base.rglob("*")) if base.is_dir() else []
     return any(p.exists() and p.stat().st_mtime > built for p in sources)

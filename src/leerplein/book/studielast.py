@@ -231,6 +231,15 @@ def check_study_load(root: Path):
             yield Finding(index, 1, "study-load",
                           f"the module states {stated:g} uur, its activities add up to {load.hours:.1f} uur "
                           f"(modules/{folder.name}/studielast.yml); more than 10% apart")
+    rules = root / "grading" / "slaagregels.yml"
+    if total and rules.is_file():  # the microcredential states the same load
+        badge = (yaml.safe_load(rules.read_text(encoding="utf-8")) or {}).get("badge") or {}
+        if "studielast_uren" in badge and _off(float(badge["studielast_uren"]), total):
+            yield Finding(rules, 1, "study-load", f"the badge states {badge['studielast_uren']} uur; the modules' "
+                          f"activities add up to {total:.1f} uur")
+        if "ec" in badge and _off(float(badge["ec"]), total / norms.hours_per_ec):
+            yield Finding(rules, 1, "study-load", f"the badge states {badge['ec']} EC; that is "
+                          f"{total / norms.hours_per_ec:.1f} EC")
     intro = root / "book" / "intro.md"
     if not total or not intro.is_file():
         return
