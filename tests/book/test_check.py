@@ -301,3 +301,17 @@ def test_the_course_states_honest_hours_and_ec(root):
     assert abs(stated - total) <= 0.1 * total
     ec = float(re.search(r"Dat is ([\d,]+) EC", intro).group(1).replace(",", "."))
     assert abs(ec - total / load_norms(root).hours_per_ec) < 0.1
+
+
+def test_a_module_needs_three_cases_and_a_marked_composite_story(course):
+    page = course / "modules/01-proef/05-casussen.md"
+    case = ":::{admonition} Casus: {}\nTekst.\n:::\n\n"
+    page.write_text("# Casussen\n\n" + case.replace("{}", "A") + case.replace("{}", "B"))
+    found = fired(course, "cases-and-voices")
+    assert any("2 case(s)" in f for f in found) and any("no ':::{admonition} Ervaringsverhaal" in f for f in found)
+    story = ':::{admonition} Ervaringsverhaal: "Ik"\nIk vertel.\n:::\n'
+    page.write_text(page.read_text() + case.replace("{}", "C") + story)
+    assert [f for f in fired(course, "cases-and-voices") if "samengesteld" in f]
+    page.write_text(page.read_text().replace("Ik vertel.", "*Samengesteld verhaal: dit gaat niet over één echt "
+                                                             "persoon; het is samengesteld.*\n\nIk vertel."))
+    assert fired(course, "cases-and-voices") == []

@@ -154,3 +154,30 @@ def check_no_pasted_sentences(root: Path) -> Iterator[Finding]:
             yield Finding(page, number, "no-pasted-sentences",
                           f"'{run} …' is copied from the sources in ../shared/; write it in your own words, or "
                           "quote it with quotation marks and a citation")
+
+
+CASE = re.compile(r"^:::\{admonition\}\s+Casus:", re.M)
+STORY = re.compile(r"^:::\{admonition\}\s+Ervaringsverhaal:(.*?)^:::\s*$", re.M | re.S)
+MIN_CASES = 3
+
+
+@rule("cases-and-voices")
+def check_cases_and_voices(root: Path) -> Iterator[Finding]:
+    """Each module: at least three cases, and one first-person ervaringsverhaal marked as a
+    composite (not a real person), as the facilitator guide asks."""
+    from leerplein.book.rules import module_dirs
+
+    for folder in module_dirs(root):
+        text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*casussen*.md")))
+        index = folder / "index.md"
+        cases = len(CASE.findall(text))
+        if cases < MIN_CASES:
+            yield Finding(index, 1, "cases-and-voices", f"{cases} case(s) in the casussen page; write at least "
+                          f"{MIN_CASES}, different in background and setting")
+        stories = STORY.findall(text)
+        if not stories:
+            yield Finding(index, 1, "cases-and-voices", "no ':::{admonition} Ervaringsverhaal: …' in the casussen page")
+        for story in stories:
+            if "samengesteld" not in story or "niet over één echt persoon" not in story:
+                yield Finding(index, 1, "cases-and-voices", "an ervaringsverhaal must say it is samengesteld and "
+                              "niet over één echt persoon")
