@@ -23,6 +23,7 @@ app = typer.Typer(
 def build(
     strict: bool = typer.Option(False, help="Treat Sphinx warnings as errors."),
     all_pages: bool = typer.Option(False, "--all", help="Rebuild every page, not only changed ones."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also make the print edition, book/_build/pdf/leerplein.pdf."),
 ) -> None:
     """Build the Jupyter Book into book/_build/html (executes changed pages only)."""
     from leerplein.book.build import BuildFailed, build_book
@@ -33,6 +34,15 @@ def build(
         typer.secho(str(exc), fg="red", err=True)
         raise typer.Exit(1)
     typer.secho(f"Book built in {result.seconds:.1f} s: {result.html_dir / 'index.html'}", fg="green")
+    if pdf:
+        from leerplein.book.pdf import PdfFailed, build_pdf
+
+        try:
+            out = build_pdf(layout(), progress=lambda line: typer.echo(line, err=True))
+        except (BuildFailed, PdfFailed) as exc:
+            typer.secho(f"The print edition failed: {exc}", fg="red", err=True)
+            raise typer.Exit(1)
+        typer.secho(f"Print edition: {out}", fg="green")
 
 
 @app.command()
