@@ -315,3 +315,11 @@ def test_a_module_needs_three_cases_and_a_marked_composite_story(course):
     page.write_text(page.read_text().replace("Ik vertel.", "*Samengesteld verhaal: dit gaat niet over één echt "
                                                              "persoon; het is samengesteld.*\n\nIk vertel."))
     assert fired(course, "cases-and-voices") == []
+
+
+def test_english_course_jargon_in_a_page_is_reported(course):
+    page = course / "modules/01-proef/01-eerste.md"
+    page.write_text(GOOD_PAGE + "\nJe vindt de opdracht onder Opdrachten (Assignments). Je docent gebruikt een rubric.\n\n"
+                    "Zie *The Rubric Book* {cite:p}`cbs2023` en `assignment`.\n")
+    found = fired(course, "plain-dutch")
+    assert len(found) == 1 and "'Assignments' is English" in found[0]  # a cited title in italics and code are fine

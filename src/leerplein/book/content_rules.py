@@ -181,3 +181,24 @@ def check_cases_and_voices(root: Path) -> Iterator[Finding]:
             if "samengesteld" not in story or "niet over één echt persoon" not in story:
                 yield Finding(index, 1, "cases-and-voices", "an ervaringsverhaal must say it is samengesteld and "
                               "niet over één echt persoon")
+
+
+# English words that crept into what students read before (issue: "(Assignments)", "rubric").
+# Loanwords in Dutch dictionaries (feedback, workshop, deadline) are fine.
+ENGLISH = re.compile(r"\b(rubrics?|assignments?|submit(?:ted)?|notebooks?|asset map|needs map|learning path|"
+                     r"self[- ]assessment|grade[sd]?|checklist)\b", re.I)
+
+
+@rule("plain-dutch")
+def check_plain_dutch(root: Path) -> Iterator[Finding]:
+    """Students read Dutch: no English course jargon in module and book pages (code, citations
+    and link targets are not read)."""
+    from leerplein.book.rules import book_pages
+
+    for page in book_pages(root):
+        for number, paragraph in paragraphs(page.read_text(encoding="utf-8")):
+            prose = re.sub(r"\{[a-z:]+\}`[^`]*`|`[^`]*`|\]\([^)]*\)|\*[^*]+\*", " ", paragraph)
+            for match in ENGLISH.finditer(prose):
+                yield Finding(page, number, "plain-dutch", f"'{match.group(0)}' is English; students read Dutch "
+                              "(e.g. beoordelingsschema, opdracht, inleveren)")
+                break
