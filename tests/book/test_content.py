@@ -1,5 +1,6 @@
-"""The curriculum as a reader meets it: five modules with the promised parts, study load that
-adds up, cases, learning paths for four roles, a glossary that is used, readable text."""
+"""The curriculum as a reader meets it: five modules with the promised parts and a final
+assignment, study load that adds up, cases, learning paths for every role, a glossary that is
+used, readable text."""
 
 from __future__ import annotations
 
@@ -17,12 +18,13 @@ def test_five_modules_each_with_3_to_5_leerdoelen_and_an_exercise():
     assert [m.name[:2] for m in MODULES] == ["01", "02", "03", "04", "05"]
     for module in MODULES:
         assert 3 <= len(leerdoelen(module / "index.md")) <= 5, module.name
-    assert exercise_slugs(ROOT) == [m.name for m in MODULES]
+    assert exercise_slugs(ROOT) == [m.name for m in MODULES] + ["06-eindopdracht"]
 
 
 def test_study_load_adds_up_to_the_course_total():
-    hours = [int(re.search(r"^Totaal: (\d+) uur", (m / "index.md").read_text(), re.M).group(1)) for m in MODULES]
-    total = int(re.search(r"Totale studiebelasting: (\d+) uur", (ROOT / "book/intro.md").read_text()).group(1))
+    number = lambda text: float(text.replace(",", "."))  # noqa: E731 - Dutch decimal comma
+    hours = [number(re.search(r"^Totaal: ([\d,]+) uur", (m / "index.md").read_text(), re.M).group(1)) for m in MODULES]
+    total = number(re.search(r"Totale studiebelasting: ([\d,]+) uur", (ROOT / "book/intro.md").read_text()).group(1))
     assert sum(hours) == total
 
 
@@ -36,10 +38,14 @@ def test_every_module_has_two_cases_and_links_its_interactives():
             assert "leerplein.interactives import show" in page.read_text()
 
 
-def test_learning_paths_for_four_roles():
+def test_learning_paths_for_every_role_the_introduction_names():
+    from leerplein.interactives import zelfscan
+
     text = (ROOT / "book/leerpaden.md").read_text()
-    for role in ("Wijkteamprofessional", "Bibliotheekmedewerker", "LLO", "Vrijwilliger"):
-        assert role in text
+    assert "show.zelfscan()" in text and "paths_markdown" in text  # the intake and the paths, one source
+    names = " ".join(r["naam"] for r in zelfscan.scan()["rollen"].values())
+    for role in ("Wijkteam", "Bibliotheek", "Gemeente", "Schuldhulp", "Zorg", "Vrijwilliger", "LLO"):
+        assert role in names
 
 
 def test_glossary_terms_are_used_in_the_pages():

@@ -42,3 +42,18 @@ def test_the_static_table_holds_every_role_and_pattern():
     assert len(table["advies"]) == 7 * 2 ** len(zelfscan.scan()["stellingen"])
     steps = table["advies"]["zorg:10000"]
     assert table["paginas"][steps[0][0]]["titel"] == "Dichtbij en toch onzichtbaar" and steps[0][1] == 1
+
+
+def test_the_live_widget_gives_the_same_advice_as_the_rules():
+    from leerplein.interactives import widgets
+
+    box = widgets.zelfscan()
+    role, *rest = box.children
+    out = rest[-1]
+    role.value = "vrijwilliger"
+    toggles = [c for c in rest if type(c).__name__ == "ToggleButtons"]
+    statements = list(zelfscan.scan()["stellingen"])
+    toggles[statements.index("schaarste")].value = 1
+    expected = zelfscan.advice(ROOT, "vrijwilliger", {"schaarste": 1})
+    assert expected.steps[0].focus and expected.steps[0].title in out.value
+    assert out.value.index("Begin hier") < out.value.index(expected.steps[1].title)
