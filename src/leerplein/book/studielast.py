@@ -51,6 +51,7 @@ class Activity:
     minutes: float
     basis: str  # how the minutes were found, for a reviewer
     source: str = ""  # citation key, for required reading
+    url: str = ""  # where to read it
 
 
 @dataclass
@@ -124,13 +125,15 @@ def module_load(root: Path, module: str, norms: Norms | None = None) -> ModuleLo
             words = sum(reader_words(p.read_text(encoding="utf-8")) for p in module_pages(root, module) if p.is_file())
             load.activities.append(Activity(kind, title or "De pagina's van deze module",
                                              words / norms.words_per_minute,
-                                             f"{words} woorden, {norms.words_per_minute:.0f} woorden per minuut"))
+                                             f"{words:,} woorden".replace(",", ".") +
+                                             f", {norms.words_per_minute:.0f} woorden per minuut"))
         elif kind == "literatuur":
             pages = float(item["bladzijden"])
             if not item.get("bron") or not item.get("url"):
                 raise StudyLoadError(f"{path.name}, activity {number}: required reading needs bron (a citation key) and url")
             load.activities.append(Activity(kind, title, pages / norms.pages_per_hour * 60,
-                                            f"{pages:g} bladzijden, {norms.pages_per_hour:g} per uur", item["bron"]))
+                                            f"{pages:g} bladzijden, {norms.pages_per_hour:g} per uur", item["bron"],
+                                            str(item["url"])))
         elif kind == "bijeenkomst":
             plan_title, minutes = session_minutes(root, item["sessie"])
             load.activities.append(Activity(kind, title or plan_title, minutes, "volgens het sessieplan"))
@@ -152,8 +155,11 @@ def dutch_hours(hours: float) -> str:
 
 def render_table(load: ModuleLoad) -> str:
     e = html.escape
+    def name(a: Activity) -> str:
+        return f"<a href='{e(a.url)}'>{e(a.title)}</a>" if a.url.startswith(("https://", "http://")) else e(a.title)
+
     rows = "".join(
-        f"<tr><td>{e(KINDS[a.kind])}</td><th scope='row'>{e(a.title)}</th><td>{round(a.minutes):d}</td>"
+        f"<tr><td>{e(KINDS[a.kind])}</td><th scope='row'>{name(a)}</th><td>{round(a.minutes):d}</td>"
         f"<td>{e(a.basis)}</td></tr>" for a in load.activities)
     return ("<table class='studielast'><caption>Studiebelasting van deze module, per activiteit</caption>"
             "<thead><tr><th scope='col'>Soort</th><th scope='col'>Activiteit</th><th scope='col'>Minuten</th>"

@@ -157,10 +157,10 @@ def pass_rules_html(root: Path) -> str:
         maximum = sum(exercise.points(q["id"]) for q in exercise.data["vragen"])
         if slug in rules.minimum:
             total += maximum
-            needed = _dutch(round(rules.minimum[slug] * maximum, 1))
+            needed = _dutch(round(rules.minimum[slug] * maximum, 2))
             rows.append(f"<tr><th scope='row'>{html.escape(exercise.data['titel'])}</th><td>{_dutch(maximum)}</td>"
                         f"<td>{needed} ({round(rules.minimum[slug] * 100)} procent)</td></tr>")
-    course_needed = _dutch(round(rules.course_minimum * total, 1))
+    course_needed = _dutch(round(rules.course_minimum * total, 2))
     return ("<table class='cesuur'><caption>Cesuur: zoveel punten heb je minstens nodig</caption><thead><tr>"
             "<th scope='col'>Opdracht</th><th scope='col'>Punten</th><th scope='col'>Nodig</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody><tfoot><tr><th scope='row'>Alle opdrachten samen</th><td>{_dutch(total)}</td>"
