@@ -198,3 +198,19 @@ def test_doe_mee_pages_link_into_the_student_view(tmp_path):
     assert student_page_url("https://hub.example.nl", "modules/01-proef/doe-proef") in html
     assert "Doe mee op Leerplein" in html
     assert "Doe mee op Leerplein" not in (tmp_path / "book/_build/html/book/intro.html").read_text()
+
+
+def test_the_zelfscan_and_the_eindopdracht_are_in_the_student_view_with_links_inside(built_book):
+    from leerplein.student import pages
+
+    base = "/user/x/leerplein/"
+    scan = pages.load_book_page(built_book, "leerpaden", base)
+    assert 'data-tool="zelfscan"' in scan.html and "<pre" not in scan.html
+    # the advice's links (in the interactive's data) and the page's own links stay in the student view
+    assert f'"href":"{base}pagina/01-armoede-zien/02-dichtbij-en-onzichtbaar"' in scan.html
+    assert '"href":"../' not in scan.html and f'href="{base}eindopdracht"' in scan.html
+    final = pages.load_book_page(built_book, "eindopdracht", base)
+    assert "Cesuur" in final.html and "cesuur" in final.html
+    for name in ("intro", "../../etc/passwd", "begrippenlijst"):
+        with pytest.raises(FormError):
+            pages.load_book_page(built_book, name, base)

@@ -116,6 +116,17 @@ def test_a_student_walks_from_the_book_to_her_feedback(hub, browser):
     page.click("text=Mijn opdrachten")
     page.wait_for_selector("text=Ophalen en beginnen")
     check_screen(page, "3-mijn-opdrachten", shots)
+    # the intake, from her home: the advice links stay inside her student view
+    page.click("text=Zelfscan: welk leerpad past bij jou?")
+    page.wait_for_selector("section.lp-interactive[data-ready='true']")
+    page.get_by_label("Wijkteamprofessional").check()
+    page.locator("fieldset", has_text="Ik herken signalen van geldzorgen").get_by_label("Klopt niet", exact=True).check()
+    first = page.locator(".lp-result li a").first
+    assert first.inner_text() == "Dichtbij en toch onzichtbaar"
+    assert first.get_attribute("href").endswith("/leerplein/pagina/01-armoede-zien/02-dichtbij-en-onzichtbaar")
+    check_screen(page, "3b-zelfscan", shots)
+    page.click("text=← Mijn Leerplein")
+    page.wait_for_selector("text=Ophalen en beginnen")
     page.click("text=Ophalen en beginnen")
     page.wait_for_selector("textarea#antwoord-reflectie-1")
     check_screen(page, "4-opdracht-leeg", shots)
@@ -202,7 +213,8 @@ def test_probes_against_the_student_view_fail(hub):
     bob = login(hub, OTHER)
     server_token(hub, OTHER)
     anna_view = f"{hub['url']}/user/{STUDENT}/leerplein"
-    for path in ("/", f"/opdracht/{A}", f"/feedback/{A}", "/pagina/01-armoede-zien/doe-rondkomen"):
+    for path in ("/", f"/opdracht/{A}", f"/feedback/{A}", "/pagina/01-armoede-zien/doe-rondkomen", "/zelfscan",
+                 "/eindopdracht"):
         r = bob.get(anna_view + path, allow_redirects=True)
         assert r.status_code == 403 or f"/user/{OTHER}/" in r.url or "/hub/login" in r.url, (path, r.status_code, r.url)
         assert "Reflectie 1" not in r.text and "Mijn eigen notitie" not in r.text

@@ -231,6 +231,28 @@ class PageHandler(StudentHandler):
         self.show("pagina.html", pagina=found, notities=text, melding="Je aantekeningen zijn bewaard.", probleem="")
 
 
+class BookPageHandler(StudentHandler):
+    """The zelfscan (intake) and the eindopdracht with its cesuur: book pages outside the modules."""
+
+    page = ""
+
+    @web.authenticated
+    async def get(self):
+        try:
+            found = pages.load_book_page(book_html_dir(), self.page, self.base)
+        except FormError as err:
+            return self.show("fout.html", status=404, melding=str(err))
+        self.show("boekpagina.html", pagina=found)
+
+
+class ZelfscanHandler(BookPageHandler):
+    page = "leerpaden"
+
+
+class EindopdrachtHandler(BookPageHandler):
+    page = "eindopdracht"
+
+
 class LogbookHandler(StudentHandler):
     """The Actieleerlogboek of the book's interactive, kept in the participant's own home."""
 
@@ -308,6 +330,8 @@ def setup_handlers(serverapp) -> None:
         (base + rf"/feedback/{aid}", FeedbackHandler),
         (base + rf"/pagina/{name}/{name}", PageHandler),
         (base + r"/logboek", LogbookHandler),
+        (base + r"/zelfscan", ZelfscanHandler),
+        (base + r"/eindopdracht", EindopdrachtHandler),
         (base + r"/voortgang", ProgressHandler),
         (base + r"/badge\.png", BadgeHandler),
         (base + r"/static/(.*)", AuthenticatedFileHandler, {"path": str(HERE / "static")}),

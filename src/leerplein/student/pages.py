@@ -59,23 +59,44 @@ def _rewrite(url: str, page_dir: str, base: str) -> str:
     if target.startswith(".."):
         return "#"
     parts = target.split("/")
-    if len(parts) == 3 and parts[0] == "modules" and parts[2].endswith(".html"):
+    if len(parts) == 2 and parts[0] == "book" and parts[1].endswith(".html") and parts[1][:-5] in BOOK_PAGES:
+        new = f"{base}{BOOK_PAGES[parts[1][:-5]]}"
+    elif len(parts) == 3 and parts[0] == "modules" and parts[2].endswith(".html"):
         new = f"{base}pagina/{parts[1]}/{parts[2][:-5]}"
     else:
         new = f"{base}boek/{target}"
     return new + (f"#{fragment}" if fragment else "")
 
 
-def load_page(book_html: Path, module: str, page: str, base: str) -> Page:
-    """`base` is the student view's own URL, ending in a slash."""
-    text = page_file(book_html, module, page).read_text(encoding="utf-8")
+def _load(path: Path, page_dir: str, module: str, page: str, base: str) -> Page:
+    text = path.read_text(encoding="utf-8")
     article = ARTICLE.search(text)
     if not article:
         raise FormError("Deze pagina kan niet worden getoond. Meld het bij je docent.")
     body = CODE_SCRIPT.sub("", HEADERLINK.sub("", article.group(1)))
-    page_dir = f"modules/{module}"
     body = URL_ATTR.sub(lambda m: f'{m.group(1)}="{_rewrite(m.group(2), page_dir, base)}"', body)
+    # links inside an interactive's data (the zelfscan's advice) stay inside the student view too
+    body = PAYLOAD_HREF.sub(lambda m: m.group(1) + _rewrite(m.group(2), page_dir, base) + m.group(3), body)
     return Page(module, page, _title(text, page), body)
+
+
+def load_page(book_html: Path, module: str, page: str, base: str) -> Page:
+    """`base` is the student view's own URL, ending in a slash."""
+    return _load(page_file(book_html, module, page), f"modules/{module}", module, page, base)
+
+
+# Pages of the book outside the modules that students read in the student view.
+BOOK_PAGES = {"leerpaden": "zelfscan", "eindopdracht": "eindopdracht"}  # book page -> route
+PAYLOAD_HREF = re.compile(r'("href":")([^"<>]+)(")')
+
+
+def load_book_page(book_html: Path, name: str, base: str) -> Page:
+    if name not in BOOK_PAGES:
+        raise FormError("Deze pagina bestaat niet. Ga terug naar de modules.")
+    path = book_html / "book" / f"{name}.html"
+    if not path.is_file():
+        raise FormError("Deze pagina is er nog niet. Vraag je docent om het boek klaar te zetten.")
+    return _load(path, "book", "book", name, base)
 
 
 def modules(book_html: Path) -> list[dict]:
