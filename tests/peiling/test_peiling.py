@@ -265,3 +265,55 @@ def test_probes_against_peiling_fail(peiling):
     assert (peiling["state"] / "geheim").stat().st_mode & 0o077 == 0
     headers = guest.get(f"{base}p/{code}").headers
     assert "script-src 'self'" in headers["Content-Security-Policy"]
+
+
+def test_a_self_paced_poll_takes_any_question_and_an_old_database_gets_the_mode(tmp_path):
+    import sqlite3
+
+    old = tmp_path / "oud.sqlite"  # a database from before the self-paced mode
+    db = sqlite3.connect(old)
+    db.executescript("CREATE TABLE sessies(code TEXT PRIMARY KEY, titel TEXT NOT NULL, vragen TEXT NOT NULL, "
+                     "huidige INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'open', alleen_cursus INTEGER "
+                     "NOT NULL DEFAULT 0, plan TEXT NOT NULL DEFAULT '', gemaakt REAL NOT NULL);"
+                     "INSERT INTO sessies VALUES('OUDE12','Oud','[{\"soort\":\"open\",\"tekst\":\"Wat?\"}]',0,'open',0,'',1);")
+    db.commit()
+    db.close()
+    store = Store(old, b"k" * 32)
+    assert store.get("OUDE12").eigen_tempo is False
+    s = store.create("Evaluatie", [{"soort": "schaal", "tekst": "Hoe?", "min": 1, "max": 5},
+                                   {"soort": "open", "tekst": "Wat anders?"}], eigen_tempo=True)
+    store.answer(s.code, 1, "toestel-1", "Meer tijd")  # the second question first: allowed in her own tempo
+    store.answer(s.code, 0, "toestel-1", "4")
+    assert store.results(s.code, 0).aantal == 1 and store.results(s.code, 1).wachtend == 1
+    for bad in (2, -1):
+        with pytest.raises(PeilingError, match="bestaat niet"):
+            store.answer(s.code, bad, "toestel-1", "4")
+    store.close()
+
+
+def test_the_course_evaluation_is_offered_self_paced_and_anonymous(peiling):
+    from leerplein.sessies.plans import load_evaluation
+
+    evaluation = load_evaluation(ROOT)
+    assert evaluation and evaluation["eigen_tempo"] and len(evaluation["peiling"]) >= 5
+    base = peiling["base"]
+    fac = requests.Session()
+    fac.get(peiling["login"])
+    page = fac.get(f"{base}begeleider")
+    assert "Evaluatie van de cursus" in page.text
+    made = fac.post(f"{base}begeleider", data={"_xsrf": fac.cookies.get("_xsrf"), "plan": "evaluatie"})
+    code = re.search(r"Code <strong>([A-Z0-9]{6})", made.text).group(1)
+    assert "in hun eigen tempo" in made.text
+    guest = requests.Session()
+    first = guest.get(f"{base}p/{code}")
+    assert "vraag 1 van" in first.text and "anoniem" in first.text and "Uitslag tot nu toe" not in first.text
+    gx = guest.cookies.get("_xsrf")
+    last = len(evaluation["peiling"]) - 1
+    done = guest.post(f"{base}p/{code}", data={"_xsrf": gx, "vraag": str(last), "antwoord": "Meer oefenen"})
+    assert "laatste vraag" in done.text
+    answered = guest.post(f"{base}p/{code}", data={"_xsrf": gx, "vraag": "0", "antwoord": "4"})
+    assert "volgende vraag" in answered.text and "vraag 2 van" in answered.text
+    assert "Volgende vraag →" in guest.get(f"{base}p/{code}?vraag=1").text
+    assert "vraag 1 van" in guest.get(f"{base}p/{code}?vraag=999x").text  # nonsense falls back to the start
+    csv_text = fac.get(f"{base}begeleider/{code}/export.csv").text
+    assert "4" in csv_text and guest.cookies.get("peiling-apparaat") not in csv_text

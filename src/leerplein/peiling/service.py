@@ -174,14 +174,27 @@ class ParticipantHandler(Base):
             self.show("meedoen.html", status=404, probleem=str(err), code=code[:12])
             raise web.Finish() from err
 
+    def question_index(self, session) -> int:
+        """The facilitator's question, or in a self-paced poll the one the participant chose."""
+        if not session.eigen_tempo:
+            return session.huidige
+        try:
+            index = int(self.get_argument("vraag", "0"))
+        except ValueError:
+            index = 0
+        return min(max(index, 0), len(session.vragen) - 1)
+
+    def page(self, session, index: int, device, status: int = 200, melding: str = "", probleem: str = ""):
+        mine = self.store.my_answer(session.code, index, device) if device else None
+        self.show("deelnemer.html", status=status, sessie=session, nummer=index, vraag=session.vragen[index],
+                  mijn=mine, melding=melding, probleem=probleem)
+
     def get(self, code):
         session = self.session_or_error(code)
         if session.alleen_cursus and not self.hub_user():
             return self.redirect(self.settings["hub_login"](self)) if self.settings.get("hub_auth") else \
                 self.show("fout.html", status=403, melding="Deze peiling is alleen voor deelnemers van de cursus.")
-        device = self.device(create=True)
-        mine = self.store.my_answer(session.code, session.huidige, device)
-        self.show("deelnemer.html", sessie=session, vraag=session.question, mijn=mine, melding="", probleem="")
+        self.page(session, self.question_index(session), self.device(create=True))
 
     def post(self, code):
         session = self.session_or_error(code)
@@ -189,9 +202,9 @@ class ParticipantHandler(Base):
             raise web.HTTPError(403)
         device = self.device()
         if not device:
-            return self.show("deelnemer.html", status=400, sessie=session, vraag=session.question, mijn=None,
-                             melding="", probleem="Je telefoon of browser is niet herkend. Open de peiling opnieuw "
-                                                  "met de code en probeer het nog eens.")
+            return self.page(session, session.huidige, None, status=400,
+                             probleem="Je telefoon of browser is niet herkend. Open de peiling opnieuw met de code en "
+                                      "probeer het nog eens.")
         if not self.settings["answers"].allow(self.store.device_key(device)):
             raise web.HTTPError(429)
         try:
@@ -203,15 +216,18 @@ class ParticipantHandler(Base):
             self.store.answer(session.code, index, device, raw)
         except PeilingError as err:
             session = self.store.get(session.code)
-            return self.show("deelnemer.html", status=400, sessie=session, vraag=session.question,
-                             mijn=self.store.my_answer(session.code, session.huidige, device), melding="",
-                             probleem=str(err))
+            shown = index if session.eigen_tempo and 0 <= index < len(session.vragen) else session.huidige
+            return self.page(session, shown, device, status=400, probleem=str(err))
         self.settings["live"].changed(session.code)
         session = self.store.get(session.code)
+        if session.eigen_tempo:  # on to the next question, or done
+            last = index + 1 >= len(session.vragen)
+            text = ("Dank je! Dat was de laatste vraag. Je kunt je antwoorden nog veranderen tot de peiling sluit."
+                    if last else "Dank je! Je antwoord is ontvangen. Hier is de volgende vraag.")
+            return self.page(session, index if last else index + 1, device, melding=text)
         text = ("Dank je! Je antwoord is ontvangen. De begeleider laat het zien als het is goedgekeurd."
                 if session.question.soort == "open" else "Dank je! Je antwoord is ontvangen.")
-        self.show("deelnemer.html", sessie=session, vraag=session.question,
-                  mijn=self.store.my_answer(session.code, session.huidige, device), melding=text, probleem="")
+        self.page(session, session.huidige, device, melding=text)
 
 
 class StreamHandler(Base):
@@ -294,11 +310,14 @@ class FacilitatorHome(Base):
                 if not plan:
                     raise PeilingError("Dit sessieplan bestaat niet.")
                 session = self.store.create(plan["titel"], plan["peiling"], plan=plan_id,
-                                            alleen_cursus=self.get_body_argument("alleen_cursus", "") == "ja")
+                                            alleen_cursus=self.get_body_argument("alleen_cursus", "") == "ja",
+                                            eigen_tempo=plan.get("eigen_tempo", False)
+                                            or self.get_body_argument("eigen_tempo", "") == "ja")
             else:
                 session = self.store.create(self.get_body_argument("titel", ""),
                                             parse_free_questions(self.get_body_argument("vragen", "")),
-                                            alleen_cursus=self.get_body_argument("alleen_cursus", "") == "ja")
+                                            alleen_cursus=self.get_body_argument("alleen_cursus", "") == "ja",
+                                            eigen_tempo=self.get_body_argument("eigen_tempo", "") == "ja")
         except PeilingError as err:
             return self.show("begeleider.html", status=400, sessies=self.store.sessions(),
                              plannen=self.settings["plans"](), probleem=str(err))
@@ -429,7 +448,12 @@ def load_plans() -> list[dict]:
         from leerplein.paths import find_root
         from leerplein.sessies.plans import load_plans as load
 
-        return [{"id": p.id, "titel": p.titel, "peiling": p.peiling} for p in load(find_root())]
+        from leerplein.sessies.plans import load_evaluation
+
+        root = find_root()
+        plans = [{"id": p.id, "titel": p.titel, "peiling": p.peiling} for p in load(root)]
+        evaluation = load_evaluation(root)
+        return [*plans, evaluation] if evaluation else plans
     except Exception:  # noqa: BLE001 - without the course repository there are only free polls
         return []
 

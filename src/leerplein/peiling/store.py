@@ -21,7 +21,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessies(
   code TEXT PRIMARY KEY, titel TEXT NOT NULL, vragen TEXT NOT NULL, huidige INTEGER NOT NULL DEFAULT 0,
   status TEXT NOT NULL DEFAULT 'open', alleen_cursus INTEGER NOT NULL DEFAULT 0, plan TEXT NOT NULL DEFAULT '',
-  gemaakt REAL NOT NULL);
+  gemaakt REAL NOT NULL, eigen_tempo INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS antwoorden(
   code TEXT NOT NULL, vraag INTEGER NOT NULL, apparaat TEXT NOT NULL, waarde TEXT NOT NULL,
   status INTEGER NOT NULL DEFAULT 0, tijd REAL NOT NULL,
@@ -42,6 +42,7 @@ class Session:
     alleen_cursus: bool
     plan: str
     gemaakt: float
+    eigen_tempo: bool = False  # every question open at once (an evaluation), not one shown by the facilitator
 
     @property
     def question(self) -> Question:
@@ -49,7 +50,7 @@ class Session:
 
     def public(self) -> dict:
         return {"code": self.code, "titel": self.titel, "huidige": self.huidige, "aantal_vragen": len(self.vragen),
-                "status": self.status, "vraag": self.question.as_dict()}
+                "status": self.status, "vraag": self.question.as_dict(), "eigen_tempo": self.eigen_tempo}
 
 
 class Store:
@@ -58,6 +59,9 @@ class Store:
         self.secret = secret
         self.db = private_sqlite(self.path)
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(sessies)")}
+        if "eigen_tempo" not in columns:  # a database from before the self-paced mode
+            self.db.execute("ALTER TABLE sessies ADD COLUMN eigen_tempo INTEGER NOT NULL DEFAULT 0")
 
     def close(self) -> None:
         self.db.close()
@@ -66,7 +70,8 @@ class Store:
         return hmac.new(self.secret, device_id.encode(), hashlib.sha256).hexdigest()[:32]
 
     # sessions ---------------------------------------------------------------------------------
-    def create(self, titel: str, vragen: list[dict], alleen_cursus: bool = False, plan: str = "") -> Session:
+    def create(self, titel: str, vragen: list[dict], alleen_cursus: bool = False, plan: str = "",
+               eigen_tempo: bool = False) -> Session:
         titel = " ".join(str(titel).split())[:120] or "Peiling"
         questions = [parse_question(q) for q in vragen]
         if not questions:
@@ -79,9 +84,10 @@ class Store:
         for _ in range(20):
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
             try:
-                self.db.execute("INSERT INTO sessies VALUES(?,?,?,?,?,?,?,?)",
+                self.db.execute("INSERT INTO sessies(code,titel,vragen,huidige,status,alleen_cursus,plan,gemaakt,"
+                                "eigen_tempo) VALUES(?,?,?,?,?,?,?,?,?)",
                                 (code, titel, json.dumps([q.as_dict() for q in questions]), 0, "open",
-                                 int(alleen_cursus), plan[:80], time.time()))
+                                 int(alleen_cursus), plan[:80], time.time(), int(eigen_tempo)))
                 return self.get(code)
             except sqlite3.IntegrityError:
                 continue
@@ -89,12 +95,12 @@ class Store:
 
     def get(self, code: str) -> Session:
         code = (code or "").strip().upper().replace(" ", "")
-        row = self.db.execute("SELECT code,titel,vragen,huidige,status,alleen_cursus,plan,gemaakt FROM sessies "
-                              "WHERE code=?", (code,)).fetchone()
+        row = self.db.execute("SELECT code,titel,vragen,huidige,status,alleen_cursus,plan,gemaakt,eigen_tempo "
+                              "FROM sessies WHERE code=?", (code,)).fetchone()
         if not row:
             raise PeilingError("Deze code kennen we niet. Kijk nog eens goed op het scherm en probeer het opnieuw.")
         vragen = [parse_question(q) for q in json.loads(row[2])]
-        return Session(row[0], row[1], vragen, row[3], row[4], bool(row[5]), row[6], row[7])
+        return Session(row[0], row[1], vragen, row[3], row[4], bool(row[5]), row[6], row[7], bool(row[8]))
 
     def sessions(self) -> list[Session]:
         codes = [r[0] for r in self.db.execute("SELECT code FROM sessies ORDER BY gemaakt DESC")]
@@ -126,9 +132,12 @@ class Store:
         session = self.get(code)
         if session.status != "open":
             raise PeilingError("Deze peiling is gesloten. Je antwoord is niet meer nodig; dank je wel!")
-        if index != session.huidige:
+        if not 0 <= index < len(session.vragen):
+            raise PeilingError("Die vraag bestaat niet.")
+        if not session.eigen_tempo and index != session.huidige:
             raise PeilingError("Deze vraag is voorbij. Op je scherm staat nu de volgende vraag.")
-        value = parse_answer(session.question, raw)
+        question = session.vragen[index]
+        value = parse_answer(question, raw)
         key = self.device_key(device_id)
         known = self.db.execute("SELECT 1 FROM antwoorden WHERE code=? AND vraag=? AND apparaat=?",
                                 (session.code, index, key)).fetchone()
@@ -140,7 +149,7 @@ class Store:
         # one answer per device: a new answer replaces the old one (and waits for approval again)
         self.db.execute("INSERT INTO antwoorden VALUES(?,?,?,?,?,?) ON CONFLICT(code,vraag,apparaat) DO UPDATE "
                         "SET waarde=excluded.waarde, status=excluded.status, tijd=excluded.tijd",
-                        (session.code, index, key, value, APPROVED if session.question.soort != "open" else PENDING,
+                        (session.code, index, key, value, APPROVED if question.soort != "open" else PENDING,
                          time.time()))
         return session
 

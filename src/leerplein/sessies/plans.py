@@ -63,6 +63,27 @@ def load_plans(root: Path) -> list[Plan]:
     return [load_plan(p, root) for p in sorted(folder.glob("*.yml"))] if folder.is_dir() else []
 
 
+EVALUATION = Path("sessies") / "evaluatie" / "evaluatie.yml"
+
+
+def load_evaluation(root: Path) -> dict | None:
+    """The course evaluation: a poll participants answer anonymously in their own tempo."""
+    from leerplein.peiling.model import PeilingError, parse_question
+
+    path = root / EVALUATION
+    if not path.is_file():
+        return None
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        questions = [parse_question(q).as_dict() for q in data.get("peiling") or []]
+    except PeilingError as err:
+        raise PlanError(f"{path}: {err}") from err
+    if not questions:
+        raise PlanError(f"{path}: the evaluation has no questions")
+    return {"id": "evaluatie", "titel": str(data.get("titel", "Evaluatie van de cursus")), "peiling": questions,
+            "eigen_tempo": True}
+
+
 def clock(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 

@@ -77,7 +77,9 @@
 
   function update(data) {
     var s = data.sessie, res = data.resultaten;
-    if (role === "deelnemer" && (String(s.huidige) !== root.dataset.vraag || s.status !== root.dataset.status)) {
+    // a self-paced poll (an evaluation) does not follow the facilitator's question, only its closing
+    var follows = root.dataset.tempo !== "eigen";
+    if (role === "deelnemer" && ((follows && String(s.huidige) !== root.dataset.vraag) || s.status !== root.dataset.status)) {
       window.location.reload();
       return;
     }
