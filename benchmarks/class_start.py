@@ -22,17 +22,15 @@ import csv
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import aiohttp
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_hub import ROOT, memory_by_user, start_hub  # noqa: E402
 from leerplein.hub.prestart import start_servers  # noqa: E402
 
 PORT = 8760
@@ -95,19 +93,6 @@ async def stop_all(base, token, users):
             await asyncio.sleep(0.5)
 
 
-def memory_by_user(users):
-    out = {u: {"rss": 0, "pss": 0} for u in users}
-    for p in psutil.process_iter(["username"]):
-        if p.info["username"] in out:
-            try:
-                full = p.memory_full_info()
-            except psutil.Error:
-                continue
-            out[p.info["username"]]["rss"] += full.rss
-            out[p.info["username"]]["pss"] += full.pss
-    return out
-
-
 def tree_memory(pid: int) -> tuple[float, float]:
     try:
         procs = [psutil.Process(pid)]
@@ -153,20 +138,9 @@ def main():
     parser.add_argument("--window", type=float, default=10, help="everyone logs in within this many seconds")
     parser.add_argument("--skip-cold", action="store_true")
     args = parser.parse_args()
-    if os.geteuid() != 0:
-        raise SystemExit("Run as root: the hub makes one system user per student.")
     users = [f"lpklas{i:03d}" for i in range(args.students)]
-    tmp = Path(tempfile.mkdtemp(prefix="leerplein-klas-"))
-    os.chmod(tmp, 0o755)
-    state = tmp / "state"
-    roster = tmp / "roster.csv"
-    roster.write_text("username,name,role,course\n" + "".join(f"{u},{u},student,groep-a\n" for u in users))
-    cli = [sys.executable, "-m", "leerplein.cli", "hub"]
-    started = subprocess.run([*cli, "start", "--roster", str(roster), "--port", str(PORT), "--state-dir", str(state)],
-                             cwd=ROOT, capture_output=True, text=True)
-    if started.returncode:
-        raise SystemExit(started.stdout + started.stderr)
-    base, token = f"http://127.0.0.1:{PORT}", (state / "admin-token").read_text().strip()
+    hub = start_hub(users, PORT, "leerplein-klas-", course="groep-a")
+    state, base, token = hub.state, hub.base, hub.token
     with open(state / "initial-passwords.csv", newline="") as f:
         passwords = {row["username"]: row["password"] for row in csv.DictReader(f) if row["username"] in users}
     rows, t_wall = [], time.perf_counter()
@@ -182,10 +156,7 @@ def main():
         memory = memory_by_user(users)
         services = service_memory(state)
     finally:
-        subprocess.run([*cli, "stop", "--state-dir", str(state)], cwd=ROOT, capture_output=True)
-        for u in users:
-            subprocess.run(["pkill", "-u", u], capture_output=True)
-            subprocess.run(["userdel", "-r", u], capture_output=True)
+        hub.stop()
     rss = [m["rss"] / 2**20 for m in memory.values() if m["rss"]]
     pss = [m["pss"] / 2**20 for m in memory.values() if m["pss"]]
     starts = [r.seconds for r in report.results if r.ok]

@@ -14,9 +14,7 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -25,7 +23,8 @@ import psutil
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_hub import ROOT, memory_by_user, start_hub  # noqa: E402
 PORT = 8700
 
 
@@ -73,26 +72,12 @@ async def one_student(name, base, admin, sem, results):
         results.append(record)
 
 
-def rss_per_user(names):
-    """(RSS, PSS) per user: PSS divides shared pages among the processes sharing them."""
-    totals = {n: [0, 0] for n in names}
-    for p in psutil.process_iter(["username"]):
-        if p.info["username"] in totals:
-            try:
-                full = p.memory_full_info()
-            except psutil.Error:
-                continue
-            totals[p.info["username"]][0] += full.rss
-            totals[p.info["username"]][1] += full.pss
-    return totals
-
-
 async def run(args, base, admin, names):
     sem = asyncio.Semaphore(args.concurrency)
     results = []
     await asyncio.gather(*(one_student(n, base, admin, sem, results) for n in names))
     await asyncio.sleep(3)  # idle: servers up, kernels shut down
-    memory = rss_per_user(names)
+    memory = memory_by_user(names)
     for n in names:  # stop, one after another; a failed stop is left to `hub stop`
         try:
             await call("DELETE", f"{base}/hub/api/users/{n}/server", admin, timeout=120)
@@ -107,34 +92,20 @@ def main():
     parser.add_argument("--students", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
-    if os.geteuid() != 0:
-        raise SystemExit("Run as root: the hub spawns one system user per student.")
     names = [f"lpload{i:03d}" for i in range(args.students)]
-    state = Path(tempfile.mkdtemp(prefix="leerplein-hubload-"))
-    os.chmod(state, 0o755)
-    roster = state / "roster.csv"
-    roster.write_text("username,name,role\n" + "".join(f"{n},{n},student\n" for n in names))
-    cli = [sys.executable, "-m", "leerplein.cli", "hub"]
-    started = subprocess.run([*cli, "start", "--roster", str(roster), "--port", str(PORT), "--state-dir",
-                              str(state / "state")], cwd=ROOT, capture_output=True, text=True)
-    if started.returncode:
-        raise SystemExit(started.stdout + started.stderr)
-    base, admin = f"http://127.0.0.1:{PORT}", (state / "state" / "admin-token").read_text().strip()
+    hub = start_hub(names, PORT, "leerplein-hubload-")
     t0 = time.perf_counter()
     try:
-        results, memory = asyncio.run(run(args, base, admin, names))
+        results, memory = asyncio.run(run(args, hub.base, hub.token, names))
     finally:
-        subprocess.run([*cli, "stop", "--state-dir", str(state / "state")], cwd=ROOT, capture_output=True)
-        for n in names:
-            subprocess.run(["pkill", "-u", n], capture_output=True)
-            subprocess.run(["userdel", "-r", n], capture_output=True)
+        hub.stop()
     wall = time.perf_counter() - t0
     spawns = sorted(r["spawn"] for r in results if "spawn" in r)
     failures = [r for r in results if not r["ok"]]
     p50 = statistics.median(spawns) if spawns else float("nan")
     p95 = spawns[min(len(spawns) - 1, int(0.95 * len(spawns)))] if spawns else float("nan")
-    idle_mb = [m[0] / 2**20 for m in memory.values() if m[0]]
-    idle_pss = [m[1] / 2**20 for m in memory.values() if m[1]]
+    idle_mb = [m["rss"] / 2**20 for m in memory.values() if m["rss"]]
+    idle_pss = [m["pss"] / 2**20 for m in memory.values() if m["pss"]]
     lines = ["# Hub load", "", f"{args.students} simulated students, concurrency {args.concurrency}, "
              f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GB; one run, {wall:.0f} s wall.", "",
              "| measure | value | target |", "|---|---:|---|",

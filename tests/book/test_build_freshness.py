@@ -7,13 +7,13 @@ from __future__ import annotations
 import os
 import time
 
-from leerplein.book.build import forget_stale_interactive_pages, interactives_digest, sync_static_assets
+from leerplein.book.build import forget_stale_data_pages, sync_static_assets, write_data_stamp
 from leerplein.paths import Layout
 
 
 def test_pages_with_an_interactive_are_rebuilt_when_its_code_changes(tmp_path):
-    package = tmp_path / "pkg"
-    package.mkdir()
+    package = tmp_path / "src/leerplein/interactives"
+    package.mkdir(parents=True)
     (package / "tool.py").write_text("X = 1\n")
     layout = Layout(tmp_path)
     page = tmp_path / "modules/01-m/doe-x.md"
@@ -21,18 +21,17 @@ def test_pages_with_an_interactive_are_rebuilt_when_its_code_changes(tmp_path):
     page.parent.mkdir(parents=True)
     page.write_text("from leerplein.interactives import show\n")
     other.write_text("# Tekst\n")
-    stamp = tmp_path / "book/_build/.interactives-digest"
-    stamp.parent.mkdir(parents=True)
-    stamp.write_text(interactives_digest(package))
+    (tmp_path / "book/_build").mkdir(parents=True)
+    write_data_stamp(layout)
     old = time.time() - 100
     for p in (page, other):
         os.utime(p, (old, old))
 
-    forget_stale_interactive_pages(layout, package)
+    forget_stale_data_pages(layout)
     assert page.stat().st_mtime == old  # unchanged code: nothing to redo
 
     (package / "tool.py").write_text("X = 2\n")
-    forget_stale_interactive_pages(layout, package)
+    assert "leerplein.interactives" in forget_stale_data_pages(layout)
     assert page.stat().st_mtime > old  # Sphinx will read it again
     assert other.stat().st_mtime == old  # a page without an interactive is left alone
 
@@ -53,7 +52,7 @@ def test_changed_assets_reach_the_built_book(tmp_path):
 
 def test_a_page_showing_data_is_executed_again_when_its_data_changes(tmp_path):
     """A session plan's page shows the plan's YAML: changing the YAML must change the page."""
-    from leerplein.book.build import DATA_STAMP, data_digests, forget_stale_data_pages, write_data_stamp
+    from leerplein.book.build import DATA_STAMP, data_digests
     from leerplein.paths import Layout
 
     (tmp_path / "sessies").mkdir()

@@ -317,3 +317,8 @@ def test_the_course_evaluation_is_offered_self_paced_and_anonymous(peiling):
     assert "vraag 1 van" in guest.get(f"{base}p/{code}?vraag=999x").text  # nonsense falls back to the start
     csv_text = fac.get(f"{base}begeleider/{code}/export.csv").text
     assert "4" in csv_text and guest.cookies.get("peiling-apparaat") not in csv_text
+    # the results are the facilitator's: not on the public screen, not in the live stream
+    assert guest.get(f"{base}p/{code}/stroom", timeout=5).status_code == 403
+    screen = guest.get(f"{base}scherm/{code}")
+    assert screen.status_code == 403 and "alleen voor de begeleider" in screen.text and "Meer oefenen" not in screen.text
+    assert fac.get(f"{base}scherm/{code}").status_code == 200

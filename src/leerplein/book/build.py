@@ -45,45 +45,10 @@ def build_command(layout: Layout, strict: bool = False, all_pages: bool = False)
     return cmd
 
 
-def interactives_digest(package: Path | None = None) -> str:
-    """A fingerprint of the interactives' code and data (the package the pages import)."""
-    import leerplein.interactives
-
-    package = package or Path(leerplein.interactives.__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def forget_stale_interactive_pages(layout: Layout, package: Path | None = None) -> int:
-    """jupyter-cache keys a page on its own text only, so a page that shows an interactive
-    would keep an old output after the interactive's code or data changed. Drop those
-    cached executions when the fingerprint changed; returns how many were dropped."""
-    stamp = layout.book / "_build" / ".interactives-digest"
-    cache_dir = layout.book / "_build" / ".jupyter_cache"
-    current = interactives_digest(package)
-    if stamp.exists() and stamp.read_text() == current:
-        return 0
-    dropped = 0
-    if cache_dir.exists():
-        from jupyter_cache import get_cache
-
-        cache = get_cache(cache_dir)
-        for record in cache.list_cache_records():
-            nb = cache.get_cache_bundle(record.pk).nb
-            if any("leerplein.interactives" in cell.get("source", "") for cell in nb.cells):
-                cache.remove_cache(record.pk)
-                dropped += 1
-    for page in layout.modules.rglob("*.md"):  # Sphinx re-reads a page only when it is newer
-        if "leerplein.interactives" in page.read_text(encoding="utf-8"):
-            page.touch()
-    return dropped
-
-
 # Pages whose output comes from data outside the page: a marker in the page's code, and the
 # files that output depends on (relative to the repository root).
 DATA_PAGES = {
+    "leerplein.interactives": ["src/leerplein/interactives"],
     "leerplein.sessies": ["src/leerplein/sessies", "sessies"],
     "leerplein.book.studielast": ["src/leerplein/book/studielast.py", "book/studielast.yml", "modules", "sessies",
                                   "book/_toc.yml"],
@@ -94,23 +59,29 @@ DATA_PAGES = {
 DATA_STAMP = ".data-digests.json"
 
 
+def _input_files(base: Path) -> list[Path]:
+    if base.is_file():
+        return [base]
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
 def data_digests(root: Path) -> dict[str, str]:
     out = {}
     for marker, inputs in DATA_PAGES.items():
         digest = hashlib.sha256()
-        for name in inputs:
-            base = root / name
-            files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()
-                                                        and "__pycache__" not in p.parts) if base.is_dir() else []
-            for path in files:
-                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+        for path in (p for name in inputs for p in _input_files(root / name)):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
         out[marker] = digest.hexdigest()
     return out
 
 
 def forget_stale_data_pages(layout: Layout) -> list[str]:
-    """Like forget_stale_interactive_pages, for the session plans, study-load tables, the cesuur
-    and the zelfscan: drop a page's cached execution when the data it shows changed."""
+    """jupyter-cache keys a page on its own text only, and Sphinx re-reads a page only when it is
+    newer, so a page that shows an interactive, a session plan, a study-load table, the cesuur or
+    the zelfscan would keep an old output after that data changed. Drop those pages' cached
+    executions and touch them; returns the markers whose data changed."""
     import json
 
     stamp = layout.book / "_build" / DATA_STAMP
@@ -145,7 +116,6 @@ def write_data_stamp(layout: Layout) -> None:
 
 def build_book(layout: Layout, strict: bool = False, all_pages: bool = False, quiet: bool = False) -> BuildResult:
     vendor_assets(layout)
-    forget_stale_interactive_pages(layout)
     forget_stale_data_pages(layout)
     start = time.perf_counter()
     proc = subprocess.run(
@@ -161,8 +131,6 @@ def build_book(layout: Layout, strict: bool = False, all_pages: bool = False, qu
         print(log)
     if proc.returncode != 0 or not (layout.html / "index.html").exists():
         raise BuildFailed(_explain_failure(log))
-    stamp = layout.book / "_build" / ".interactives-digest"
-    stamp.write_text(interactives_digest())
     write_data_stamp(layout)
     sync_static_assets(layout)
     return BuildResult(layout.html, seconds, log)
@@ -195,9 +163,5 @@ def is_stale(layout: Layout) -> bool:
     sources = [layout.book / "_config.yml", layout.book / "_toc.yml", layout.bibliography]
     sources += list(layout.book.glob("*.md")) + list((layout.book / "_assets").rglob("*"))
     sources += list(layout.modules.rglob("*.md")) + list(layout.modules.rglob("*.csv"))
-    sources += list((layout.root / "src" / "leerplein" / "interactives").rglob("*.py"))
-    for inputs in DATA_PAGES.values():
-        for name in inputs:
-            base = layout.root / name
-            sources += [base] if base.is_file() else list(base.rglob("*")) if base.is_dir() else []
+    sources += [p for inputs in DATA_PAGES.values() for name in inputs for p in _input_files(layout.root / name)]
     return any(p.exists() and p.stat().st_mtime > built for p in sources)

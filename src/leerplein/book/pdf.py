@@ -53,19 +53,10 @@ class PdfFailed(RuntimeError):
     pass
 
 
-def page_title(root: Path, entry: str) -> str:
-    path = root / (entry if entry.endswith(".md") else f"{entry}.md")
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"^#\s+(.+?)\s*$", line)
-        if match:
-            return match.group(1)
-    return entry
-
-
 def chapters(root: Path) -> list[tuple[str, str, bool]]:
     """(toc entry, title, starts a part) in reading order; module index pages and the
     pages outside the modules start a part."""
-    from leerplein.book.rules import toc_files
+    from leerplein.book.rules import page_title, toc_files
 
     out = []
     for entry in toc_files(root):
@@ -74,12 +65,12 @@ def chapters(root: Path) -> list[tuple[str, str, bool]]:
     return out
 
 
-def web_address(layout: Layout, entry: str) -> str:
+def web_base(layout: Layout) -> str:
+    """The published book's address (html.baseurl in book/_config.yml), or "" when not set."""
     import yaml
 
     config = yaml.safe_load((layout.book / "_config.yml").read_text(encoding="utf-8")) or {}
-    base = ((config.get("html") or {}).get("baseurl") or "").rstrip("/")
-    return f"{base}/{entry}.html" if base else f"{entry}.html in de webversie van het boek"
+    return ((config.get("html") or {}).get("baseurl") or "").rstrip("/")
 
 
 def print_html(layout: Layout, single: str) -> str:
@@ -96,6 +87,7 @@ def print_html(layout: Layout, single: str) -> str:
              f'<p>Printversie, gemaakt op {time.strftime("%d-%m-%Y")}. De oefeningen werken op de webpagina; '
              f'in deze versie zie je een afbeelding met een verwijzing.</p></div>'
              f'<nav class="lp-toc" aria-label="Inhoud"><h1>Inhoud</h1><ol>{"".join(toc)}</ol></nav>')
+    base = web_base(layout)
     marks = list(MARKER.finditer(single))
     if not marks:
         raise PdfFailed("The one-page book has no page markers: did the singlehtml builder change?")
@@ -106,8 +98,9 @@ def print_html(layout: Layout, single: str) -> str:
         pieces.append(single[last:mark.start()])
         part = next((p for e, _, p in entries if e == entry), False)
         chunk = single[mark.start():end]
+        address = f"{base}/{entry}.html" if base else f"{entry}.html in de webversie van het boek"
         note = (f'<p class="lp-print-note">Deze oefening doe je op de webpagina "{html.escape(titles.get(entry, entry))}": '
-                f'{html.escape(web_address(layout, entry))}. Hierboven zie je hoe ze eruitziet.</p>')
+                f'{html.escape(address)}. Hierboven zie je hoe ze eruitziet.</p>')
         chunk = INTERACTIVE_END.sub(lambda m: m.group(1) + note, chunk)
         pieces.append((f'<div class="lp-part"></div>' if part and i else "") + chunk)
         last = end
@@ -135,14 +128,14 @@ def build_singlehtml(layout: Layout) -> Path:
 def build_pdf(layout: Layout, output: Path | None = None, progress=print) -> Path:
     from playwright.sync_api import sync_playwright
 
-    progress("1/3 Het boek als één pagina maken...")
+    progress("1/3 Building the book as one page...")
     root_doc = build_singlehtml(layout)
     single_root = layout.book / "_build" / "singlehtml"
     page_file = single_root / "leerplein-print.html"  # beside _static and _images, so their links hold
     page_file.write_text(print_html(layout, root_doc.read_text(encoding="utf-8")), encoding="utf-8")
     output = output or layout.book / "_build" / "pdf" / "leerplein.pdf"
     output.parent.mkdir(parents=True, exist_ok=True)
-    progress("2/3 De pagina openen in Chromium...")
+    progress("2/3 Opening it in Chromium...")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                      args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
@@ -151,7 +144,7 @@ def build_pdf(layout: Layout, output: Path | None = None, progress=print) -> Pat
             page.route(re.compile(r"^(?!file:).*"), lambda route: route.abort())  # offline: nothing from elsewhere
             page.goto(page_file.as_uri(), wait_until="load")
             page.wait_for_timeout(500)  # the interactives draw their first state
-            progress("3/3 De PDF maken...")
+            progress("3/3 Printing the PDF...")
             page.pdf(path=str(output), format="A4", print_background=True, outline=True, tagged=True,
                      display_header_footer=True, header_template="<span></span>",
                      footer_template='<div style="font-size:8pt;width:100%;text-align:center">'

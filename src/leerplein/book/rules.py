@@ -210,6 +210,16 @@ def toc_files(root: Path) -> list[str]:
     return files
 
 
+def page_title(root: Path, entry: str) -> str:
+    """The first '# ' heading of a toc entry's page (the title the book shows)."""
+    path = root / (entry if entry.endswith(".md") else f"{entry}.md")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^#\s+(.+?)\s*$", line)
+        if match:
+            return match.group(1)
+    return entry
+
+
 @rule("toc")
 def check_toc(root: Path) -> Iterator[Finding]:
     toc = root / "book" / "_toc.yml"

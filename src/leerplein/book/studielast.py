@@ -16,6 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from leerplein.book.check import Finding, rule
+
 KINDS = {  # soort -> how it is shown in the table
     "lezen": "Lezen in het boek",
     "literatuur": "Verplichte literatuur",
@@ -76,22 +78,12 @@ def load_norms(root: Path) -> Norms:
                  int(reading["woorden_per_bladzijde"]), list(reading.get("bronnen", [])))
 
 
-FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
-CODE_BLOCK = re.compile(r"^(`{3,}|:{3,})\{code-cell\}.*?^\1\s*$", re.S | re.M)
-ROLE = re.compile(r"\{[a-z:]+\}`([^`]*)`")
-LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-DIRECTIVE_LINE = re.compile(r"^\s*(`{3,}|:{3,})\S*.*$|^\s*:[a-z-]+:.*$", re.M)
-WORD = re.compile(r"[0-9A-Za-zÀ-ÿ€][0-9A-Za-zÀ-ÿ'’.,-]*")
-
-
 def reader_words(text: str) -> int:
-    """Words a reader reads on a MyST page: no front matter, code cells, markup or link targets."""
-    text = FRONT_MATTER.sub("", text)
-    text = CODE_BLOCK.sub("", text)
-    text = ROLE.sub(lambda m: "" if m.group(0).startswith(("{cite", "{glue")) else m.group(1), text)
-    text = LINK.sub(r"\1", text)
-    text = DIRECTIVE_LINE.sub("", text)
-    return len(WORD.findall(text))
+    """Words a reader reads on a MyST page (the readability check's prose, counted the same way)."""
+    from leerplein.book.readability import body_text
+    from leerplein.readability import words
+
+    return len(words(body_text(text)))
 
 
 def module_pages(root: Path, module: str) -> list[Path]:
@@ -209,9 +201,6 @@ def _off(stated: float, computed: float) -> bool:
     return abs(stated - computed) > TOLERANCE * computed
 
 
-from leerplein.book.check import Finding, rule  # noqa: E402  (after the plain functions it guards)
-
-
 @rule("study-load")
 def check_study_load(root: Path):
     """Stated hours must match the activities (within 10%); the course's EC follow from them."""
@@ -239,7 +228,12 @@ def check_study_load(root: Path):
                           f"(modules/{folder.name}/studielast.yml); more than 10% apart")
     rules = root / "grading" / "slaagregels.yml"
     if total and rules.is_file():  # the microcredential states the same load
-        badge = (yaml.safe_load(rules.read_text(encoding="utf-8")) or {}).get("badge") or {}
+        from leerplein.course.progress import RulesError, load_rules
+
+        try:
+            badge = load_rules(root).badge
+        except RulesError:
+            badge = {}  # a broken slaagregels.yml has its own message in `course progress`
         if "studielast_uren" in badge and _off(float(badge["studielast_uren"]), total):
             yield Finding(rules, 1, "study-load", f"the badge states {badge['studielast_uren']} uur; the modules' "
                           f"activities add up to {total:.1f} uur")

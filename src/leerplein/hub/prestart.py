@@ -67,6 +67,8 @@ def hub_access(state: Path) -> tuple[str, str]:
     try:
         url = (state / HUB_URL_FILE).read_text().strip()
         token = (state / "admin-token").read_text().strip()
+    except PermissionError as err:
+        raise PrestartError("Only root can read the hub's admin token: run this with sudo.") from err
     except OSError as err:
         raise PrestartError(f"No running hub found in {state}: start it with `leerplein hub start`.") from err
     return url.rstrip("/"), token
@@ -104,7 +106,7 @@ async def _start_one(http: aiohttp.ClientSession, base: str, user: str, sem: asy
                     server = (await resp.json()).get("servers", {}).get("", {})
                 if server.get("ready"):
                     return Started(user, True, time.perf_counter() - t0)
-                if not server.get("pending") and not server:
+                if not server:
                     return Started(user, False, time.perf_counter() - t0, error="the server stopped while starting")
                 await asyncio.sleep(0.25)
             return Started(user, False, time.perf_counter() - t0, error=f"not ready after {timeout:.0f} s")

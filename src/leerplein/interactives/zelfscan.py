@@ -4,7 +4,6 @@ page, the static interactive (every answer pattern precomputed here) and the liv
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -12,6 +11,8 @@ from itertools import product
 from pathlib import Path
 
 import yaml
+
+from leerplein.book.rules import page_title
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,6 @@ class ZelfscanError(ValueError):
 @lru_cache(maxsize=1)
 def scan() -> dict:
     return yaml.safe_load(resources.files("leerplein.interactives").joinpath("data/zelfscan.yml").read_text("utf-8"))
-
-
-def page_title(root: Path, page: str) -> str:
-    path = root / f"{page}.md"
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"^#\s+(.+)$", line)
-        if match:
-            return match.group(1).strip()
-    raise ZelfscanError(f"{path} has no title")
 
 
 def all_pages(root: Path) -> list[str]:

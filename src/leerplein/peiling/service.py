@@ -238,6 +238,8 @@ class StreamHandler(Base):
             payload = session_payload(self.store, code)
         except PeilingError as err:
             raise web.HTTPError(404) from err
+        if payload["sessie"]["eigen_tempo"] and not self.facilitator():
+            raise web.HTTPError(403)  # an evaluation's results are for the facilitator only
         listeners = self.settings["listeners"]
         if listeners[0] >= self.settings["max_listeners"]:
             raise web.HTTPError(429)
@@ -269,6 +271,9 @@ class ProjectorHandler(Base):
             session = self.store.get(code)
         except PeilingError as err:
             return self.show("fout.html", status=404, melding=str(err))
+        if session.eigen_tempo and not self.facilitator():
+            return self.show("fout.html", status=403, melding="De uitslag van deze peiling is alleen voor de "
+                                                               "begeleider. Beantwoord de vragen met de code.")
         join = self.join_url()
         self.show("scherm.html", sessie=session, join=join, qr=qr_data_uri(f"{join}?code={session.code}"),
                   data=json.dumps(session_payload(self.store, code), ensure_ascii=False))

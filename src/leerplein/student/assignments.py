@@ -51,19 +51,11 @@ class StudentAssignments:
     the server's own thread (as nbgrader's own handlers do), never two at once."""
 
     def __init__(self, home: Path, parent=None):
+        from nbgrader.server_extensions.assignment_list.handlers import AssignmentList
+
         self.home = Path(home)
-        self._parent = parent
-        self._nbgrader = None
-
-    @property
-    def nbgrader(self):
-        """nbgrader's AssignmentList, made when the student first needs it (not at server start)."""
-        if self._nbgrader is None:
-            from nbgrader.server_extensions.assignment_list.handlers import AssignmentList
-
-            self._nbgrader = AssignmentList(parent=self._parent)
-            self._nbgrader.root_dir = str(self.home)
-        return self._nbgrader
+        self.nbgrader = AssignmentList(parent=parent)
+        self.nbgrader.root_dir = str(self.home)
 
     def overview(self) -> list[Assignment]:
         released = self.nbgrader.list_released_assignments(course_id=COURSE_ID)

@@ -77,9 +77,7 @@
 
   function update(data) {
     var s = data.sessie, res = data.resultaten;
-    // a self-paced poll (an evaluation) does not follow the facilitator's question, only its closing
-    var follows = root.dataset.tempo !== "eigen";
-    if (role === "deelnemer" && ((follows && String(s.huidige) !== root.dataset.vraag) || s.status !== root.dataset.status)) {
+    if (role === "deelnemer" && (String(s.huidige) !== root.dataset.vraag || s.status !== root.dataset.status)) {
       window.location.reload();
       return;
     }

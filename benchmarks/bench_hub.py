@@ -1,0 +1,60 @@
+"""What the hub benchmarks share: a real hub on 127.0.0.1 with N throwaway system users, taken
+down again afterwards, and memory per user (RSS and PSS)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-m", "leerplein.cli", "hub"]
+
+
+@dataclass
+class BenchHub:
+    state: Path
+    base: str
+    token: str
+    users: list[str]
+
+    def stop(self) -> None:
+        subprocess.run([*CLI, "stop", "--state-dir", str(self.state)], cwd=ROOT, capture_output=True)
+        for user in self.users:
+            subprocess.run(["pkill", "-u", user], capture_output=True)
+            subprocess.run(["userdel", "-r", user], capture_output=True)
+
+
+def start_hub(users: list[str], port: int, prefix: str, course: str = "leerplein") -> BenchHub:
+    if os.geteuid() != 0:
+        raise SystemExit("Run as root: the hub makes one system user per student.")
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    os.chmod(tmp, 0o755)
+    roster = tmp / "roster.csv"
+    roster.write_text("username,name,role,course\n" + "".join(f"{u},{u},student,{course}\n" for u in users))
+    state = tmp / "state"
+    started = subprocess.run([*CLI, "start", "--roster", str(roster), "--port", str(port), "--state-dir", str(state)],
+                             cwd=ROOT, capture_output=True, text=True)
+    if started.returncode:
+        raise SystemExit(started.stdout + started.stderr)
+    return BenchHub(state, f"http://127.0.0.1:{port}", (state / "admin-token").read_text().strip(), users)
+
+
+def memory_by_user(users: list[str]) -> dict[str, dict[str, int]]:
+    """Bytes per user over all her processes: RSS, and PSS (shared pages divided among the
+    processes that share them; summed over all processes it is the memory in use)."""
+    out = {u: {"rss": 0, "pss": 0} for u in users}
+    for proc in psutil.process_iter(["username"]):
+        if proc.info["username"] in out:
+            try:
+                full = proc.memory_full_info()
+            except psutil.Error:
+                continue
+            out[proc.info["username"]]["rss"] += full.rss
+            out[proc.info["username"]]["pss"] += full.pss
+    return out
