@@ -299,9 +299,16 @@ def test_a_module_needs_three_cases_and_a_marked_composite_story(course):
     assert any("2 case(s)" in f for f in found) and any("no ':::{admonition} Ervaringsverhaal" in f for f in found)
     story = ':::{admonition} Ervaringsverhaal: "Ik"\nIk vertel.\n:::\n'
     page.write_text(page.read_text() + case.replace("{}", "C") + story)
-    assert [f for f in fired(course, "cases-and-voices") if "samengesteld" in f]
-    page.write_text(page.read_text().replace("Ik vertel.", "*Samengesteld verhaal: dit gaat niet over één echt "
-                                                             "persoon; het is samengesteld.*\n\nIk vertel."))
+    assert [f for f in fired(course, "cases-and-voices") if "voor deze cursus geschreven" in f]
+    told = page.read_text()
+    page.write_text(told.replace("Ik vertel.", "*Dit verhaal is samengesteld uit ervaringen van meerdere mensen. "
+                                               "Het gaat niet over één echt persoon.*\n\nIk vertel."))
+    assert [f for f in fired(course, "cases-and-voices") if "voor deze cursus geschreven" in f]
+    page.write_text(told.replace("Ik vertel.", "*Dit verhaal is voor deze cursus geschreven, samengesteld uit "
+                                               "ervaringen. Het gaat niet over één echt persoon.*\n\nIk vertel."))
+    assert [f for f in fired(course, "cases-and-voices") if "must not claim" in f]
+    page.write_text(told.replace("Ik vertel.", "*Dit verhaal is voor deze cursus geschreven. Het gaat niet over één "
+                                               "echt persoon.*\n\nIk vertel."))
     assert fired(course, "cases-and-voices") == []
 
 

@@ -91,11 +91,26 @@ def figures(paragraph: str) -> list[str]:
     return found
 
 
+EXAMPLE_LETTER = re.compile(r"^:::\{admonition\}\s+Voorbeeldbrief\b.*?^:::\s*$", re.M | re.S)
+
+
+def example_letter_lines(text: str) -> set[int]:
+    """Line numbers inside ':::{admonition} Voorbeeldbrief …' blocks: a letter written for the course
+    shows made-up amounts on purpose (plain letters name the amount), so they need no source."""
+    lines: set[int] = set()
+    for match in EXAMPLE_LETTER.finditer(text):
+        first = text.count("\n", 0, match.start()) + 1
+        lines.update(range(first, first + match.group(0).count("\n") + 1))
+    return lines
+
+
 @rule("figure-citations")
 def check_figure_citations(root: Path) -> Iterator[Finding]:
     for page in module_pages(root):
-        for number, paragraph in paragraphs(page.read_text(encoding="utf-8")):
-            if paragraph.startswith("|"):
+        text = page.read_text(encoding="utf-8")
+        letters = example_letter_lines(text)
+        for number, paragraph in paragraphs(text):
+            if paragraph.startswith("|") or number in letters:
                 continue  # table rows: the table's caption or the paragraph before carries the source
             shown = figures(paragraph)
             if shown and not CITATION.search(paragraph):
@@ -163,8 +178,9 @@ MIN_CASES = 3
 
 @rule("cases-and-voices")
 def check_cases_and_voices(root: Path) -> Iterator[Finding]:
-    """Each module: at least three cases, and one first-person ervaringsverhaal marked as a
-    composite (not a real person), as the facilitator guide asks."""
+    """Each module: at least three cases, and one first-person ervaringsverhaal marked as written
+    for this course and not about one real person (no experiences were collected, so it must not
+    claim to be a composite of them), as the facilitator guide says."""
     from leerplein.book.rules import module_dirs
 
     for folder in module_dirs(root):
@@ -178,9 +194,12 @@ def check_cases_and_voices(root: Path) -> Iterator[Finding]:
         if not stories:
             yield Finding(index, 1, "cases-and-voices", "no ':::{admonition} Ervaringsverhaal: …' in the casussen page")
         for story in stories:
-            if "samengesteld" not in story or "niet over één echt persoon" not in story:
-                yield Finding(index, 1, "cases-and-voices", "an ervaringsverhaal must say it is samengesteld and "
-                              "niet over één echt persoon")
+            if "voor deze cursus geschreven" not in story or "niet over één echt persoon" not in story:
+                yield Finding(index, 1, "cases-and-voices", "an ervaringsverhaal must say it is 'voor deze cursus "
+                              "geschreven' and 'niet over één echt persoon'")
+            elif "samengesteld uit" in story:
+                yield Finding(index, 1, "cases-and-voices", "an ervaringsverhaal must not claim to be 'samengesteld "
+                              "uit' real experiences: none were collected; say 'voor deze cursus geschreven'")
 
 
 # English words that crept into what students read before (issue: "(Assignments)", "rubric").
