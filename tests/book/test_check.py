@@ -318,3 +318,38 @@ def test_english_course_jargon_in_a_page_is_reported(course):
                     "Zie *The Rubric Book* {cite:p}`cbs2023` en `assignment`.\n")
     found = fired(course, "plain-dutch")
     assert len(found) == 1 and "'Assignments' is English" in found[0]  # a cited title in italics and code are fine
+
+
+# --- attribution rules: quotations carry a source, the bibliography holds only what is cited --------
+
+def test_a_quotation_needs_a_citation_in_its_paragraph(course):
+    page = course / "modules/01-proef/01-eerste.md"
+    page.write_text(GOOD_PAGE + '\nEen spreker zei: "Wie schulden heeft, leert niets." Dat klopt vaak.\n')
+    found = fired(course, "quotation-citations")
+    assert len(found) == 1 and "01-eerste.md:14:" in found[0] and "Wie schulden heeft, leert niets." in found[0]
+    page.write_text(GOOD_PAGE + '\nEen spreker zei: "Wie schulden heeft, leert niets." {cite:p}`cbs2023`\n')
+    assert fired(course, "quotation-citations") == []
+
+
+def test_fiction_questions_and_terms_are_not_quotations(course):
+    page = course / "modules/01-proef/01-eerste.md"
+    page.write_text(GOOD_PAGE + '\n:::{admonition} Casus: Sandra\nZe zegt: "ik heb het te druk".\n:::\n\n'
+                    ':::{admonition} Voorbeeldbrief: na\n"U kreeg € 120 te veel."\n:::\n\n'
+                    'Vraag bijvoorbeeld: "Lukt het om rond te komen deze maand?" De \'arme\' is soms je collega.\n')
+    assert fired(course, "quotation-citations") == []
+    assert fired(course, "figure-citations") == []  # a letter written for the course shows made-up amounts
+    page.write_text(page.read_text().replace(":::{admonition} Voorbeeldbrief: na", ":::{admonition} Brief"))
+    assert any("120" in f for f in fired(course, "figure-citations"))
+    assert any("U kreeg" in f for f in fired(course, "quotation-citations"))
+
+
+def test_every_bibliography_entry_must_be_cited(course):
+    bib = course / "book/references.bib"
+    bib.write_text(bib.read_text() + "@misc{ongebruikt,\n  title = {Niemand citeert mij},\n  year = {2020}\n}\n")
+    assert fired(course, "bib-unused") == [
+        "book/references.bib:5: error: [bib-unused] bibliography entry 'ongebruikt' is cited nowhere; cite it "
+        "where the course uses it, or remove it"]
+    study_course(course)
+    (course / "modules/01-proef/studielast.yml").write_text(
+        STUDY_LOAD + "  - {soort: literatuur, titel: T, bron: ongebruikt, url: 'https://x.nl', bladzijden: 1}\n")
+    assert fired(course, "bib-unused") == []  # a required reading in a study-load file is a use

@@ -21,6 +21,7 @@ RULE_MODULES = [
     "leerplein.book.readability",
     "leerplein.book.studielast",
     "leerplein.book.content_rules",
+    "leerplein.book.source_rules",
     "leerplein.course.rubrics",
 ]
 
