@@ -320,6 +320,16 @@ def test_english_course_jargon_in_a_page_is_reported(course):
     assert len(found) == 1 and "'Assignments' is English" in found[0]  # a cited title in italics and code are fine
 
 
+def test_english_words_and_calques_the_review_found_are_reported(course):
+    page = course / "modules/01-proef/01-eerste.md"
+    page.write_text(GOOD_PAGE + "\nDe begeleider is een guide on the side.\n\nWerk je op de hub?\n\n"
+                    "In de set stel je vragen.\n\nKijk met een bandbreedteblik.\n\nDat maakte dat ik het volhield.\n\n"
+                    "Lees *Scarcity* {cite:p}`cbs2023` in een actieleerset.\n")
+    found = fired(course, "plain-dutch")
+    assert [f.split(": error: ")[0].rsplit(":", 1)[1] for f in found] == ["14", "16", "18", "20", "22"]
+    assert "'guide on the side' is English" in found[0] and "'bandbreedteblik' is English idiom" in found[3]
+
+
 # --- attribution rules: quotations carry a source, the bibliography holds only what is cited --------
 
 def test_a_quotation_needs_a_citation_in_its_paragraph(course):

@@ -205,7 +205,19 @@ def check_cases_and_voices(root: Path) -> Iterator[Finding]:
 # English words that crept into what students read before (issue: "(Assignments)", "rubric").
 # Loanwords in Dutch dictionaries (feedback, workshop, deadline) are fine.
 ENGLISH = re.compile(r"\b(rubrics?|assignments?|submit(?:ted)?|notebooks?|asset map|needs map|learning path|"
-                     r"self[- ]assessment|grade[sd]?|checklist)\b", re.I)
+                     r"self[- ]assessment|grade[sd]?|checklist|sets?|hub|questioning insight|guide on the side|"
+                     r"sage on the stage|focus ?dividend|action learning|critical friend)\b", re.I)
+# Calques the December 2026 review found: English idiom in Dutch words. Each with the plain Dutch.
+CALQUES = {
+    r"\bbandbreedte(?:blik|\s+(?:te\s+)?sparen|\s+spaart)\b": "say what it asks of bandwidth: 'kost minder bandbreedte'",
+    r"\brol\s+(?:te\s+)?verschuiven\b": "'je rol veranderen'",
+    r"\bvragen die openen\b": "'vragen die laten zien wat we nog niet weten'",
+    r"\bmaakte dat (?:ik|je|we|hij|zij)\b": "'daardoor …'",
+    r"\bleiden mee\b": "'leiden samen met …'",
+    r"\bkritische vriend\b": "'meedenker die eerlijke vragen stelt'",
+    r"\btussen twee loketten\b": "'tussen twee organisaties'",
+    r"\bals wortel\b": "'schulden liggen aan de basis van …'",
+}
 
 
 @rule("plain-dutch")
@@ -221,3 +233,8 @@ def check_plain_dutch(root: Path) -> Iterator[Finding]:
                 yield Finding(page, number, "plain-dutch", f"'{match.group(0)}' is English; students read Dutch "
                               "(e.g. beoordelingsschema, opdracht, inleveren)")
                 break
+            for pattern, advice in CALQUES.items():
+                match = re.search(pattern, prose, re.I)
+                if match:
+                    yield Finding(page, number, "plain-dutch", f"'{match.group(0)}' is English idiom in Dutch words; "
+                                  f"write plain Dutch, e.g. {advice}")
