@@ -363,3 +363,18 @@ def test_every_bibliography_entry_must_be_cited(course):
     (course / "modules/01-proef/studielast.yml").write_text(
         STUDY_LOAD + "  - {soort: literatuur, titel: T, bron: ongebruikt, url: 'https://x.nl', bladzijden: 1}\n")
     assert fired(course, "bib-unused") == []  # a required reading in a study-load file is a use
+
+
+def test_a_session_shared_by_two_modules_counts_once(course, root):
+    from leerplein.book.studielast import module_load, session_minutes
+
+    _, minutes = session_minutes(root, "04-ontmoeting-kracht-en-netwerk")
+    shared = [a.minutes for m in ("03-werken-vanuit-kracht", "04-bibliotheek-als-partner")
+              for a in module_load(root, m).activities if a.kind == "bijeenkomst"]
+    assert shared == [minutes / 2, minutes / 2]  # module 4 has its group session, the course total is unchanged
+    study_course(course)
+    for module in ("01-proef", "02-ander"):
+        write(course, {f"modules/{module}/studielast.yml": STUDY_LOAD + "  - {soort: bijeenkomst, sessie: s1}\n"})
+    found = [f for f in fired(course, "study-load") if "count this session" in f]
+    assert found == ["sessies/s1.yml:1: error: [study-load] the modules count this session 2 times; share it with "
+                     "'aandeel' so it counts once"]

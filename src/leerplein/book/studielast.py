@@ -128,7 +128,13 @@ def module_load(root: Path, module: str, norms: Norms | None = None) -> ModuleLo
                                             str(item["url"])))
         elif kind == "bijeenkomst":
             plan_title, minutes = session_minutes(root, item["sessie"])
-            load.activities.append(Activity(kind, title or plan_title, minutes, "volgens het sessieplan"))
+            share = item.get("aandeel", 1)
+            if not isinstance(share, (int, float)) or not 0 < share <= 1:
+                raise StudyLoadError(f"{path.name}, activity {number}: aandeel must be a fraction above 0 and at most 1")
+            basis = "volgens het sessieplan"
+            if share != 1:
+                basis += f"; {round(share * 100)} procent telt bij deze module ({item.get('toelichting', 'gedeeld')})"
+            load.activities.append(Activity(kind, title or plan_title, minutes * share, basis))
         else:
             minutes = item.get("minuten")
             if not isinstance(minutes, (int, float)) or minutes <= 0 or not title:
@@ -201,6 +207,23 @@ def _off(stated: float, computed: float) -> bool:
     return abs(stated - computed) > TOLERANCE * computed
 
 
+def _session_shares(root: Path, folders: list[Path]):
+    """A group session shared by modules (aandeel) is counted once in total, never more."""
+    shares: dict[str, float] = {}
+    for folder in folders:
+        path = folder / "studielast.yml"
+        if not path.is_file():
+            continue
+        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("activiteiten") or []:
+            if isinstance(item, dict) and item.get("soort") == "bijeenkomst" and item.get("sessie"):
+                share = item.get("aandeel", 1)
+                shares[item["sessie"]] = shares.get(item["sessie"], 0) + (share if isinstance(share, (int, float)) else 0)
+    for session, share in sorted(shares.items()):
+        if share > 1 + 1e-9:
+            yield Finding(root / "sessies" / f"{session}.yml", 1, "study-load",
+                          f"the modules count this session {share:g} times; share it with 'aandeel' so it counts once")
+
+
 @rule("study-load")
 def check_study_load(root: Path):
     """Stated hours must match the activities (within 10%); the course's EC follow from them."""
@@ -226,6 +249,7 @@ def check_study_load(root: Path):
             yield Finding(index, 1, "study-load",
                           f"the module states {stated:g} uur, its activities add up to {load.hours:.1f} uur "
                           f"(modules/{folder.name}/studielast.yml); more than 10% apart")
+    yield from _session_shares(root, folders)
     rules = root / "grading" / "slaagregels.yml"
     if total and rules.is_file():  # the microcredential states the same load
         from leerplein.course.progress import RulesError, load_rules
