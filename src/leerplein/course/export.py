@@ -67,11 +67,20 @@ def pass_result(progress) -> int | str:
 
 
 def export_csv(course: Course, fmt: str, target, pseudonymise: bool = False) -> int:
+    text = export_text(course, fmt, pseudonymise)
+    write_atomic(target, text)
+    return text.count("\n") - 1
+
+
+def export_text(course: Course, fmt: str, pseudonymise: bool = False, only: set[str] | None = None) -> str:
+    """The CSV as text; `only` keeps just these students (a teacher's own cohort)."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     from leerplein.course.progress import everyone
 
     assignments, rows = grade_table(course)
+    if only is not None:
+        rows = [row for row in rows if row["id"] in only]
     results = {p.student: pass_result(p) for p in everyone(course)}
     for row in rows:
         row[RESULT] = results.get(row["id"], "")
@@ -93,5 +102,4 @@ def export_csv(course: Course, fmt: str, target, pseudonymise: bool = False) -> 
             writer.writerow(["" if pseudonymise else row["name"], ident, *scores])
         else:
             writer.writerow([ident, *scores])
-    write_atomic(target, buffer.getvalue())
-    return len(rows)
+    return buffer.getvalue()
