@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser,
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory):
+def hub(tmp_path_factory, built_book):
     base = reachable_base(tmp_path_factory, "workspace")
     roster = base / "roster.csv"
     roster.write_text("username,name,role,course\n"
@@ -67,7 +67,7 @@ def dutch_screen(page, name: str) -> str:
 
 def step(page, label: str, done: str, seconds: float = 180) -> str:
     """Click a step's button and wait (the page refreshes itself) until its result is shown."""
-    page.get_by_role("button", name=label).click()
+    page.get_by_role("button", name=label, exact=True).click()
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         page.wait_for_load_state("load")
@@ -83,9 +83,9 @@ def test_a_teacher_runs_the_cycle_from_her_workspace_and_sees_only_her_cohort(hu
     context, page = browser_login(browser, hub, TEACHER_A)
     assert WORKSPACE in page.url, page.url  # she lands in her workspace, not in JupyterLab
     text = dutch_screen(page, "1-home")
-    assert "Werkplek voor docenten" in text and "groep-a (1 studenten)" in text and "Bert" not in text
+    assert "Werkplek voor docenten" in text and "Welkom, Docent Aaltje" in text and "groep-a (1 student)" in text and "Bert" not in text
 
-    page.get_by_role("link", name=re.compile("Armoede")).first.click()
+    page.get_by_role("link", name=re.compile("armoede zien")).first.click()
     text = step(page, "Vrijgeven", "Vrijgegeven: studenten kunnen de opdracht nu ophalen.")
     dutch_screen(page, "2-released")
 
@@ -145,7 +145,7 @@ def test_a_teacher_runs_the_cycle_from_her_workspace_and_sees_only_her_cohort(hu
 def test_teacher_b_sees_only_cohort_b_and_students_reach_no_teacher_page(hub, browser):
     context, page = browser_login(browser, hub, TEACHER_B)
     text = page.inner_text("main")
-    assert "groep-b (1 studenten)" in text
+    assert "groep-b (1 student)" in text
     page.goto(f"{hub['url']}{WORKSPACE}voortgang")
     assert "Bert Jansen" in page.inner_text("main") and "Anna" not in page.inner_text("main")
     context.close()

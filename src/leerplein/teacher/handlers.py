@@ -58,7 +58,8 @@ class Home(WorkspaceHandler):
         from leerplein.teacher.cycle import overview
 
         students = self.students()
-        body = pages.home(self.base, self.current_user["name"], self.scope.cohorts, len(students),
+        me = load_people().get(self.current_user["name"], {})
+        body = pages.home(self.base, me.get("naam") or self.current_user["name"], self.scope.cohorts, len(students),
                           overview(self.course, students))
         self.show("Werkplek voor docenten", body)
 

@@ -90,6 +90,9 @@ def run(course: Course, step: str, slug: str, students: list[str]) -> None:
 
 
 def main(argv: list[str]) -> None:
+    # The hub runs its services with umask 077; the sandbox's unprivileged user must still read
+    # its working copy. The course folder itself stays root-only (0700).
+    os.umask(0o022)
     course = Course(Path(os.environ["LEERPLEIN_ROOT"]), Path(os.environ["LEERPLEIN_COURSE_DIR"]),
                     Path(os.environ["LEERPLEIN_EXCHANGE"]))
     step, slug, *students = argv

@@ -51,7 +51,8 @@ def home(base: str, user: str, cohorts: tuple[str, ...], n_students: int, states
         f"<td>{'ja' if s.released else 'nee'}</td><td>{s.handed_in} van {n_students}</td><td>{s.autograded}</td>"
         f"<td>{len(s.to_grade) or '–'}</td><td>{s.feedback}</td></tr>" for s in states)
     groups = ", ".join(cohorts) or "nog geen"
-    return (f"<p>Welkom, {esc(user)}. Je groep: {esc(groups)} ({n_students} studenten).</p>"
+    count = "1 student" if n_students == 1 else f"{n_students} studenten"
+    return (f"<p>Welkom, {esc(user)}. Je groep: {esc(groups)} ({count}).</p>"
             "<h2>Opdrachten</h2><div class='wrap'><table><thead><tr><th scope='col'>Opdracht</th>"
             "<th scope='col'>Vrijgegeven</th><th scope='col'>Ingeleverd</th><th scope='col'>Automatisch nagekeken</th>"
             "<th scope='col'>Nog beoordelen</th><th scope='col'>Feedback klaar</th></tr></thead>"
