@@ -139,7 +139,7 @@ def _status(a) -> str:
 def progress(rows: list, names: dict[str, str]) -> str:
     if not rows:
         return "<p>Geen studenten in je groep.</p>"
-    titles = [a.titel for a in rows[0].counted]
+    titles = [a.titel.replace("Reflectie-opdracht: ", "").split(":")[0] for a in rows[0].counted]
     head = "".join(f"<th scope='col'>{esc(t)}</th>" for t in titles)
     body = "".join(
         f"<tr><th scope='row'>{esc(names.get(p.student, p.student))}</th>"
