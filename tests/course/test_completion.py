@@ -56,7 +56,7 @@ def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("completion")
     root = base / "repo"
     (root / "grading").mkdir(parents=True)
-    for name in ("exercises", "modules", "book"):
+    for name in ("exercises", "modules", "book", "sessies"):
         (root / name).symlink_to(ROOT / name)
     (root / "grading" / "rubrics").symlink_to(ROOT / "grading" / "rubrics")
     (root / "grading" / "slaagregels.yml").write_text(RULES)

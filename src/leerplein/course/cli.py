@@ -78,19 +78,17 @@ def init(course_dir: Path = CourseDir, exchange: Path = Exchange,
 
 @app.command()
 def release(assignment: str = typer.Argument(None), course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
-    """Regenerate from exercises/, then release to students through the exchange."""
-    from leerplein.course.assign import write_source
+    """Regenerate from exercises/, then release to students (again, for a corrected version: what
+    was handed in stays as it is)."""
+    from leerplein.course.release import release as release_one
 
     course = _course(course_dir, exchange)
-    api = course.api()
     for slug in _assignments(course, assignment):
-        write_source(course.root, course.directory, slug)
-        generated = api.generate_assignment(slug, force=True)
-        released = api.release_assignment(slug) if generated["success"] else generated
-        ok = generated["success"] and released["success"]
-        console.print(f"{slug}: {'released' if ok else 'FAILED'}")
-        if not ok:
-            console.print((released.get("error") or released.get("log") or "")[-1500:])
+        result = release_one(course, slug)
+        state = "released again (corrected version)" if result.again else "released"
+        console.print(f"{slug}: {state if result.ok else 'FAILED'}", markup=False)
+        if not result.ok:
+            console.print(result.message, markup=False)
             raise typer.Exit(1)
 
 
@@ -156,16 +154,29 @@ def grade(course_dir: Path = CourseDir, exchange: Path = Exchange, port: int = 8
 
 @app.command()
 def feedback(assignment: str, course_dir: Path = CourseDir, exchange: Path = Exchange,
-             release: bool = typer.Option(True, help="also release it to students through the exchange")) -> None:
-    """Write feedback HTML (no hidden tests, no tracebacks) and release it."""
+             release: bool = typer.Option(True, help="also release it to students through the exchange"),
+             student: list[str] = typer.Option(None, "--student", help="only for these students")) -> None:
+    """Write feedback HTML (no hidden tests, no tracebacks) and release it, only for work whose
+    reflections are all graded: what still waits for grading is listed, never sent as a 0."""
     from leerplein.course.autograde import load_statuses
     from leerplein.course.feedback import generate_feedback, release_feedback
+    from leerplein.course.progress import feedback_ready
 
     course = _course(course_dir, exchange)
-    graded = [s for s, st in load_statuses(course, assignment).items() if st.get("status") == "nagekeken"]
-    written = generate_feedback(course, assignment, graded)
+    autograded = [s for s, st in load_statuses(course, assignment).items() if st.get("status") == "nagekeken"]
+    if student:
+        unknown = [s for s in student if s not in autograded]
+        if unknown:
+            console.print(f"Not autograded for {assignment}: {', '.join(unknown)}", markup=False, style="red")
+            raise typer.Exit(2)
+        autograded = list(student)
+    ready, waiting = feedback_ready(course, assignment, autograded)
+    written = generate_feedback(course, assignment, ready)
     console.print(f"Feedback written for {len(written)} students.")
-    if release:
+    if waiting:
+        console.print(f"Not yet: reflections still to grade for {', '.join(waiting)} "
+                      "(their feedback goes out once every reflection has a rubric level).", markup=False)
+    if release and written:
         result = release_feedback(course, assignment)
         console.print("Released to the exchange." if result["success"] else f"Release failed: {result.get('error')}")
 
@@ -234,13 +245,28 @@ def progress(course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
 
 
 @app.command()
-def aanwezig(session: str = typer.Argument(..., help="the session, e.g. ontmoeting-1"),
-             students: list[str] = typer.Argument(...), course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
+def aanwezig(session: str = typer.Argument(None, help="the session, e.g. ontmoeting-1 (see --lijst)"),
+             students: list[str] = typer.Argument(None), course_dir: Path = CourseDir, exchange: Path = Exchange,
+             weg: bool = typer.Option(False, "--weg", help="undo: remove these students from the session"),
+             lijst: bool = typer.Option(False, "--lijst", help="list the sessions and who attended")) -> None:
     """Record who attended a group session (counts when slaagregels.yml asks for attendance)."""
-    from leerplein.course.progress import record_attendance
+    from leerplein.course.attendance import AttendanceError, attendance, record_attendance, remove_attendance, sessions
 
-    data = record_attendance(_course(course_dir, exchange), session, students)
-    console.print(f"Recorded {session} for {len(students)} student(s); {len(data)} have attendance on record.")
+    course = _course(course_dir, exchange)
+    if lijst or not session:
+        present = attendance(course)
+        for s in sessions(course.root):
+            who = sorted(student for student, done in present.items() if s.id in done)
+            console.print(f"{s.id:<14} {s.titel}: {', '.join(who) or '-'}", markup=False)
+        return
+    try:
+        change = remove_attendance if weg else record_attendance
+        found = change(course, session, list(students or []))
+    except AttendanceError as err:
+        console.print(str(err), markup=False, style="red")
+        raise typer.Exit(2) from err
+    verb = "Removed" if weg else "Recorded"
+    console.print(f"{verb} {found.id} ({found.titel}) for {len(students)} student(s).", markup=False)
 
 
 @app.command()

@@ -6,8 +6,10 @@ Column conventions (one row per student, one column per assignment, points):
 - moodle: `Username,<assignment>,...` (map `Username` to the user field during import).
 
 The last grade column, `Leerplein geslaagd`, is 1 when a student meets the pass rules of
-grading/slaagregels.yml (every counted assignment at its cesuur, the course minimum, attendance)
-and 0 otherwise, as `leerplein course report` shows it.
+grading/slaagregels.yml (every counted assignment at its cesuur, the course minimum, attendance),
+empty while a counted assignment of hers waits for grading, and 0 otherwise, as `leerplein course
+report` shows it. A submission whose reflections are not all graded yet has an empty cell, never a
+0: an LMS would read 0 as a grade.
 """
 
 from __future__ import annotations
@@ -33,31 +35,55 @@ def pseudonym(course: Course, student: str) -> str:
 
 
 def grade_table(course: Course) -> tuple[list[str], list[dict]]:
-    from nbgrader.api import Gradebook
+    """Points per student and assignment; "" where nothing is handed in or grading is not done."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from leerplein.course.assign import exercise_slugs, load_exercise
+    from leerplein.course.progress import is_graded
 
     with Gradebook(course.gradebook_url) as gb:
         assignments = sorted(a.name for a in gb.assignments)
+        known = set(exercise_slugs(course.root))
+        exercises = {a: load_exercise(course.root, a) for a in assignments if a in known}
         rows = []
         for student in sorted(gb.students, key=lambda s: s.id):
             row = {"id": student.id, "name": " ".join(filter(None, [student.first_name, student.last_name]))}
             for a in assignments:
                 try:
-                    row[a] = gb.find_submission(a, student.id).score
-                except Exception:  # noqa: BLE001 - no submission: empty cell, not zero
+                    score = gb.find_submission(a, student.id).score
+                except MissingEntry:  # no submission: empty cell, not zero
                     row[a] = ""
+                    continue
+                row[a] = score if a not in exercises or is_graded(course, a, student.id, exercises[a]) else ""
             rows.append(row)
     return assignments, rows
 
 
+def pass_result(progress) -> int | str:
+    """1 passed, 0 not (yet) passed, "" while a counted assignment waits for grading."""
+    if progress.passed:
+        return 1
+    return "" if any(a.status == "ingeleverd" for a in progress.counted) else 0
+
+
 def export_csv(course: Course, fmt: str, target, pseudonymise: bool = False) -> int:
+    text = export_text(course, fmt, pseudonymise)
+    write_atomic(target, text)
+    return text.count("\n") - 1
+
+
+def export_text(course: Course, fmt: str, pseudonymise: bool = False, only: set[str] | None = None) -> str:
+    """The CSV as text; `only` keeps just these students (a teacher's own cohort)."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     from leerplein.course.progress import everyone
 
     assignments, rows = grade_table(course)
-    passed = {p.student: p.passed for p in everyone(course)}
+    if only is not None:
+        rows = [row for row in rows if row["id"] in only]
+    results = {p.student: pass_result(p) for p in everyone(course)}
     for row in rows:
-        row[RESULT] = 1 if passed.get(row["id"]) else 0
+        row[RESULT] = results.get(row["id"], "")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if fmt == "brightspace":
@@ -76,5 +102,4 @@ def export_csv(course: Course, fmt: str, target, pseudonymise: bool = False) -> 
             writer.writerow(["" if pseudonymise else row["name"], ident, *scores])
         else:
             writer.writerow([ident, *scores])
-    write_atomic(target, buffer.getvalue())
-    return len(rows)
+    return buffer.getvalue()

@@ -9,7 +9,8 @@ from pathlib import Path
 import yaml
 
 from leerplein.course.assign import exercise_slugs, load_exercise
-from leerplein.course.course import Course, read_json, write_json
+from leerplein.course.attendance import attended as count_attended
+from leerplein.course.course import Course
 
 
 class RulesError(ValueError):
@@ -84,23 +85,12 @@ class StudentProgress:
                 and got >= self.rules.course_minimum * out_of and self.attended >= self.rules.attendance_minimum)
 
 
-def _graded(course: Course, slug: str, student: str, exercise) -> bool:
+def is_graded(course: Course, slug: str, student: str, exercise) -> bool:
+    """Every reflection of the submission has its rubric levels (autograded parts grade themselves)."""
     from leerplein.course.rubric_grades import load_levels
 
     levels = load_levels(course, slug, student)
     return all(levels.get(q["id"], {}).get("levels") for q in exercise.reflections)
-
-
-def attendance_file(course: Course) -> Path:
-    return course.state / "aanwezigheid.json"
-
-
-def record_attendance(course: Course, session: str, students: list[str]) -> dict:
-    data = read_json(attendance_file(course), {})
-    for student in students:
-        data[student] = sorted(set(data.get(student, [])) | {session})
-    write_json(attendance_file(course), data)
-    return data
 
 
 def student_progress(course: Course, student: str, rules: Rules | None = None) -> StudentProgress:
@@ -114,12 +104,12 @@ def student_progress(course: Course, student: str, rules: Rules | None = None) -
             maximum = sum(exercise.points(q["id"]) for q in exercise.data["vragen"])
             try:
                 sub = gb.find_submission(slug, student)
-                score, status = float(sub.score or 0), "nagekeken" if _graded(course, slug, student, exercise) else "ingeleverd"
+                score, status = float(sub.score or 0), "nagekeken" if is_graded(course, slug, student, exercise) else "ingeleverd"
             except MissingEntry:
                 score, status = 0.0, "open"
             out.append(AssignmentProgress(slug, exercise.data["titel"], status, score, maximum,
                                           round(rules.minimum.get(slug, 0) * maximum, 2), slug in rules.minimum))
-    attended = len(read_json(attendance_file(course), {}).get(student, []))
+    attended = count_attended(course, student)
     progress = StudentProgress(student, out, attended, rules)
     for a in progress.counted:
         if a.status == "open":
@@ -175,3 +165,10 @@ def show_pass_rules() -> None:
     from leerplein.paths import find_root
 
     display(HTML(pass_rules_html(find_root())))
+
+
+def feedback_ready(course: Course, slug: str, students: list[str]) -> tuple[list[str], list[str]]:
+    """Split autograded students into (fully graded: feedback may go out, still to grade)."""
+    exercise = load_exercise(course.root, slug)
+    ready = [s for s in students if is_graded(course, slug, s, exercise)]
+    return ready, [s for s in students if s not in ready]

@@ -21,24 +21,32 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-def collect(course: Course) -> dict:
-    from nbgrader.api import Gradebook
+def collect(course: Course, only: list[str] | None = None) -> dict:
+    """The report's numbers; `only` limits them to these students (a teacher's own cohort)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from leerplein.course.progress import is_graded
 
     data = {"modules": [], "criteria": [], "problems": []}
     with Gradebook(course.gradebook_url) as gb:
-        n_students = len(gb.students)
+        n_students = len(only) if only is not None else len(gb.students)
         for slug in exercise_slugs(course.root):
             exercise = load_exercise(course.root, slug)
-            handed_in = submissions(course, slug)
-            scores = []
+            handed_in = [s for s in submissions(course, slug) if only is None or s in only]
+            scores, waiting = [], 0
             for student in handed_in:
                 try:
-                    scores.append(gb.find_submission(slug, student).score)
-                except Exception:  # noqa: BLE001 - not graded yet
-                    pass
+                    score = gb.find_submission(slug, student).score
+                except MissingEntry:  # collected, not autograded yet
+                    waiting += 1
+                    continue
+                if is_graded(course, slug, student, exercise):
+                    scores.append(score)
+                else:  # an ungraded reflection is not a 0: left out of the average, counted apart
+                    waiting += 1
             max_score = sum(exercise.points(q["id"]) for q in exercise.data["vragen"])
             data["modules"].append({"slug": slug, "submitted": len(handed_in), "students": n_students,
-                                    "scores": scores, "max": max_score})
+                                    "scores": scores, "waiting": waiting, "max": max_score})
             for qid, criteria in exercise.rubric.items():
                 for c in criteria:
                     chosen = [load_levels(course, slug, s).get(qid, {}).get("levels", {}).get(c.id) for s in handed_in]
@@ -47,6 +55,8 @@ def collect(course: Course) -> dict:
                                              "mean": sum(points) / len(points) if points else None,
                                              "max": c.max_points, "n": len(points)})
             for student, status in load_statuses(course, slug).items():
+                if only is not None and student not in only:
+                    continue
                 for message in status.get("messages", []):
                     data["problems"].append((slug, student, status.get("status", ""), message))
     return data
@@ -55,18 +65,25 @@ def collect(course: Course) -> dict:
 def _mean(module: dict) -> str:
     if not module["scores"]:
         return "–"
-    return f"{sum(module['scores']) / len(module['scores']):.1f} van {module['max']:g}"
+    return f"{sum(module['scores']) / len(module['scores']):.1f} van {module['max']:g}".replace(".", ",")
 
 
 def _img(png: str, alt: str, empty: str) -> str:
     return f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}">' if png else f"<p>{empty}</p>"
 
 
+def _points(progress) -> str:
+    got, out_of = progress.total
+    text = f"{got:g} van {out_of:g}".replace(".", ",")
+    waiting = sum(1 for a in progress.counted if a.status == "ingeleverd")
+    return f"{text} (nog niet nagekeken: {waiting})" if waiting else text
+
+
 def _students(rows: list) -> str:
     if not rows:
         return "<p>Nog geen studenten.</p>"
     body = "".join(f"<tr><th scope=row>{html.escape(p.student)}</th><td>{'ja' if p.passed else 'nee'}</td>"
-                   f"<td>{p.total[0]:g} van {p.total[1]:g}</td><td>{html.escape('; '.join(p.open_items) or '-')}</td></tr>"
+                   f"<td>{_points(p)}</td><td>{html.escape('; '.join(p.open_items) or '-')}</td></tr>"
                    for p in rows)
     return ("<table><thead><tr><th scope=col>Student</th><th scope=col>Geslaagd</th><th scope=col>Punten (tellen mee)</th>"
             f"<th scope=col>Nog open</th></tr></thead><tbody>{body}</tbody></table>")
@@ -121,13 +138,13 @@ def render(data: dict) -> str:
     table = "".join(f"<tr><td>{html.escape(m)}</td><td>{html.escape(s)}</td><td>{html.escape(st)}</td>"
                     f"<td>{html.escape(msg)}</td></tr>" for m, s, st, msg in data["problems"])
     rows = "".join(f"<tr><td>{html.escape(m['slug'])}</td><td>{m['submitted']} van {m['students']}</td>"
-                   f"<td>{_mean(m)}</td></tr>" for m in modules)
+                   f"<td>{m.get('waiting', 0) or '–'}</td><td>{_mean(m)}</td></tr>" for m in modules)
     return f"""<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Leerplein: voortgang</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#1d2125}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #c7ccd1;padding:.3rem .6rem;text-align:left}}img{{max-width:100%}}</style>
 </head><body><main><h1>Voortgang van de cursus</h1>
 <h2>Inleveringen per module</h2><img src="data:image/png;base64,{completion}" alt="{html.escape(completion_alt)}">
-<table><thead><tr><th scope=col>Module</th><th scope=col>Ingeleverd</th><th scope=col>Gemiddelde score</th></tr></thead><tbody>{rows}</tbody></table>
+<table><thead><tr><th scope=col>Module</th><th scope=col>Ingeleverd</th><th scope=col>Nog niet nagekeken</th><th scope=col>Gemiddelde score (nagekeken werk)</th></tr></thead><tbody>{rows}</tbody></table>
 <h2>Verdeling van de scores</h2>{_img(distribution, dist_alt, "Nog geen scores.")}
 <h2>Gemiddeld niveau per rubriccriterium</h2>{_img(criteria, crit_alt, "Nog niets beoordeeld.")}
 <h2>Per student</h2>{_students(data.get("students", []))}

@@ -37,7 +37,10 @@ def main() -> None:
     course = Course(Path(os.environ["LEERPLEIN_ROOT"]), Path(os.environ["LEERPLEIN_COURSE_DIR"]),
                     Path(os.environ["LEERPLEIN_EXCHANGE"]))
     app, _ = make_app(course, prefix=prefix, overview=HubOverview, grade=HubGrade, hub_auth=True)
-    app.add_handlers(".*", [(url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler)])
+    from leerplein.teacher.handlers import routes
+
+    app.add_handlers(".*", [(url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler),
+                            *routes(course, url_path_join(prefix, "werkplek/"))])
     app.listen(int(os.environ["LEERPLEIN_GRADING_PORT"]), address="127.0.0.1")
     tornado.ioloop.IOLoop.current().start()
 

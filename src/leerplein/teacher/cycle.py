@@ -1,0 +1,109 @@
+"""The course cycle as steps a teacher takes, each with a Dutch result to show on her page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from leerplein.course.course import Course
+
+
+@dataclass
+class StepResult:
+    ok: bool
+    summary: str
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AssignmentState:
+    slug: str
+    titel: str
+    released: bool
+    handed_in: int
+    autograded: int
+    to_grade: list[str]  # autograded, reflections not all graded
+    graded: list[str]  # fully graded
+    feedback: int  # feedback written
+    problems: list[tuple[str, str]]
+
+
+def assignment_state(course: Course, slug: str, students: list[str]) -> AssignmentState:
+    from leerplein.course.assign import load_exercise
+    from leerplein.course.autograde import load_statuses, submissions
+    from leerplein.course.feedback import feedback_path
+    from leerplein.course.intake import intake_messages
+    from leerplein.course.progress import feedback_ready
+    from leerplein.course.release import is_released
+
+    mine = set(students)
+    handed_in = [s for s in submissions(course, slug) if s in mine]
+    statuses = {s: st for s, st in load_statuses(course, slug).items() if s in mine}
+    autograded = [s for s, st in statuses.items() if st.get("status") == "nagekeken"]
+    graded, to_grade = feedback_ready(course, slug, autograded)
+    problems = [(s, m) for s, st in statuses.items() for m in st.get("messages", [])]
+    problems += [(s, m) for s, lines in intake_messages(course, slug).items()
+                 if s in mine and s not in statuses for m in lines]
+    return AssignmentState(slug, load_exercise(course.root, slug).data["titel"], is_released(course, slug),
+                           len(handed_in), len(autograded), to_grade, graded,
+                           sum(1 for s in handed_in if feedback_path(course, slug, s).exists()), problems)
+
+
+def overview(course: Course, students: list[str]) -> list[AssignmentState]:
+    from leerplein.course.assign import exercise_slugs
+
+    return [assignment_state(course, slug, students) for slug in exercise_slugs(course.root)]
+
+
+def release_step(course: Course, slug: str) -> StepResult:
+    from leerplein.course.release import release
+
+    result = release(course, slug)
+    return StepResult(result.ok, result.message)
+
+
+def collect_step(course: Course, slug: str) -> StepResult:
+    from leerplein.course.intake import collect
+
+    try:
+        result = collect(course, slug)
+    except RuntimeError as err:
+        return StepResult(False, "Ophalen is niet gelukt. Probeer het opnieuw; blijft het misgaan, vraag dan de "
+                                 "beheerder.", [str(err)[-300:]])
+    details = [f"{student}: {line}" for student, lines in sorted(result.messages.items()) for line in lines]
+    return StepResult(True, f"{len(result.staged)} inleveringen opgehaald.", details)
+
+
+def autograde_step(course: Course, slug: str, progress=None) -> StepResult:
+    from leerplein.course.autograde import autograde, submissions
+    from leerplein.course.sandbox import SandboxUnavailable
+
+    chosen = submissions(course, slug)
+    if not chosen:
+        return StepResult(True, "Er is nog niets opgehaald om na te kijken.")
+    try:
+        outcomes = autograde(course, slug, chosen, progress=progress)
+    except SandboxUnavailable as err:
+        return StepResult(False, "Nakijken kan op deze machine niet veilig: vraag de beheerder.", [str(err)])
+    failed = [o for o in outcomes if o.status != "nagekeken"]
+    details = [f"{o.student}: {m}" for o in outcomes for m in o.messages]
+    return StepResult(not failed, f"{len(outcomes) - len(failed)} nagekeken, {len(failed)} met een probleem.", details)
+
+
+def feedback_step(course: Course, slug: str, students: list[str]) -> StepResult:
+    """Feedback for the given students whose work is fully graded; the rest is listed, not sent."""
+    from leerplein.course.autograde import load_statuses
+    from leerplein.course.feedback import generate_feedback, release_feedback
+    from leerplein.course.progress import feedback_ready
+
+    statuses = load_statuses(course, slug)
+    autograded = [s for s in students if statuses.get(s, {}).get("status") == "nagekeken"]
+    ready, waiting = feedback_ready(course, slug, autograded)
+    if not ready:
+        return StepResult(False, "Er is nog geen volledig beoordeeld werk: er is geen feedback vrijgegeven.",
+                          [f"Nog beoordelen: {', '.join(waiting)}"] if waiting else [])
+    written = generate_feedback(course, slug, ready)
+    released = release_feedback(course, slug)
+    if not released["success"]:
+        return StepResult(False, "De feedback is gemaakt, maar vrijgeven is niet gelukt. Probeer het opnieuw.")
+    details = [f"Nog niet: {', '.join(waiting)} (eerst alle reflecties beoordelen)"] if waiting else []
+    return StepResult(True, f"Feedback vrijgegeven voor {len(written)} studenten.", details)

@@ -1,0 +1,161 @@
+"""The teacher's workspace on a real hub, in real Chromium (issue 23): a teacher lands in it after
+logging in and runs the cycle from the browser (release, collect, autograde with its result,
+attendance with undo, progress, feedback refused for ungraded work, the export). Two cohorts:
+teacher A sees only cohort A's students; a student gets no teacher page. Every screen is Dutch."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import time
+
+import pytest
+import requests
+
+from conftest import screenshot
+from hub_helpers import A, action, answer, hub_start, leerplein, login, port_for, reachable_base, remove_users, server_token
+from test_student_path import english_words
+
+TEACHER_A, TEACHER_B, ANNA, BERT = "twdocenta", "twdocentb", "twanna", "twbert"
+WORKSPACE = "/services/leerplein-grading/werkplek/"
+pytestmark = [pytest.mark.slow, pytest.mark.browser,
+              pytest.mark.skipif(os.geteuid() != 0, reason="the hub spawns system users: root only")]
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory, built_book):
+    base = reachable_base(tmp_path_factory, "workspace")
+    roster = base / "roster.csv"
+    roster.write_text("username,name,role,course\n"
+                      f"{TEACHER_A},Docent Aaltje,teacher,groep-a\n{TEACHER_B},Docent Bram,teacher,groep-b\n"
+                      f"{ANNA},Anna de Wit,student,groep-a\n{BERT},Bert Jansen,student,groep-b\n")
+    state = base / "state"
+    proc = hub_start(roster, state, port_for(7))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    url = re.search(r"Leerplein hub: (\S+)", proc.stdout).group(1).rstrip("/")
+    course = ["--course-dir", str(state / "course"), "--exchange", str(state / "exchange")]
+    init = leerplein("course", "init", *course, "--roster", str(roster))
+    assert init.returncode == 0, init.stdout + init.stderr
+    passwords = dict(line.split(",", 1) for line in (state / "initial-passwords.csv").read_text().splitlines()[1:])
+    admin = {"Authorization": f"token {(state / 'admin-token').read_text().strip()}"}
+    hub = {"url": url, "state": state, "passwords": passwords, "admin": admin}
+    yield hub
+    leerplein("hub", "stop", "--state-dir", str(state))
+    remove_users([TEACHER_A, TEACHER_B, ANNA, BERT])
+
+
+def browser_login(browser, hub, user):
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{hub['url']}/hub/login")
+    page.fill("#username_input", user)
+    page.fill("#password_input", hub["passwords"][user])
+    page.click("#login_submit")
+    page.wait_for_load_state("networkidle")
+    return context, page
+
+
+def dutch_screen(page, name: str) -> str:
+    page.wait_for_load_state("networkidle")
+    screenshot(page, f"teacher-workspace-{name}")
+    text = page.inner_text("body")
+    assert not english_words(text), f"{name}: English on screen: {english_words(text)}"
+    return text
+
+
+def step(page, label: str, done: str, seconds: float = 180) -> str:
+    """Click a step's button and wait (the page refreshes itself) until its result is shown."""
+    page.get_by_role("button", name=label, exact=True).click()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        page.wait_for_load_state("load")
+        text = page.inner_text("main")
+        if done in text:
+            return text
+        time.sleep(1)
+        page.reload()
+    pytest.fail(f"{label}: no '{done}' in {page.inner_text('main')[:800]}")
+
+
+def test_a_teacher_runs_the_cycle_from_her_workspace_and_sees_only_her_cohort(hub, browser):
+    context, page = browser_login(browser, hub, TEACHER_A)
+    assert WORKSPACE in page.url, page.url  # she lands in her workspace, not in JupyterLab
+    text = dutch_screen(page, "1-home")
+    assert "Werkplek voor docenten" in text and "Welkom, Docent Aaltje" in text and "groep-a (1 student)" in text and "Bert" not in text
+
+    page.get_by_role("link", name=re.compile("armoede zien")).first.click()
+    text = step(page, "Vrijgeven", "Vrijgegeven: studenten kunnen de opdracht nu ophalen.")
+    dutch_screen(page, "2-released")
+
+    headers = server_token(hub, ANNA)  # Anna fetches, answers and hands in from her own server
+    action(hub, ANNA, headers, "fetch")
+    answer(hub, ANNA, headers, "Mijn reflectie over schaamte en signalen.")
+    action(hub, ANNA, headers, "submit")
+
+    step(page, "Inleveringen ophalen", "1 inleveringen opgehaald.")
+    text = step(page, "Automatisch nakijken", "1 nagekeken, 0 met een probleem.")
+    assert "Nog beoordelen (1)" in text and "Anna de Wit" in text
+    dutch_screen(page, "3-autograded")
+    text = step(page, "Feedback vrijgeven", "Er is nog geen volledig beoordeeld werk")
+    assert "Nog beoordelen: twanna" in text or "Anna" in text
+
+    page.goto(f"{hub['url']}{WORKSPACE}aanwezigheid")
+    page.select_option("#sessie", "ontmoeting-2")
+    page.get_by_label("Anna de Wit").check()
+    page.get_by_role("button", name="Aanwezig opslaan").click()
+    text = dutch_screen(page, "4-attendance")
+    assert "Anna de Wit aanwezig" in text and "Bert" not in text
+    page.select_option("#sessie", "ontmoeting-2")
+    page.get_by_label("Anna de Wit").check()
+    page.get_by_role("button", name="Weghalen (ongedaan maken)").click()
+    assert "Anna de Wit weggehaald" in page.inner_text("main")
+
+    token = page.locator("input[name=_xsrf]").first.get_attribute("value")
+    typo = page.request.post(f"{hub['url']}{WORKSPACE}aanwezigheid",
+                             form={"_xsrf": token, "sessie": "ontmoetng-2", "student": ANNA, "actie": "aanwezig"})
+    assert typo.status == 200 and "Bedoelt u ontmoeting-2?" in typo.text()
+    other = page.request.post(f"{hub['url']}{WORKSPACE}aanwezigheid",
+                              form={"_xsrf": token, "sessie": "ontmoeting-2", "student": BERT, "actie": "aanwezig"})
+    assert other.status == 403  # Bert is in another cohort
+    forged = page.request.post(f"{hub['url']}{WORKSPACE}aanwezigheid",
+                               form={"sessie": "ontmoeting-2", "student": ANNA, "actie": "aanwezig"})
+    assert forged.status == 403  # no XSRF token: refused
+
+    page.goto(f"{hub['url']}{WORKSPACE}voortgang")
+    text = dutch_screen(page, "5-progress")
+    assert "Anna de Wit" in text and "nog niet nagekeken" in text and "Bert" not in text
+
+    page.goto(f"{hub['url']}{WORKSPACE}cijfers")
+    dutch_screen(page, "6-export")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Cijfers downloaden (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    assert [r["OrgDefinedId"] for r in rows] == [ANNA]  # only her own cohort
+    assert rows[0][f"{A} Points Grade"] == ""  # not graded yet: empty, not 0
+
+    page.goto(f"{hub['url']}{WORKSPACE}rapport")
+    assert "Bert" not in page.inner_text("body") and BERT not in page.content()
+    for probe in (f"{WORKSPACE}opdracht/..%2F..%2Fetc", f"{WORKSPACE}opdracht/bestaat-niet"):
+        assert page.request.get(f"{hub['url']}{probe}").status == 404
+    context.close()
+
+
+def test_teacher_b_sees_only_cohort_b_and_students_reach_no_teacher_page(hub, browser):
+    context, page = browser_login(browser, hub, TEACHER_B)
+    text = page.inner_text("main")
+    assert "groep-b (1 student)" in text
+    page.goto(f"{hub['url']}{WORKSPACE}voortgang")
+    assert "Bert Jansen" in page.inner_text("main") and "Anna" not in page.inner_text("main")
+    context.close()
+
+    student = login(hub, ANNA)
+    for path in ("", "voortgang", "aanwezigheid", "cijfers", "rapport", f"opdracht/{A}"):
+        r = student.get(f"{hub['url']}{WORKSPACE}{path}", allow_redirects=True)
+        assert r.status_code == 403 or "Werkplek" not in r.text, (path, r.status_code)
+        assert "Bert" not in r.text and "Anna de Wit" not in r.text
+    r = student.post(f"{hub['url']}{WORKSPACE}opdracht/{A}/vrijgeven", allow_redirects=False)
+    assert r.status_code in (302, 403) and "Location" not in r.headers or "login" in r.headers.get("Location", "") \
+        or r.status_code == 403
+    assert requests.get(f"{hub['url']}{WORKSPACE}", allow_redirects=False).status_code == 302  # login first
