@@ -145,3 +145,37 @@ def test_a_corrected_assignment_is_released_again_and_handed_in_work_stays(cohor
     assert sorted(p.name for p in (course.exchange / "leerplein" / "inbound").iterdir()) == inbound
     assert (course.exchange / "leerplein" / "outbound" / A / f"{A}.ipynb").is_file()
     assert student_progress(course, "klaar").counted[0].status == "nagekeken"
+
+
+def test_late_work_is_marked_by_when_it_really_changed_not_by_the_students_own_timestamp(cohort):
+    from datetime import datetime, timedelta
+
+    from leerplein.course.deadlines import DeadlineError, ZONE, handed_in_at, is_late, set_deadline
+
+    course = cohort["course"]
+    inbound = course.exchange / "leerplein" / "inbound"
+    mine = next(p for p in inbound.iterdir() if p.name.startswith(f"klaar+{A}+"))
+    (mine / "timestamp.txt").write_text("2020-01-01 00:00:00.000000 UTC")  # her server writes this: forged
+    handed = handed_in_at(course, A, "klaar")
+    assert handed is not None and handed > datetime.now(ZONE) - timedelta(minutes=30)
+    assert handed_in_at(course, A, "weg") is None
+    assert is_late(course, "groep-a", A, "klaar") is None  # no deadline: nothing to mark
+    set_deadline(course, "groep-a", A, (datetime.now(ZONE) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    assert is_late(course, "groep-a", A, "klaar") is True
+    set_deadline(course, "groep-a", A, (datetime.now(ZONE) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    assert is_late(course, "groep-a", A, "klaar") is False
+    with pytest.raises(DeadlineError, match="Vul een datum en tijd in"):
+        set_deadline(course, "groep-a", A, "morgen")
+
+
+def test_the_audit_trail_names_who_did_what(cohort):
+    from leerplein.course.audit import events
+
+    course = cohort["course"]
+    cli(cohort["root"], "course", "aanwezig", "ontmoeting-3", "half", *cohort["dirs"])
+    cli(cohort["root"], "course", "release", A, *cohort["dirs"])
+    about_half = events(course, {"half"})
+    assert about_half[1]["actie"] == "aanwezig" and about_half[1]["studenten"] == ["half"]
+    assert about_half[0]["actie"] == "vrijgegeven" and about_half[0]["wie"].endswith("(opdrachtregel)")
+    assert all(e["studenten"] in ([], ["half"]) for e in about_half)  # others' names are not shown
+    assert not [e for e in events(course, {"weg"}) if e["actie"] == "aanwezig"]

@@ -98,6 +98,10 @@ def test_a_teacher_runs_the_cycle_from_her_workspace_and_sees_only_her_cohort(hu
     text = step(page, "Automatisch nakijken", "1 nagekeken, 0 met een probleem.")
     assert "Nog beoordelen (1)" in text and "Anna de Wit" in text
     dutch_screen(page, "3-autograded")
+    page.fill("#d-groep-a", "2020-01-01T12:00")  # a deadline long past: her work is marked, not refused
+    page.get_by_role("button", name="Deadline opslaan").click()
+    text = page.inner_text("main")
+    assert "Deadline opgeslagen (groep-a: 1 januari 2020, 12:00)" in text and "te laat" in text, text
     text = step(page, "Feedback vrijgeven", "Er is nog geen volledig beoordeeld werk")
     assert "Nog beoordelen: twanna" in text or "Anna" in text
 
@@ -135,6 +139,13 @@ def test_a_teacher_runs_the_cycle_from_her_workspace_and_sees_only_her_cohort(hu
     assert [r["OrgDefinedId"] for r in rows] == [ANNA]  # only her own cohort
     assert rows[0][f"{A} Points Grade"] == ""  # not graded yet: empty, not 0
 
+    page.goto(f"{hub['url']}{WORKSPACE}logboek")
+    text = dutch_screen(page, "7-log")
+    for event in ("opdracht vrijgegeven", "inleveringen opgehaald", "automatisch nagekeken", "deadline gezet",
+                  "aanwezigheid vastgelegd", "aanwezigheid weggehaald", "cijfers geëxporteerd"):
+        assert event in text, event
+    assert TEACHER_A in text and "Anna de Wit" in text
+
     page.goto(f"{hub['url']}{WORKSPACE}rapport")
     assert "Bert" not in page.inner_text("body") and BERT not in page.content()
     for probe in (f"{WORKSPACE}opdracht/..%2F..%2Fetc", f"{WORKSPACE}opdracht/bestaat-niet"):
@@ -148,6 +159,8 @@ def test_teacher_b_sees_only_cohort_b_and_students_reach_no_teacher_page(hub, br
     assert "groep-b (1 student)" in text
     page.goto(f"{hub['url']}{WORKSPACE}voortgang")
     assert "Bert Jansen" in page.inner_text("main") and "Anna" not in page.inner_text("main")
+    page.goto(f"{hub['url']}{WORKSPACE}logboek")
+    assert "Anna" not in page.inner_text("main")  # the log shows only her own cohort's students
     context.close()
 
     student = login(hub, ANNA)

@@ -49,6 +49,15 @@ def _guard(course: Course) -> None:
         console.print(f"[yellow]Exchange repaired:[/yellow] {note}")
 
 
+def _audit(course: Course, action: str, assignment: str = "", students=(), detail: str = "") -> None:
+    """The audit trail names the admin who used the command line."""
+    import getpass
+
+    from leerplein.course import audit
+
+    audit.record(course, f"{getpass.getuser()} (opdrachtregel)", action, assignment, students, detail)
+
+
 def _assignments(course: Course, assignment: str | None) -> list[str]:
     from leerplein.course.assign import exercise_slugs
 
@@ -90,6 +99,7 @@ def release(assignment: str = typer.Argument(None), course_dir: Path = CourseDir
         if not result.ok:
             console.print(result.message, markup=False)
             raise typer.Exit(1)
+        _audit(course, "vrijgegeven", slug, (), result.message)
 
 
 @app.command()
@@ -178,6 +188,8 @@ def feedback(assignment: str, course_dir: Path = CourseDir, exchange: Path = Exc
                       "(their feedback goes out once every reflection has a rubric level).", markup=False)
     if release and written:
         result = release_feedback(course, assignment)
+        if result["success"]:
+            _audit(course, "feedback", assignment, ready, f"feedback vrijgegeven voor {len(ready)} studenten")
         console.print("Released to the exchange." if result["success"] else f"Release failed: {result.get('error')}")
 
 
@@ -265,6 +277,7 @@ def aanwezig(session: str = typer.Argument(None, help="the session, e.g. ontmoet
     except AttendanceError as err:
         console.print(str(err), markup=False, style="red")
         raise typer.Exit(2) from err
+    _audit(course, "afwezig" if weg else "aanwezig", "", list(students or []), found.id)
     verb = "Removed" if weg else "Recorded"
     console.print(f"{verb} {found.id} ({found.titel}) for {len(students)} student(s).", markup=False)
 
@@ -308,6 +321,7 @@ def badges(course_dir: Path = CourseDir, exchange: Path = Exchange,
     for slug in released:
         release_feedback(course, slug)
     for student, path, last in issued:
+        _audit(course, "badge", last, [student], path.name)
         console.print(f"Issued: {student} ({path.name}; in the feedback of {last})")
     console.print(f"{len(issued)} badge(s) issued; {len(not_yet)} student(s) have not passed yet.")
     console.print(f"Public key: {course.state / 'badges' / 'issuer-public.pem'}; "

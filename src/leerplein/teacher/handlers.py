@@ -70,10 +70,42 @@ class Assignment(WorkspaceHandler):
         from leerplein.teacher.cycle import assignment_state
 
         slug = self.slug(slug)
+        self.render_page(slug, self.get_argument("bericht", ""))
+
+    def render_page(self, slug: str, flash: str = "", error: str = "") -> None:
+        from leerplein.course.deadlines import deadline_for, handed_in_at
+        from leerplein.teacher.cycle import assignment_state
+
         state = assignment_state(self.course, slug, self.students())
+        people = load_people()
+        handed = []
+        for student in self.students():
+            moment = handed_in_at(self.course, slug, student)
+            due = deadline_for(self.course, people.get(student, {}).get("cursus", ""), slug)
+            handed.append((student, moment, moment is not None and due is not None and moment > due))
+        due = {c: deadline_for(self.course, c, slug) for c in self.scope.cohorts}
         body, busy = pages.assignment(self.base, state, jobs.current(self.course, slug), self.names(),
-                                      self.xsrf_token.decode(), self.get_argument("bericht", ""))
+                                      self.xsrf_token.decode(), flash, due=due, handed=handed, error=error)
         self.show(state.titel, body, refresh=busy)
+
+    @tornado.web.authenticated
+    def post(self, slug: str):
+        """The deadline of each of her cohorts."""
+        from leerplein.course import audit
+        from leerplein.course.deadlines import DeadlineError, dutch_time, set_deadline
+
+        slug = self.slug(slug)
+        cohort = self.get_argument("groep", "")
+        if cohort not in self.scope.cohorts:
+            raise tornado.web.HTTPError(403)
+        try:
+            moment = set_deadline(self.course, cohort, slug, self.get_argument("deadline", "").strip())
+        except DeadlineError as err:
+            self.render_page(slug, error=str(err))
+            return
+        text = f"{cohort}: {dutch_time(moment)}" if moment else f"{cohort}: geen deadline"
+        audit.record(self.course, self.current_user["name"], "deadline", slug, [], text)
+        self.render_page(slug, f"Deadline opgeslagen ({text}).")
 
 
 class AssignmentStep(WorkspaceHandler):
@@ -82,7 +114,8 @@ class AssignmentStep(WorkspaceHandler):
         slug = self.slug(slug)
         if step not in jobs.STEPS:
             raise tornado.web.HTTPError(404)
-        started = jobs.start(self.course, step, slug, self.students() if step == "feedback" else [])
+        started = jobs.start(self.course, step, slug, self.students() if step == "feedback" else [],
+                             self.current_user["name"])
         note = "" if started else "Er loopt al een stap voor deze opdracht. Wacht tot die klaar is."
         self.redirect(f"{self.base}opdracht/{slug}" + (f"?bericht={tornado.escape.url_escape(note)}" if note else ""))
 
@@ -101,6 +134,7 @@ class Attendance(WorkspaceHandler):
 
     @tornado.web.authenticated
     def post(self):
+        from leerplein.course import audit
         from leerplein.course.attendance import AttendanceError, record_attendance, remove_attendance
 
         chosen = self.get_arguments("student")
@@ -114,6 +148,7 @@ class Attendance(WorkspaceHandler):
         except AttendanceError as err:
             self.render_page(error=str(err))
             return
+        audit.record(self.course, self.current_user["name"], "afwezig" if undo else "aanwezig", "", chosen, found.id)
         names = self.names()
         who = ", ".join(names.get(s, s) for s in chosen)
         self.render_page(flash=f"{found.titel}: {who} {'weggehaald' if undo else 'aanwezig'}.")
@@ -153,14 +188,27 @@ class Export(WorkspaceHandler):
         lms = self.get_argument("lms", "")
         if lms not in FORMATS:
             raise tornado.web.HTTPError(400)
-        text = export_text(self.course, lms, bool(self.get_argument("pseudoniem", "")), set(self.students()))
+        from leerplein.course import audit
+
+        pseudonymous = bool(self.get_argument("pseudoniem", ""))
+        text = export_text(self.course, lms, pseudonymous, set(self.students()))
+        audit.record(self.course, self.current_user["name"], "export", "", self.students(),
+                     f"{lms}{', gepseudonimiseerd' if pseudonymous else ''}")
         self.set_header("Content-Type", "text/csv; charset=utf-8")
         self.set_header("Content-Disposition", f'attachment; filename="cijfers-{lms}.csv"')
         self.write(text)
+
+
+class Log(WorkspaceHandler):
+    @tornado.web.authenticated
+    def get(self):
+        from leerplein.course.audit import events
+
+        self.show("Logboek", pages.audit_log(events(self.course, set(self.students())), self.names()))
 
 
 def routes(course: Course, base: str) -> list:
     args = {"course": course, "base": base}
     return [(base, Home, args), (base + r"opdracht/([^/]+)", Assignment, args),
             (base + r"opdracht/([^/]+)/([a-z]+)", AssignmentStep, args), (base + "aanwezigheid", Attendance, args),
-            (base + "voortgang", Progress, args), (base + "rapport", Report, args), (base + "cijfers", Export, args)]
+            (base + "voortgang", Progress, args), (base + "rapport", Report, args), (base + "cijfers", Export, args), (base + "logboek", Log, args)]

@@ -38,7 +38,10 @@ def current(course: Course, slug: str) -> dict | None:
     return state
 
 
-def start(course: Course, step: str, slug: str, students: list[str] = ()) -> bool:
+AUDIT = {"vrijgeven": "vrijgegeven", "ophalen": "opgehaald", "nakijken": "nagekeken", "feedback": "feedback"}
+
+
+def start(course: Course, step: str, slug: str, students: list[str] = (), who: str = "") -> bool:
     """Start a step unless one runs for this assignment; False when one is still busy."""
     if step not in STEPS:
         raise ValueError(step)
@@ -48,7 +51,7 @@ def start(course: Course, step: str, slug: str, students: list[str] = ()) -> boo
     write_json(job_file(course, slug), {"step": step, "status": "bezig", "done": 0, "total": 0, "pid": 0,
                                         "started": time.time()})
     proc = subprocess.Popen([sys.executable, "-m", "leerplein.teacher.jobs", step, slug, *students],
-                            env={**os.environ, "LEERPLEIN_COURSE_DIR": str(course.directory),
+                            env={**os.environ, "LEERPLEIN_COURSE_DIR": str(course.directory), "LEERPLEIN_WHO": who,
                                  "LEERPLEIN_EXCHANGE": str(course.exchange), "LEERPLEIN_ROOT": str(course.root)},
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
@@ -58,7 +61,8 @@ def start(course: Course, step: str, slug: str, students: list[str] = ()) -> boo
     return True
 
 
-def run(course: Course, step: str, slug: str, students: list[str]) -> None:
+def run(course: Course, step: str, slug: str, students: list[str], who: str = "") -> None:
+    from leerplein.course import audit
     from leerplein.teacher import cycle
 
     path = job_file(course, slug)
@@ -83,6 +87,8 @@ def run(course: Course, step: str, slug: str, students: list[str]) -> None:
         else:
             result = cycle.feedback_step(course, slug, students)
         outcome = asdict(result)
+        if result.ok:
+            audit.record(course, who or "onbekend", AUDIT[step], slug, students, result.summary)
     except Exception as err:  # noqa: BLE001 - the teacher gets a message, not a dead page
         outcome = {"ok": False, "summary": "Er ging iets mis. Probeer het opnieuw; blijft het misgaan, vraag dan de "
                                            "beheerder.", "details": [f"{type(err).__name__}: {err}"[-300:]]}
@@ -96,7 +102,7 @@ def main(argv: list[str]) -> None:
     course = Course(Path(os.environ["LEERPLEIN_ROOT"]), Path(os.environ["LEERPLEIN_COURSE_DIR"]),
                     Path(os.environ["LEERPLEIN_EXCHANGE"]))
     step, slug, *students = argv
-    run(course, step, slug, students)
+    run(course, step, slug, students, os.environ.get("LEERPLEIN_WHO", ""))
 
 
 if __name__ == "__main__":

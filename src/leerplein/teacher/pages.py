@@ -27,7 +27,7 @@ def layout(base: str, title: str, body: str, refresh: bool = False) -> str:
     meta = '<meta http-equiv="refresh" content="2">' if refresh else ""
     nav = (f"<nav aria-label='Werkplek'><a href='{base}'>Werkplek</a><a href='{base}aanwezigheid'>Aanwezigheid</a>"
            f"<a href='{base}voortgang'>Voortgang</a><a href='{base}rapport'>Rapport</a>"
-           f"<a href='{base}cijfers'>Cijfers</a><a href='/services/peiling/'>Peiling</a>"
+           f"<a href='{base}cijfers'>Cijfers</a><a href='{base}logboek'>Logboek</a><a href='/services/peiling/'>Peiling</a>"
            f"<a href='/services/leerkring/'>Leerkring</a><a href='/hub/logout'>Uitloggen</a></nav>")
     return (f"<!doctype html><html lang='nl'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>{meta}"
@@ -86,8 +86,55 @@ def job_block(job: dict | None) -> tuple[str, bool]:
     return f"<div class='{'msg' if result.get('ok') else 'err'}' role='status'>{body}</div>", False
 
 
+def deadline_forms(base: str, slug: str, due: dict, token: str) -> str:
+    from leerplein.course.deadlines import ZONE, dutch_time
+
+    out = []
+    for cohort, moment in due.items():
+        value = moment.astimezone(ZONE).strftime("%Y-%m-%dT%H:%M") if moment else ""
+        shown = dutch_time(moment) if moment else "nog geen"
+        out.append(f"<form method='post' action='{base}opdracht/{quote(slug)}' class='step'>{xsrf(token)}"
+                   f"<input type='hidden' name='groep' value='{esc(cohort)}'>"
+                   f"<label for='d-{esc(cohort)}'>Deadline voor {esc(cohort)} (nu: {esc(shown)}). Te laat ingeleverd "
+                   f"werk wordt gemarkeerd, niet geweigerd.</label>"
+                   f"<input type='datetime-local' id='d-{esc(cohort)}' name='deadline' value='{esc(value)}'> "
+                   f"<button type='submit'>Deadline opslaan</button></form>")
+    return "".join(out)
+
+
+def handed_in_table(handed: list, names: dict[str, str]) -> str:
+    from leerplein.course.deadlines import dutch_time
+
+    rows = "".join(
+        f"<tr><th scope='row'>{esc(names.get(s, s))}</th><td>{esc(dutch_time(m)) if m else 'nog niet'}</td>"
+        f"<td>{'<strong>te laat</strong>' if late else ('op tijd' if m else '–')}</td></tr>" for s, m, late in handed)
+    return ("<h2>Inleveringen</h2><div class='wrap'><table><thead><tr><th scope='col'>Student</th>"
+            "<th scope='col'>Laatst ingeleverd</th><th scope='col'>Deadline</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></div>")
+
+
+def audit_log(events: list[dict], names: dict[str, str]) -> str:
+    from datetime import datetime
+
+    from leerplein.course.audit import ACTIONS
+    from leerplein.course.deadlines import dutch_time
+
+    if not events:
+        return "<p>Nog niets vastgelegd.</p>"
+    rows = "".join(
+        f"<tr><td>{esc(dutch_time(datetime.fromisoformat(e['wanneer'])))}</td><td>{esc(e['wie'])}</td>"
+        f"<td>{esc(ACTIONS.get(e['actie'], e['actie']))}</td><td>{esc(e.get('opdracht', ''))}</td>"
+        f"<td>{esc(', '.join(names.get(s, s) for s in e.get('studenten', [])))}</td><td>{esc(e.get('detail', ''))}</td></tr>"
+        for e in events)
+    return ("<p>Wie wat deed en wanneer, het nieuwste eerst. Alleen over studenten van je eigen groep.</p>"
+            "<div class='wrap'><table><thead><tr><th scope='col'>Wanneer</th><th scope='col'>Wie</th>"
+            "<th scope='col'>Wat</th><th scope='col'>Opdracht</th><th scope='col'>Studenten</th>"
+            f"<th scope='col'>Toelichting</th></tr></thead><tbody>{rows}</tbody></table></div>")
+
+
 def assignment(base: str, state: AssignmentState, job: dict | None, names: dict[str, str], token: str,
-               flash: str = "") -> tuple[str, bool]:
+               flash: str = "", due: dict | None = None, handed: list | None = None,
+               error: str = "") -> tuple[str, bool]:
     block, busy = job_block(job)
     steps = []
     for step, (label, help_text) in STEP_TEXT.items():
@@ -105,7 +152,8 @@ def assignment(base: str, state: AssignmentState, job: dict | None, names: dict[
     facts = (f"<p>Vrijgegeven: {'ja' if state.released else 'nee'} · ingeleverd: {state.handed_in} · "
              f"automatisch nagekeken: {state.autograded} · volledig beoordeeld: {len(state.graded)} · "
              f"feedback klaar: {state.feedback}</p>")
-    return message(flash) + block + facts + "".join(steps) + waiting_html + problems_html, busy
+    return (message(flash) + message(error, error=True) + block + facts + deadline_forms(base, state.slug, due or {}, token)
+            + "".join(steps) + handed_in_table(handed or [], names) + waiting_html + problems_html, busy)
 
 
 def attendance(base: str, sessions, students: list[str], names: dict[str, str], present: dict[str, list[str]],
