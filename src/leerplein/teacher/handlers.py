@@ -204,7 +204,10 @@ class Log(WorkspaceHandler):
     def get(self):
         from leerplein.course.audit import events
 
-        self.show("Logboek", pages.audit_log(events(self.course, set(self.students())), self.names()))
+        from leerplein.course.assign import exercise_slugs, load_exercise
+
+        titles = {slug: load_exercise(self.course.root, slug).data["titel"] for slug in exercise_slugs(self.course.root)}
+        self.show("Logboek", pages.audit_log(events(self.course, set(self.students())), self.names(), titles))
 
 
 def routes(course: Course, base: str) -> list:

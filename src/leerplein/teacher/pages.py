@@ -113,7 +113,7 @@ def handed_in_table(handed: list, names: dict[str, str]) -> str:
             f"<tbody>{rows}</tbody></table></div>")
 
 
-def audit_log(events: list[dict], names: dict[str, str]) -> str:
+def audit_log(events: list[dict], names: dict[str, str], titles: dict[str, str] | None = None) -> str:
     from datetime import datetime
 
     from leerplein.course.audit import ACTIONS
@@ -123,7 +123,7 @@ def audit_log(events: list[dict], names: dict[str, str]) -> str:
         return "<p>Nog niets vastgelegd.</p>"
     rows = "".join(
         f"<tr><td>{esc(dutch_time(datetime.fromisoformat(e['wanneer'])))}</td><td>{esc(e['wie'])}</td>"
-        f"<td>{esc(ACTIONS.get(e['actie'], e['actie']))}</td><td>{esc(e.get('opdracht', ''))}</td>"
+        f"<td>{esc(ACTIONS.get(e['actie'], e['actie']))}</td><td>{esc((titles or {}).get(e.get('opdracht', ''), e.get('opdracht', '')))}</td>"
         f"<td>{esc(', '.join(names.get(s, s) for s in e.get('studenten', [])))}</td><td>{esc(e.get('detail', ''))}</td></tr>"
         for e in events)
     return ("<p>Wie wat deed en wanneer, het nieuwste eerst. Alleen over studenten van je eigen groep.</p>"
