@@ -43,7 +43,7 @@ c.JupyterHub.load_roles = [
     {"name": "leerplein-student", "groups": ["leerplein-studenten"],
      "scopes": ["access:services!service=peiling", "access:services!service=leerkring"]},
     {"name": "leerplein-beheer", "services": ["leerplein-beheer"], "scopes": ["admin:users", "admin:servers",
-     "tokens", "list:users", "read:users", "access:servers"]},
+     "tokens", "list:users", "read:users", "access:servers", "groups"]},
     {"name": "idle-culler", "services": ["idle-culler"],
      "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
 ]
@@ -53,7 +53,7 @@ c.JupyterHub.services = [
      "command": [sys.executable, "-m", "leerplein.hub.grading_service"],
      "environment": {"LEERPLEIN_COURSE_DIR": S["course_dir"], "LEERPLEIN_EXCHANGE": S["exchange"],
                      "LEERPLEIN_ROOT": S["root"], "LEERPLEIN_GRADING_PORT": str(S["grading_port"]),
-                     "LEERPLEIN_HUB_ID": S["hub_id"], "LEERPLEIN_PEOPLE": json.dumps(S["people"])}},
+                     "LEERPLEIN_HUB_ID": S["hub_id"], "LEERPLEIN_PEOPLE_FILE": str(state / "people.json")}},
     # Peiling, the live poll (src/leerplein/peiling): reachable without a hub account for guests
     # with a code; facilitators are the teachers. It runs as an unprivileged user.
     {"name": "peiling", "url": f"http://127.0.0.1:{S['peiling_port']}", "oauth_no_confirm": True,
@@ -103,13 +103,10 @@ c.Spawner.environment = {"JUPYTER_CONFIG_PATH": str(state / "jupyter-config"),
                          "GIT_CONFIG_GLOBAL": str(state / "gitconfig"),
                          # glibc makes a memory arena per thread; the server's few threads need two
                          "MALLOC_ARENA_MAX": "2"}
-TEACHERS = set(S["teachers"])
-
-
 def landing(handler):
     """Teachers land in their workspace (src/leerplein/teacher); students in their own server."""
     user = handler.current_user
-    if user is not None and user.name in TEACHERS:
+    if user is not None and any(g.name == "leerplein-docenten" for g in user.groups):
         return f"{handler.base_url}services/leerplein-grading/werkplek/"
     return ""
 

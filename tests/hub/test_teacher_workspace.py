@@ -18,7 +18,7 @@ from conftest import screenshot
 from hub_helpers import A, action, answer, hub_start, leerplein, login, port_for, reachable_base, remove_users, server_token
 from test_student_path import english_words
 
-TEACHER_A, TEACHER_B, ANNA, BERT = "twdocenta", "twdocentb", "twanna", "twbert"
+TEACHER_A, TEACHER_B, ANNA, BERT, CEES = "twdocenta", "twdocentb", "twanna", "twbert", "twcees"
 WORKSPACE = "/services/leerplein-grading/werkplek/"
 pytestmark = [pytest.mark.slow, pytest.mark.browser,
               pytest.mark.skipif(os.geteuid() != 0, reason="the hub spawns system users: root only")]
@@ -43,7 +43,7 @@ def hub(tmp_path_factory, built_book):
     hub = {"url": url, "state": state, "passwords": passwords, "admin": admin}
     yield hub
     leerplein("hub", "stop", "--state-dir", str(state))
-    remove_users([TEACHER_A, TEACHER_B, ANNA, BERT])
+    remove_users([TEACHER_A, TEACHER_B, ANNA, BERT, CEES])
 
 
 def browser_login(browser, hub, user):
@@ -172,3 +172,28 @@ def test_teacher_b_sees_only_cohort_b_and_students_reach_no_teacher_page(hub, br
     assert r.status_code in (302, 403) and "Location" not in r.headers or "login" in r.headers.get("Location", "") \
         or r.status_code == 403
     assert requests.get(f"{hub['url']}{WORKSPACE}", allow_redirects=False).status_code == 302  # login first
+
+
+def test_roster_changes_reach_a_running_hub_without_stopping_anybody(hub, browser):
+    roster = hub["state"].parent / "roster.csv"
+    before = requests.get(f"{hub['url']}/hub/api/users/{ANNA}", headers=hub["admin"]).json()
+    assert before["servers"][""]["ready"]  # Anna's server runs from the first test
+    roster.write_text("username,name,role,course\n"
+                      f"{TEACHER_A},Docent Aaltje,teacher,groep-a\n{TEACHER_B},Docent Bram,teacher,groep-b\n"
+                      f"{ANNA},Anna de Wit,student,groep-a\n{CEES},Cees Laat,student,groep-a\n")
+    out = leerplein("hub", "roster", "--roster", str(roster), "--state-dir", str(hub["state"]))
+    assert out.returncode == 0 and f"Added: {CEES}; removed: {BERT}" in out.stdout, out.stdout + out.stderr
+    after = requests.get(f"{hub['url']}/hub/api/users/{ANNA}", headers=hub["admin"]).json()
+    assert after["servers"][""]["started"] == before["servers"][""]["started"]  # nobody's server restarted
+
+    passwords = dict(line.split(",", 1) for line in (hub["state"] / "initial-passwords.csv").read_text().splitlines()[1:])
+    late = login(hub, CEES, passwords[CEES])
+    assert late.login_status == 302  # the late student logs in
+    gone = login(hub, BERT, hub["passwords"][BERT])
+    assert gone.login_status != 302  # who left cannot
+
+    context, page = browser_login(browser, hub, TEACHER_A)
+    assert "groep-a (2 studenten)" in page.inner_text("main")
+    page.goto(f"{hub['url']}{WORKSPACE}voortgang")
+    assert "Cees Laat" in page.inner_text("main")
+    context.close()

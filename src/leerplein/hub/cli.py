@@ -156,3 +156,28 @@ def restore(archive: Path = typer.Argument(..., exists=True, dir_okay=False), st
         typer.echo(f"Error: {err}", err=True)
         raise typer.Exit(2) from err
     typer.echo(f"Restored {done.files} files ({done.databases} databases). Start the hub with `leerplein hub start`.")
+
+
+@app.command()
+def roster(roster_file: Path = typer.Option(..., "--roster", exists=True, help="the whole roster, as it is now"),
+           state_dir: Path = StateDir) -> None:
+    """Bring a running hub in line with the roster: add late students and new teachers, remove
+    who left (their servers stop and their login is locked; their work stays until `course
+    forget`), move people between cohorts. Nobody else's server is touched."""
+    from leerplein.course.course import Course
+    from leerplein.hub.prestart import PrestartError
+    from leerplein.hub.roster_sync import sync_roster
+    from leerplein.hub.settings import HubError
+    from leerplein.paths import find_root
+
+    state = _state(state_dir)
+    course = Course(find_root(), state / "course", state / "exchange")
+    try:
+        change = sync_roster(state, roster_file, course if course.config_file.is_file() else None)
+    except (HubError, PrestartError) as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(2) from err
+    typer.echo(f"Added: {', '.join(change.added) or '-'}; removed: {', '.join(change.removed) or '-'}; "
+               f"changed: {', '.join(change.changed) or '-'}.")
+    if change.passwords_file:
+        typer.echo(f"First passwords of the new people: {change.passwords_file} (root only).")

@@ -107,7 +107,7 @@ def python_reachable_by_others() -> Path | None:
 
 # The hub's own records: who logged in when, request lines, secrets. Root only.
 PRIVATE_STATE = ("jupyterhub.log", "jupyterhub_cookie_secret", "jupyterhub-proxy.pid",
-                 "jupyterhub.pid", "admin-token", "initial-passwords.csv")
+                 "jupyterhub.pid", "admin-token", "initial-passwords.csv", "people.json")
 
 
 def secure_state(state: Path) -> None:
@@ -165,6 +165,9 @@ def prepare(settings: HubSettings) -> list[str]:
     ensure_system_users(settings.students + settings.teachers)
     peiling_state(state)
     leerkring_state(state, settings.people)
+    from leerplein.hub.roster_sync import write_people
+
+    write_people(state, settings.people)
     initial_passwords(state, settings.students + settings.teachers)
     return repaired
 

@@ -22,7 +22,15 @@ class Scope:
 
 
 def load_people() -> dict:
-    """username -> {"rol": ..., "cursus": ...}, as `hub start` hands it to the service."""
+    """username -> {"rol", "cursus", "naam"}: the root-only file `hub start` and `hub roster` write,
+    read on every request so a roster change counts at once."""
+    path = os.environ.get("LEERPLEIN_PEOPLE_FILE")
+    if path:
+        try:
+            with open(path, encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return {}
     return json.loads(os.environ.get("LEERPLEIN_PEOPLE", "{}"))
 
 
