@@ -117,7 +117,8 @@ def student_progress(course: Course, student: str, rules: Rules | None = None) -
         elif a.status == "ingeleverd":
             progress.open_items.append(f"{a.titel}: wacht op nakijken")
         elif not a.passed:
-            progress.open_items.append(f"{a.titel}: {a.score:g} van {a.max:g} punten, nodig {a.needed:g}")
+            progress.open_items.append(f"{a.titel}: {_dutch(a.score)} van {_dutch(a.max)} punten, "
+                                       f"nodig {_dutch(a.needed)}")
     if attended < rules.attendance_minimum:
         progress.open_items.append(f"Bijeenkomsten: {attended} van {rules.attendance_minimum} bijgewoond")
     return progress

@@ -67,7 +67,7 @@ def my_progress(assignments: StudentAssignments, root: Path) -> dict:
             needed = round(share * float(score["max"]), 2)
             ok = float(score["score"]) >= needed
             got, out_of = got + float(score["score"]), out_of + float(score["max"])
-            rows.append(Row(titel, "nagekeken", f"{score['score']:g} van {score['max']:g}", f"{needed:g}", ok))
+            rows.append(Row(titel, "nagekeken", f"{score['score']:g} van {score['max']:g}".replace(".", ","), f"{needed:g}".replace(".", ","), ok))
             if not ok:
                 open_items.append(f"{titel}: nog niet voldoende; lees je feedback en overleg met je docent")
                 all_passed = False
