@@ -113,6 +113,10 @@ def _register_subapps() -> None:
     app.add_typer(hub_app, name="hub", help="Run JupyterHub for a training institute.")
     app.add_typer(peiling_app, name="peiling", help="Peiling: the live poll for group sessions.")
     app.add_typer(badge_app, name="badge", help="Controleer een Leerplein-badge.")
+    from leerplein.dossier.cli import deelnamebewijs, dossier
+
+    app.command("dossier")(dossier)
+    app.command("deelnamebewijs")(deelnamebewijs)
 
 
 _register_subapps()
