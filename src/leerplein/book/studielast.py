@@ -227,7 +227,7 @@ def check_study_load(root: Path):
                           f"the module states {stated:g} uur, its activities add up to {load.hours:.1f} uur "
                           f"(modules/{folder.name}/studielast.yml); more than 10% apart")
     rules = root / "grading" / "slaagregels.yml"
-    if total and rules.is_file():  # the microcredential states the same load
+    if total and rules.is_file():  # the badge states the same load
         from leerplein.course.progress import RulesError, load_rules
 
         try:

@@ -112,7 +112,7 @@ def _badge_block(course: Course, student: str) -> str:
     if not path.is_file():
         return ""
     data = base64.b64encode(path.read_bytes()).decode()
-    return ("<h2>Je microcredential</h2><p>Gefeliciteerd: je hebt de cursus gehaald.</p>"
+    return ("<h2>Je badge</h2><p>Gefeliciteerd: je hebt de cursus gehaald.</p>"
             f'<p><a id="leerplein-badge" download="leerplein-badge.png" href="data:image/png;base64,{data}">'
             "Download je badge</a></p>")
 
