@@ -9,6 +9,7 @@ import base64
 import functools
 import http.server
 import threading
+import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -63,6 +64,11 @@ def published(tmp_path):
     other, _ = signer_key(tmp_path)
     (badges / "ander.png").write_bytes(baked(root, other, jwk_header=False))
     (badges / "gewoon.png").write_bytes(badge_image("x"))
+    # a compressed "badge" that inflates to 20 MB: refused without filling the tab's memory
+    body = b"openbadgecredential\x00\x01\x00\x00\x00" + zlib.compress(b"a" * 20_000_000, 9)
+    chunk = len(body).to_bytes(4, "big") + b"iTXt" + body + zlib.crc32(b"iTXt" + body).to_bytes(4, "big")
+    plain = badge_image("x")
+    (badges / "bom.png").write_bytes(plain[:-12] + chunk + plain[-12:])
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
@@ -116,6 +122,8 @@ def test_the_page_gives_the_right_verdict_for_each_badge_offline(published):
             assert kind == "andere-sleutel" and "niet door ons uitgegeven" in text, text
             kind, text = verdict("gewoon.png")
             assert kind == "geen-badge", text
+            kind, text = verdict("bom.png")
+            assert kind == "geen-badge" and "te groot" in text, text
             kind, text = verdict("geldig.png", "Sanne@example.nl")
             assert kind == "geldig" and "klopt" in text, text
             kind, text = verdict("geldig.png", "iemand@example.nl")

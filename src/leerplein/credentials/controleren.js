@@ -8,6 +8,8 @@ const config = JSON.parse(document.getElementById("instituut").textContent);
 const uitslag = document.getElementById("uitslag");
 const BADGE_KEYWORDS = ["openbadgecredential", "openbadges"];
 const text = new TextDecoder();
+const MAX_FILE = 5 * 1024 * 1024; // a badge is a small picture; refuse anything larger unread
+const MAX_TEXT = 1024 * 1024; // and never inflate a compressed badge beyond this
 
 class Oordeel extends Error {
   constructor(soort, titel, uitleg) {
@@ -22,9 +24,24 @@ function fromBase64url(value) {
   return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 }
 
-async function inflate(bytes, format) {
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream(format));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+async function inflate(bytes, format, limit = MAX_TEXT) {
+  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream(format)).getReader();
+  const parts = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel();
+      throw new Oordeel("geen-badge", "Geen badge gevonden", "De inhoud van dit bestand is te groot voor een badge.");
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) { out.set(part, at); at += part.length; }
+  return out;
 }
 
 function badgeChunks(bytes) {
@@ -190,6 +207,7 @@ function show(soort, titel, uitleg, rows = []) {
 async function check(file) {
   show("bezig", "Bezig met controleren…", file.name);
   try {
+    if (file.size > MAX_FILE) throw new Oordeel("geen-badge", "Geen badge gevonden", "Dit bestand is te groot voor een badge.");
     const bytes = new Uint8Array(await file.arrayBuffer());
     const chunks = badgeChunks(bytes);
     if (chunks.length === 0) throw new Oordeel("geen-badge", "Geen badge gevonden", "In dit bestand zit geen badge.");

@@ -4,6 +4,7 @@ verification page and `leerplein dossier`."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +58,10 @@ class Institute:
 
 
 def settings_path(root: Path) -> Path:
-    return root / SETTINGS
+    """instituut.yml in the checkout, or the file LEERPLEIN_INSTITUUT names (kept outside git, so
+    that pulling course updates never touches the institute's own settings)."""
+    chosen = os.environ.get("LEERPLEIN_INSTITUUT")
+    return Path(chosen) if chosen else root / SETTINGS
 
 
 def load_institute(root: Path) -> Institute:
