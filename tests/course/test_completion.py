@@ -141,6 +141,9 @@ def test_a_learner_who_passes_gets_a_badge_that_verifies_and_copies_that_lie_do_
     assert badge_from_feedback(graded, "zakt") is None, "a learner who did not pass got a badge"
 
     badge = badge_from_feedback(graded, "slaagt")
+    from leerplein.course.feedback import feedback_path
+    assert "controleren op https://www.proefstad-hs.nl/badges/controleren.html" in \
+        feedback_path(graded["course"], A, "slaagt").read_text(), "the learner is not told where an employer checks it"
     public, status = badges / "issuer-public.pem", badges / "status.json"
     ok = cli(graded["root"], "badge", "verify", str(badge), "--public-key", str(public), "--status-list", str(status))
     assert ok.returncode == 0 and "GELDIG" in ok.stdout and "niet ingetrokken" in ok.stdout, ok.stdout + ok.stderr
