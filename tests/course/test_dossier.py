@@ -77,7 +77,7 @@ def test_the_dossier_pdf_holds_the_leerdoelen_the_study_load_and_the_toetsmatrij
     assert "kennischeck check-3 (1)" in text
     total = sum(r.points for r in assessment_matrix(ROOT))
     assert f"Alle opdrachten samen {total:g}" in text
-    assert "Cesuur" in text and "Sessieplannen" in text and "Literatuur" in text
+    assert "Cesuur" in text and "Sessieplannen" in text and "Literatuur" in text and "Wegwijzer" in text
     # the evaluation: totals only
     assert "Uitkomsten uit 1 evaluatie (alleen totalen)" in text and "gemiddeld 4,3" in text
     assert "GEHEIM-ANTWOORD" not in page and "GEHEIM-ANTWOORD" not in text
@@ -97,6 +97,11 @@ def test_the_dossier_warns_while_the_institute_is_still_the_example(tmp_path):
     assert done.returncode == 0 and "voorbeeld" in done.stderr
     assert "Vul instituut.yml in" in (tmp_path / "uit" / "dossier-skj.html").read_text()
     assert cli(root, "dossier", "--profiel", "nvo", "-o", str(tmp_path / "uit")).returncode == 2
+    not_a_db = tmp_path / "geen.sqlite"
+    not_a_db.write_text("dit is geen database")
+    wrong = cli(root, "dossier", "--profiel", "skj", "-o", str(tmp_path / "uit2"), "--peiling-db", str(not_a_db), "--geen-pdf")
+    assert wrong.returncode == 2 and "geen database van Peiling" in wrong.stderr and "Traceback" not in wrong.stderr
+    assert not (tmp_path / "uit2" / "dossier-skj.html").exists()
 
 
 def test_a_certificate_of_attendance_lists_only_the_action_learning_meetings_attended(tmp_path):

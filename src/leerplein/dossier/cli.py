@@ -29,7 +29,14 @@ def dossier(profiel: str = typer.Option(..., "--profiel", help="registerplein of
         raise typer.Exit(2) from err
     for problem in built.institute.placeholders():
         typer.secho(f"Let op: {problem} (instituut.yml).", fg="yellow", err=True)
-    page = write_html(built.html(), output / f"dossier-{profile}.html")
+    import sqlite3
+
+    try:
+        text = built.html()
+    except sqlite3.DatabaseError as err:
+        typer.secho(f"{peiling_db} is geen database van Peiling ({err}).", fg="red", err=True)
+        raise typer.Exit(2) from err
+    page = write_html(text, output / f"dossier-{profile}.html")
     typer.echo(f"HTML: {page}")
     if not geen_pdf:
         typer.echo(f"PDF: {print_pdf(page, output / f'dossier-{profile}.pdf', 'Accreditatiedossier ' + PROFILES[profile])}")

@@ -135,6 +135,22 @@ class Dossier:
         body = "".join(f"<tr><th scope='row'>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in rows)
         return f"<h2 id='kenmerken'>1. Kenmerken in het kort</h2><table class='kenmerken'><tbody>{body}</tbody></table>"
 
+    def checklist(self) -> str:
+        """Where each thing the accreditation body asks for is in this file."""
+        asked = [("Beschrijving van de scholing en de doelgroep", "2"), ("Leerdoelen en niveau", "3"),
+                 ("Programma, studiebelasting en duur", "4 en 7"), ("Toetsing, cesuur en kwaliteitszorg", "5"),
+                 ("Eindtoets", "6"), ("Evaluatie door deelnemers", "8"), ("Trainers en contactpersoon", "9"),
+                 ("Literatuur", "11")]
+        if self.profile == "registerplein":
+            asked.insert(3, ("Netto uren (1 punt per netto uur)", "1 en 7"))
+            asked.append(("Reflectie (intervisie) voor herregistratie", "10"))
+        else:
+            asked[4] = ("Eindtoets (verplicht bij e-learning, blended en 18 uur of meer)", "6")
+        rows = "".join(f"<tr><td>{e(what)}</td><td>{e(where)}</td></tr>" for what, where in asked)
+        return ("<table class='wegwijzer'><caption>Wegwijzer: waar staat wat</caption><thead><tr>"
+                "<th scope='col'>Gevraagd</th><th scope='col'>Hoofdstuk</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table>")
+
     def description(self) -> str:
         intro = self.root / "book" / "intro.md"
         return ("<h2 id='beschrijving'>2. Beschrijving en doelgroep</h2>"
@@ -292,7 +308,7 @@ class Dossier:
         return f"<h2 id='literatuur'>11. Literatuur</h2><ul class='klein'>{items}</ul>"
 
     def html(self) -> str:
-        body = "".join([self.cover(), self.summary(), self.description(), self.goals(), self.study_load(),
+        body = "".join([self.cover(), self.summary(), self.checklist(), self.description(), self.goals(), self.study_load(),
                         self.assessment(), self.final_test(), self.session_plans(), self.evaluation(), self.people(),
                         self.reflection(), self.literature()])
         title = f"Accreditatiedossier {PROFILES[self.profile]}: {self.badge.get('naam', 'Leerplein')}"
