@@ -143,7 +143,7 @@ class Dossier:
                  ("Literatuur", "11")]
         if self.profile == "registerplein":
             asked.insert(3, ("Netto uren (1 punt per netto uur)", "1 en 7"))
-            asked.append(("Reflectie (intervisie) voor herregistratie", "10"))
+            asked.insert(-1, ("Reflectie (intervisie) voor herregistratie", "10"))
         else:
             asked[4] = ("Eindtoets (verplicht bij e-learning, blended en 18 uur of meer)", "6")
         rows = "".join(f"<tr><td>{e(what)}</td><td>{e(where)}</td></tr>" for what, where in asked)
