@@ -130,6 +130,11 @@ def test_an_issued_credential_validates_against_ob3_and_carries_every_eu_element
     vc = claims_of(token)
     errors = sorted(ob3_validator().iter_errors(vc), key=str)
     assert not errors, "\n".join(e.message for e in errors[:5])
+    # the schema is not a formality: it rejects a credential without a date and an unknown identity type
+    broken = json.loads(json.dumps(vc))
+    del broken["validFrom"]
+    broken["credentialSubject"]["identifier"][0]["identityType"] = "gebruikersnaam"
+    assert len(list(ob3_validator().iter_errors(broken))) >= 2
 
     subject, achievement, issuer = vc["credentialSubject"], vc["credentialSubject"]["achievement"], vc["issuer"]
     # learner: a salted hash of her e-mail address, labelled as such
