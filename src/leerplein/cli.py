@@ -98,10 +98,16 @@ def badge_verify(file: Path = typer.Argument(..., exists=True, dir_okay=False, h
 def badge_verify_page(output: Path = typer.Option(..., "-o", "--output", help="map voor de controlepagina"),
                       public_key: Path = typer.Option(..., "--public-key", exists=True,
                                                       help="de openbare sleutel van het instituut (issuer-public.pem)")) -> None:
-    """Schrijf de controlepagina die je naast status.json publiceert (werkt in de browser, zonder server)."""
-    from leerplein.credentials.page import write_verify_page
+    """Schrijf de controlepagina die je naast status.json publiceert (statisch; de controle gebeurt in de browser)."""
+    from leerplein.credentials.institute import InstituteError
+    from leerplein.credentials.page import PageError, write_verify_page
 
-    typer.echo(f"Controlepagina geschreven: {write_verify_page(layout().root, public_key.read_bytes(), output)}")
+    try:
+        page = write_verify_page(layout().root, public_key.read_bytes(), output)
+    except (InstituteError, PageError) as err:
+        typer.secho(str(err), fg="red", err=True)
+        raise typer.Exit(2) from err
+    typer.echo(f"Controlepagina geschreven: {page}")
 
 
 def _register_subapps() -> None:

@@ -241,3 +241,23 @@ def test_a_badge_signed_by_another_key_without_a_jwk_header_is_not_called_change
     # with a jwk header naming the other key, it says so outright
     forged.write_bytes(baked(root, theirs))
     assert "andere sleutel" in " ".join(verify_file(forged, ours).lines)
+
+
+def test_badge_verify_page_writes_the_page_with_the_institutes_key_and_refuses_the_example(root, tmp_path):
+    from openbadgeslib.keys import public_jwk_from_pem
+
+    _, public = signer_key(tmp_path)
+    pem = tmp_path / "issuer-public.pem"
+    pem.write_bytes(public)
+    run = lambda r, out: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "leerplein.cli", "badge", "verify-page", "-o", str(out), "--public-key", str(pem)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "LEERPLEIN_ROOT": str(r)})
+    done = run(root, tmp_path / "pagina")
+    assert done.returncode == 0, done.stdout + done.stderr
+    page = (tmp_path / "pagina" / "controleren.html").read_text()
+    assert public_jwk_from_pem(public)["x"] in page and "https://www.proefstad-hs.nl/badges/status.json" in page
+    assert (tmp_path / "pagina" / "jose" / "index.js").is_file() and "connect-src 'self'" in page
+    example = make_root(tmp_path / "voorbeeld", institute=(ROOT / "instituut.yml").read_text())
+    refused = run(example, tmp_path / "pagina2")
+    assert refused.returncode == 2 and "instituut.yml" in refused.stderr and "Traceback" not in refused.stderr
+    assert not (tmp_path / "pagina2" / "controleren.html").exists()
