@@ -119,6 +119,7 @@ def test_the_criteria_list_the_courses_leerdoelen(root):
 def test_an_issued_credential_validates_against_ob3_and_carries_every_eu_element(root):
     from openbadgeslib.ob3 import OB3Signer
 
+    from leerplein.course.progress import load_rules
     from leerplein.credentials.institute import real_institute
     from leerplein.credentials.issue import credential_payload, holder_identity
 
@@ -155,15 +156,16 @@ def test_an_issued_credential_validates_against_ob3_and_carries_every_eu_element
         assert f"{i}. {goal}" in narrative
     assert "Leeruitkomsten: " not in narrative.replace("Leeruitkomsten. ", "")  # never an empty list again
     # workload, level, assessment, participation, quality assurance
-    tags = achievement["tag"]
-    assert "Studielast: 82 uur" in tags and "EC: 2,9" in tags and achievement["creditsAvailable"] == 2.9
-    assert subject["creditsEarned"] == 2.9
+    tags, stated = achievement["tag"], load_rules(root).badge
+    ec = float(stated["ec"])
+    assert f"Studielast: {stated['studielast_uren']} uur" in tags and f"EC: {ec:g}".replace(".", ",") in tags
+    assert achievement["creditsAvailable"] == ec and subject["creditsEarned"] == ec
     assert "Niveau: Niet NLQF-ingeschaald" in tags
     assert any(t.startswith("Beoordeling: ") and len(t) > 20 for t in tags)
     assert any(t.startswith("Deelname: ") and len(t) > 15 for t in tags)
     assert "Kwaliteitszorg: Beoordeling met rubrics" in narrative
-    # 2.9 EC and no level: a course, not a microcredential, anywhere in the badge
-    assert achievement["achievementType"] == "Course"
+    # under 3 EC and no level: a course, not a microcredential, anywhere in the badge
+    assert ec < 3 and achievement["achievementType"] == "Course"
     assert "microcredential" not in json.dumps(vc).lower()
     # the revocation entry points at the institute's own status list
     assert vc["credentialStatus"]["statusListCredential"] == "https://www.proefstad-hs.nl/badges/status.json"
