@@ -13,6 +13,7 @@ from pathlib import Path
 from leerplein.dossier.facts import SessionFacts, sessions
 
 e = html.escape
+ATTENDANCE = "aanwezigheid.json"  # in the course state: student -> session ids (`course aanwezig` writes it)
 
 
 class AttendanceError(ValueError):
@@ -49,7 +50,6 @@ def certificate(course, student: str) -> Certificate:
     from nbgrader.api import Gradebook, MissingEntry
 
     from leerplein.course.course import read_json
-    from leerplein.course.progress import attendance_file
 
     with Gradebook(course.gradebook_url) as gb:
         try:
@@ -57,7 +57,7 @@ def certificate(course, student: str) -> Certificate:
         except MissingEntry as err:
             raise AttendanceError(f"{student} staat niet in de cursus.") from err
         name = " ".join(filter(None, [person.first_name, person.last_name])) or student
-    recorded = read_json(attendance_file(course), {}).get(student, [])
+    recorded = read_json(course.state / ATTENDANCE, {}).get(student, [])
     meetings = action_learning(course.root)
     attended, unknown = [], []
     for entry in recorded:
