@@ -75,21 +75,39 @@ def start(
     raise typer.Exit(run_local_course(layout(), lab_port=port, book_port=book_port, build=not no_build))
 
 
-badge_app = typer.Typer(no_args_is_help=True, help="Check a Leerplein microcredential.")
+badge_app = typer.Typer(no_args_is_help=True, help="Controleer een Leerplein-badge.")
 
 
 @badge_app.command("verify")
-def badge_verify(file: Path = typer.Argument(..., exists=True, dir_okay=False),
-                 public_key: Path = typer.Option(..., "--public-key", exists=True, help="the institute's issuer-public.pem"),
+def badge_verify(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="de badge (PNG)"),
+                 public_key: Path = typer.Option(..., "--public-key", exists=True,
+                                                 help="de openbare sleutel van het instituut (issuer-public.pem)"),
                  status_list: Path = typer.Option(None, "--status-list", exists=True,
-                                                  help="the institute's status.json, to check revocation offline")) -> None:
-    """Verify a badge PNG offline: signature, expiry and (with --status-list) revocation."""
+                                                  help="de intrekkingslijst van het instituut (status.json)"),
+                 email: str = typer.Option(None, "--email", help="het e-mailadres dat de houder opgeeft")) -> None:
+    """Controleer een badge zonder internet: handtekening, einddatum, intrekking en houder."""
     from leerplein.credentials.verify import verify_file
 
-    verdict = verify_file(file, public_key.read_bytes(), status_list.read_bytes() if status_list else None)
+    verdict = verify_file(file, public_key.read_bytes(), status_list.read_bytes() if status_list else None, email)
     for line in verdict.lines:
         typer.echo(line)
     raise typer.Exit(0 if verdict.ok else 1)
+
+
+@badge_app.command("verify-page")
+def badge_verify_page(output: Path = typer.Option(..., "-o", "--output", help="map voor de controlepagina"),
+                      public_key: Path = typer.Option(..., "--public-key", exists=True,
+                                                      help="de openbare sleutel van het instituut (issuer-public.pem)")) -> None:
+    """Schrijf de controlepagina die je naast status.json publiceert (statisch; de controle gebeurt in de browser)."""
+    from leerplein.credentials.institute import InstituteError
+    from leerplein.credentials.page import PageError, write_verify_page
+
+    try:
+        page = write_verify_page(layout().root, public_key.read_bytes(), output)
+    except (InstituteError, PageError) as err:
+        typer.secho(str(err), fg="red", err=True)
+        raise typer.Exit(2) from err
+    typer.echo(f"Controlepagina geschreven: {page}")
 
 
 def _register_subapps() -> None:
@@ -100,7 +118,11 @@ def _register_subapps() -> None:
     app.add_typer(course_app, name="course", help="The teacher's nbgrader cycle.")
     app.add_typer(hub_app, name="hub", help="Run JupyterHub for a training institute.")
     app.add_typer(peiling_app, name="peiling", help="Peiling: the live poll for group sessions.")
-    app.add_typer(badge_app, name="badge", help="Check a Leerplein microcredential.")
+    app.add_typer(badge_app, name="badge", help="Controleer een Leerplein-badge.")
+    from leerplein.dossier.cli import deelnamebewijs, dossier
+
+    app.command("dossier")(dossier)
+    app.command("deelnamebewijs")(deelnamebewijs)
 
 
 _register_subapps()

@@ -1,4 +1,4 @@
-"""Completion, end to end with real nbgrader: pass rules, progress, and the microcredential. A
+"""Completion, end to end with real nbgrader: pass rules, progress, and the badge. A
 learner who passes gets a badge in her feedback that verifies offline; a tampered copy, the
 wrong key, a revoked and an expired badge do not; a learner who did not pass gets none; forget
 keeps the revocation list working."""
@@ -39,9 +39,6 @@ badge:
   taal: nl
   niveau: "Niet NLQF-ingeschaald"
   beoordeling: "Rubric"
-  uitgever: "Proefinstituut"
-  uitgever_url: "https://proef.example.nl"
-  status_url: "https://proef.example.nl/badges/status.json"
 """
 
 
@@ -61,6 +58,9 @@ def graded(tmp_path_factory):
     (root / "grading" / "rubrics").symlink_to(ROOT / "grading" / "rubrics")
     (root / "grading" / "slaagregels.yml").write_text(RULES)
     (root / "pyproject.toml").write_text('[project]\nname = "leerplein"\n')
+    (root / "node_modules").symlink_to(ROOT / "node_modules")
+    from test_credential import INSTITUTE
+    (root / "instituut.yml").write_text(INSTITUTE)
     course = Course(root, base / "course", base / "exchange")
     roster = base / "roster.csv"
     roster.write_text("username,name,role,email\nslaagt,Sanne,student,sanne@example.nl\nzakt,Zeger,student,\n")
@@ -141,13 +141,23 @@ def test_a_learner_who_passes_gets_a_badge_that_verifies_and_copies_that_lie_do_
     assert badge_from_feedback(graded, "zakt") is None, "a learner who did not pass got a badge"
 
     badge = badge_from_feedback(graded, "slaagt")
+    from leerplein.course.feedback import feedback_path
+    assert "controleren op https://www.proefstad-hs.nl/badges/controleren.html" in \
+        feedback_path(graded["course"], A, "slaagt").read_text(), "the learner is not told where an employer checks it"
     public, status = badges / "issuer-public.pem", badges / "status.json"
     ok = cli(graded["root"], "badge", "verify", str(badge), "--public-key", str(public), "--status-list", str(status))
-    assert ok.returncode == 0 and "VALID" in ok.stdout and "not revoked" in ok.stdout, ok.stdout + ok.stderr
+    assert ok.returncode == 0 and "GELDIG" in ok.stdout and "niet ingetrokken" in ok.stdout, ok.stdout + ok.stderr
     token = OB3Verifier.extract_token_from_png(badge.read_bytes())
     assert "sanne@example.nl" not in token and "Sanne" not in base64.urlsafe_b64decode(
         token.split(".")[1] + "==").decode(), "the badge shows more than the learner agreed to"
-    assert '"MicroCredential"' in base64.urlsafe_b64decode(token.split(".")[1] + "==").decode()
+    from test_credential import claims_of, ob3_validator
+    vc = claims_of(token)
+    assert not list(ob3_validator().iter_errors(vc)), "the issued badge does not validate against OB 3.0"
+    assert vc["credentialSubject"]["achievement"]["achievementType"] == "Course"  # 3 EC but no level
+    assert vc["credentialSubject"]["identifier"][0]["identityType"] == "emailAddress"  # from the roster
+    published = badges / "publiceren"
+    assert {p.name for p in published.iterdir()} >= {"status.json", "issuer-public.pem", "controleren.html", "jose"}
+    assert not list(published.rglob("*key.pem")), "the private key is in the folder to publish"
     assert (badges / "slaagt-ob2.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     # tampered: the payload changed, the signature kept
@@ -157,7 +167,7 @@ def test_a_learner_who_passes_gets_a_badge_that_verifies_and_copies_that_lie_do_
     fake = graded["base"] / "vervalst.png"
     fake.write_bytes(bake_png(badge_image("x"), forged, keyword=ITXT_KEYWORD_OB3))
     bad = cli(graded["root"], "badge", "verify", str(fake), "--public-key", str(public))
-    assert bad.returncode == 1 and "changed after it was issued" in bad.stdout, bad.stdout
+    assert bad.returncode == 1 and "veranderd" in bad.stdout, bad.stdout
     # the wrong key: another institute's public key
     from openbadgeslib import KeyEd25519
 
@@ -167,32 +177,32 @@ def test_a_learner_who_passes_gets_a_badge_that_verifies_and_copies_that_lie_do_
     pem = other.get_pub_key_pem()
     other_pem.write_bytes(pem if isinstance(pem, bytes) else pem.encode())
     wrong = cli(graded["root"], "badge", "verify", str(badge), "--public-key", str(other_pem))
-    assert wrong.returncode == 1 and "different key" in wrong.stdout, wrong.stdout
+    assert wrong.returncode == 1 and "andere sleutel" in wrong.stdout, wrong.stdout
     # not a badge at all
     plain = graded["base"] / "gewoon.png"
     plain.write_bytes(badge_image("x"))
-    assert "No badge found" in cli(graded["root"], "badge", "verify", str(plain), "--public-key", str(public)).stdout
+    assert "Geen badge gevonden" in cli(graded["root"], "badge", "verify", str(plain), "--public-key", str(public)).stdout
 
     # expired: issued long ago
     from leerplein.credentials.issue import issue
 
     old = issue(graded["course"], "slaagt", "sanne@example.nl", now=datetime.now(timezone.utc) - timedelta(days=365 * 6))
     expired = cli(graded["root"], "badge", "verify", str(old), "--public-key", str(public))
-    assert expired.returncode == 1 and "expired" in expired.stdout, expired.stdout
+    assert expired.returncode == 1 and "verlopen" in expired.stdout, expired.stdout
     issue(graded["course"], "slaagt", "sanne@example.nl")
 
     # revoked, then forgotten: the status list still says revoked
     revoked = cli(graded["root"], "course", "badges", "--revoke", "slaagt", *graded["dirs"])
     assert "Revoked" in revoked.stdout
     now_bad = cli(graded["root"], "badge", "verify", str(badge), "--public-key", str(public), "--status-list", str(status))
-    assert now_bad.returncode == 1 and "revoked" in now_bad.stdout, now_bad.stdout
+    assert now_bad.returncode == 1 and "ingetrokken" in now_bad.stdout, now_bad.stdout
     from leerplein.course.forget import forget_student
 
     removed = forget_student(graded["course"], "slaagt")
     assert any("badge" in r for r in removed), removed
     assert "slaagt" not in (badges / "uitgegeven.json").read_text() and not (badges / "slaagt.png").exists()
     still = cli(graded["root"], "badge", "verify", str(badge), "--public-key", str(public), "--status-list", str(status))
-    assert still.returncode == 1 and "revoked" in still.stdout
+    assert still.returncode == 1 and "ingetrokken" in still.stdout
 
 
 def test_the_report_draws_no_empty_charts_and_lists_every_student(graded, tmp_path):

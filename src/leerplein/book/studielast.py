@@ -251,7 +251,7 @@ def check_study_load(root: Path):
                           f"(modules/{folder.name}/studielast.yml); more than 10% apart")
     yield from _session_shares(root, folders)
     rules = root / "grading" / "slaagregels.yml"
-    if total and rules.is_file():  # the microcredential states the same load
+    if total and rules.is_file():  # the badge states the same load
         from leerplein.course.progress import RulesError, load_rules
 
         try:

@@ -286,34 +286,44 @@ def aanwezig(session: str = typer.Argument(None, help="the session, e.g. ontmoet
 def badges(course_dir: Path = CourseDir, exchange: Path = Exchange,
            ob2: bool = typer.Option(False, "--ob2", help="also export each as a signed Open Badges 2.0 assertion"),
            revoke: str = typer.Option(None, "--revoke", help="revoke this student's badge instead")) -> None:
-    """Issue the microcredential to everyone who passed and put it in their feedback."""
+    """Issue the badge to everyone who passed and put it in their feedback (the issuer is set in instituut.yml)."""
     from nbgrader.api import Gradebook
 
     from leerplein.course.feedback import generate_feedback, release_feedback
     from leerplein.course.progress import everyone
     from leerplein.credentials.issue import BadgeError, export_ob2, issue, publish_status_list
+    from leerplein.credentials.institute import InstituteError, real_institute
     from leerplein.credentials.issue import revoke as revoke_badge
 
     course = _course(course_dir, exchange)
+    try:
+        real_institute(course.root)
+    except InstituteError as err:
+        console.print(f"[red]{err}[/red]")
+        raise typer.Exit(1)
     if revoke:
         done = revoke_badge(course, revoke)
         console.print(f"Revoked the badge of {revoke}." if done else f"{revoke} has no badge.")
-        console.print(f"Publish {publish_status_list(course)} at the badge's status_url.")
+        publish_status_list(course)
+        _publish_badges(course)
         return
     with Gradebook(course.gradebook_url) as gb:
-        emails = {s.id: (s.email or s.id) for s in gb.students}
+        emails = {s.id: s.email for s in gb.students}  # None when the roster has no e-mail address
     issued, not_yet = [], []
     for p in everyone(course):
         if not p.passed:
             not_yet.append(p.student)
             continue
         try:
-            path = issue(course, p.student, emails.get(p.student, p.student))
+            path = issue(course, p.student, emails.get(p.student))
         except BadgeError as err:
             console.print(f"[yellow]{err}[/yellow]")
             continue
         if ob2:
-            export_ob2(course, p.student, emails.get(p.student, p.student))
+            try:
+                export_ob2(course, p.student, emails.get(p.student))
+            except BadgeError as err:
+                console.print(f"[yellow]{err}[/yellow]")
         last = p.counted[-1].slug  # the badge travels with the feedback of the last counted assignment
         generate_feedback(course, last, [p.student])
         issued.append((p.student, path, last))
@@ -324,5 +334,19 @@ def badges(course_dir: Path = CourseDir, exchange: Path = Exchange,
         _audit(course, "badge", last, [student], path.name)
         console.print(f"Issued: {student} ({path.name}; in the feedback of {last})")
     console.print(f"{len(issued)} badge(s) issued; {len(not_yet)} student(s) have not passed yet.")
-    console.print(f"Public key: {course.state / 'badges' / 'issuer-public.pem'}; "
-                  f"status list to publish: {course.state / 'badges' / 'status.json'}")
+    if issued:
+        _publish_badges(course)
+
+
+def _publish_badges(course: Course) -> None:
+    from leerplein.credentials.institute import real_institute
+    from leerplein.credentials.page import PageError, publish_folder
+
+    try:
+        folder = publish_folder(course)
+    except PageError as err:
+        console.print(f"[yellow]{err}[/yellow]")
+        return
+    console.print(f"Zet de inhoud van {folder} op {real_institute(course.root).badges_url}/ (status.json, "
+                  "issuer-public.pem en de controlepagina controleren.html). Zet daar nooit de map erboven: "
+                  "die bevat de geheime sleutel.")

@@ -111,10 +111,17 @@ def _badge_block(course: Course, student: str) -> str:
     path = course.state / "badges" / f"{student}.png"
     if not path.is_file():
         return ""
+    from leerplein.credentials.institute import InstituteError, load_institute
+
     data = base64.b64encode(path.read_bytes()).decode()
-    return ("<h2>Je microcredential</h2><p>Gefeliciteerd: je hebt de cursus gehaald.</p>"
+    try:
+        check = (f"<p>Een werkgever kan je badge controleren op {html.escape(load_institute(course.root).verify_url)}"
+                 "</p>")
+    except InstituteError:
+        check = ""
+    return ("<h2>Je badge</h2><p>Gefeliciteerd: je hebt de cursus gehaald.</p>"
             f'<p><a id="leerplein-badge" download="leerplein-badge.png" href="data:image/png;base64,{data}">'
-            "Download je badge</a></p>")
+            f"Download je badge</a></p>{check}")
 
 
 def _answer_text(text: str) -> str:
