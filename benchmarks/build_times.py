@@ -22,9 +22,13 @@ ROOT = Path(__file__).resolve().parents[1]
 LEERPLEIN = Path(sys.executable).with_name("leerplein")
 
 
+SOURCES = ("modules", "sessies", "exercises", "grading")  # everything a page reads, besides book/
+
+
 def copy_sources(target: Path) -> None:
     shutil.copytree(ROOT / "book", target / "book", ignore=shutil.ignore_patterns("_build", "_vendor"))
-    shutil.copytree(ROOT / "modules", target / "modules")
+    for name in SOURCES:
+        shutil.copytree(ROOT / name, target / name)
     (target / "node_modules").symlink_to(ROOT / "node_modules")
     (target / "pyproject.toml").write_text('[project]\nname = "leerplein"\n')
 
@@ -38,29 +42,43 @@ def timed_build(root: Path) -> float:
     return time.perf_counter() - start
 
 
-def edit_one_page(root: Path) -> Path:
+def edit_one_page(root: Path, words: bool) -> Path:
+    """A comment (no words change), or a sentence (the study-load tables must follow)."""
     page = sorted((root / "modules").glob("*/0[1-9]-*.md"))[0]
-    page.write_text(page.read_text(encoding="utf-8") + "\n<!-- bewerkt voor de meting -->\n", encoding="utf-8")
+    extra = "\nDeze zin is toegevoegd voor de meting.\n" if words else "\n<!-- bewerkt voor de meting -->\n"
+    page.write_text(page.read_text(encoding="utf-8") + extra, encoding="utf-8")
     return page
 
 
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "build_times.md")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         copy_sources(root)
         pages = len(list((root / "modules").rglob("*.md"))) + len(list((root / "book").glob("*.md")))
         cold = timed_build(root)
         warm = timed_build(root)
-        edited = edit_one_page(root)
+        edited = edit_one_page(root, words=False)
         one = timed_build(root)
+        index = root / "book" / "_build" / "html" / "modules" / edited.parent.name / "index.html"
+        before = index.read_text(encoding="utf-8")
+        edit_one_page(root, words=True)
+        worded = timed_build(root)
+        after = index.read_text(encoding="utf-8")
     rows = [("cold (empty cache)", cold), ("rebuild, nothing changed", warm),
-            (f"rebuild after editing {edited.parent.name}/{edited.name}", one)]
+            (f"rebuild after editing {edited.parent.name}/{edited.name} (no words changed)", one),
+            ("rebuild after adding a sentence there (the study-load tables change too)", worded)]
     table = ["| build | seconds |", "| --- | ---: |"] + [f"| {name} | {sec:.1f} |" for name, sec in rows]
     text = (f"# Book build times\n\n{pages} source pages; {platform.node()} "
             f"({os.cpu_count()} cores), {time.strftime('%Y-%m-%d')}. "
             "Measured by `benchmarks/build_times.py` in one run.\n\n" + "\n".join(table) + "\n")
-    out = ROOT / "benchmarks" / "results" / "build_times.md"
-    out.write_text(text)
+    if "studielast" not in after or after == before:
+        sys.exit("the module's study-load table did not follow the added sentence")
+    args.out.write_text(text)
     print(text)
 
 

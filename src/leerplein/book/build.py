@@ -50,13 +50,35 @@ def build_command(layout: Layout, strict: bool = False, all_pages: bool = False)
 DATA_PAGES = {
     "leerplein.interactives": ["src/leerplein/interactives"],
     "leerplein.sessies": ["src/leerplein/sessies", "sessies"],
-    "leerplein.book.studielast": ["src/leerplein/book/studielast.py", "book/studielast.yml", "modules", "sessies",
+    "leerplein.book.studielast": ["src/leerplein/book/studielast.py", "book/studielast.yml", "sessies",
                                   "book/_toc.yml"],
     "leerplein.course.progress": ["src/leerplein/course/progress.py", "grading/slaagregels.yml", "grading/rubrics",
                                   "exercises"],
-    "zelfscan": ["src/leerplein/interactives", "modules", "book/_toc.yml"],
+    "zelfscan": ["src/leerplein/interactives", "book/_toc.yml"],
 }
 DATA_STAMP = ".data-digests.json"
+
+
+def _study_load_shown(root: Path) -> bytes:
+    """What the study-load tables show, computed from the modules' words without executing a
+    page: editing a page re-executes the tables only when a number in them changes."""
+    from leerplein.book.studielast import StudyLoadError, course_loads, render_table
+
+    try:
+        return "".join(render_table(load) for load in course_loads(root)).encode()
+    except (StudyLoadError, OSError, ValueError) as err:  # the pages then show the error
+        return repr(err).encode()
+
+
+def _page_titles(root: Path) -> bytes:
+    """The zelfscan lists module pages by title: only titles (and the toc) matter to it."""
+    from leerplein.book.rules import page_title, toc_files
+
+    return "\n".join(f"{p}={page_title(root, p)}" for p in toc_files(root) if p.startswith("modules/")).encode()
+
+
+# Beyond their files, these pages depend on something computed from all module pages.
+DATA_COMPUTED = {"leerplein.book.studielast": _study_load_shown, "zelfscan": _page_titles}
 
 
 def _input_files(base: Path) -> list[Path]:
@@ -73,6 +95,8 @@ def data_digests(root: Path) -> dict[str, str]:
         digest = hashlib.sha256()
         for path in (p for name in inputs for p in _input_files(root / name)):
             digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+        if marker in DATA_COMPUTED:
+            digest.update(b"\0computed\0" + DATA_COMPUTED[marker](root))
         out[marker] = digest.hexdigest()
     return out
 
