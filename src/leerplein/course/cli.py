@@ -287,12 +287,11 @@ def badges(course_dir: Path = CourseDir, exchange: Path = Exchange,
            ob2: bool = typer.Option(False, "--ob2", help="also export each as a signed Open Badges 2.0 assertion"),
            revoke: str = typer.Option(None, "--revoke", help="revoke this student's badge instead")) -> None:
     """Issue the badge to everyone who passed and put it in their feedback (the issuer is set in instituut.yml)."""
-    from nbgrader.api import Gradebook
+    import getpass
 
-    from leerplein.course.feedback import generate_feedback, release_feedback
-    from leerplein.course.progress import everyone
-    from leerplein.credentials.issue import BadgeError, export_ob2, issue, publish_status_list
+    from leerplein.credentials.award import award_badges
     from leerplein.credentials.institute import InstituteError, real_institute
+    from leerplein.credentials.issue import publish_status_list
     from leerplein.credentials.issue import revoke as revoke_badge
 
     course = _course(course_dir, exchange)
@@ -307,39 +306,25 @@ def badges(course_dir: Path = CourseDir, exchange: Path = Exchange,
         publish_status_list(course)
         _publish_badges(course)
         return
-    with Gradebook(course.gradebook_url) as gb:
-        emails = {s.id: s.email for s in gb.students}  # None when the roster has no e-mail address
-    issued, not_yet = [], []
-    for p in everyone(course):
-        if not p.passed:
-            not_yet.append(p.student)
-            continue
-        try:
-            path = issue(course, p.student, emails.get(p.student))
-        except BadgeError as err:
-            console.print(f"[yellow]{err}[/yellow]")
-            continue
-        if ob2:
-            try:
-                export_ob2(course, p.student, emails.get(p.student))
-            except BadgeError as err:
-                console.print(f"[yellow]{err}[/yellow]")
-        last = p.counted[-1].slug  # the badge travels with the feedback of the last counted assignment
-        generate_feedback(course, last, [p.student])
-        issued.append((p.student, path, last))
-    released = {last for _, _, last in issued}
-    for slug in released:
-        release_feedback(course, slug)
-    for student, path, last in issued:
-        _audit(course, "badge", last, [student], path.name)
+    result = award_badges(course, ob2=ob2, who=f"{getpass.getuser()} (opdrachtregel)")
+    for problem in result.problems:
+        console.print(problem, markup=False, style="yellow")
+    for student, path, last in result.issued:
         console.print(f"Issued: {student} ({path.name}; in the feedback of {last})")
-    console.print(f"{len(issued)} badge(s) issued; {len(not_yet)} student(s) have not passed yet.")
-    if issued:
-        _publish_badges(course)
+    console.print(f"{len(result.issued)} badge(s) issued; {len(result.not_yet)} student(s) have not passed yet.")
+    if result.published:
+        _tell_where_to_publish(course, result.published)
+
+
+def _tell_where_to_publish(course: Course, folder: Path) -> None:
+    from leerplein.credentials.institute import real_institute
+
+    console.print(f"Zet de inhoud van {folder} op {real_institute(course.root).badges_url}/ (status.json, "
+                  "issuer-public.pem en de controlepagina controleren.html). Zet daar nooit de map erboven: "
+                  "die bevat de geheime sleutel.")
 
 
 def _publish_badges(course: Course) -> None:
-    from leerplein.credentials.institute import real_institute
     from leerplein.credentials.page import PageError, publish_folder
 
     try:
@@ -347,6 +332,4 @@ def _publish_badges(course: Course) -> None:
     except PageError as err:
         console.print(f"[yellow]{err}[/yellow]")
         return
-    console.print(f"Zet de inhoud van {folder} op {real_institute(course.root).badges_url}/ (status.json, "
-                  "issuer-public.pem en de controlepagina controleren.html). Zet daar nooit de map erboven: "
-                  "die bevat de geheime sleutel.")
+    _tell_where_to_publish(course, folder)

@@ -199,6 +199,38 @@ class Export(WorkspaceHandler):
         self.write(text)
 
 
+class Badges(WorkspaceHandler):
+    def render_page(self, flash: str = "", error: str = "", problems=()) -> None:
+        from leerplein.course.progress import load_rules, student_progress
+        from leerplein.credentials.issue import registry_file
+        from leerplein.course.course import read_json
+
+        rules = load_rules(self.course.root)
+        rows = [student_progress(self.course, s, rules) for s in self.students()]
+        has = set(read_json(registry_file(self.course), {}).get("uitgegeven", {}))
+        body = pages.badges(self.base, rows, self.names(), has, self.xsrf_token.decode(), flash, error, problems)
+        self.show("Badges", body)
+
+    @tornado.web.authenticated
+    def get(self):
+        self.render_page()
+
+    @tornado.web.authenticated
+    def post(self):
+        from leerplein.credentials.award import award_badges
+        from leerplein.credentials.institute import InstituteError
+
+        try:
+            result = award_badges(self.course, set(self.students()), who=self.current_user["name"])
+        except InstituteError as err:
+            self.render_page(error=f"Badges kunnen nog niet worden uitgegeven: {err} Vraag dit aan de beheerder.")
+            return
+        names = self.names()
+        given = ", ".join(names.get(s, s) for s, _, _ in result.issued) or "niemand"
+        self.render_page(f"Badge uitgegeven aan: {given}. Zij vinden hem bij hun feedback en in Mijn voortgang.",
+                         problems=result.problems)
+
+
 class Log(WorkspaceHandler):
     @tornado.web.authenticated
     def get(self):
@@ -214,4 +246,4 @@ def routes(course: Course, base: str) -> list:
     args = {"course": course, "base": base}
     return [(base, Home, args), (base + r"opdracht/([^/]+)", Assignment, args),
             (base + r"opdracht/([^/]+)/([a-z]+)", AssignmentStep, args), (base + "aanwezigheid", Attendance, args),
-            (base + "voortgang", Progress, args), (base + "rapport", Report, args), (base + "cijfers", Export, args), (base + "logboek", Log, args)]
+            (base + "voortgang", Progress, args), (base + "rapport", Report, args), (base + "cijfers", Export, args), (base + "logboek", Log, args), (base + "badges", Badges, args)]

@@ -27,7 +27,7 @@ def layout(base: str, title: str, body: str, refresh: bool = False) -> str:
     meta = '<meta http-equiv="refresh" content="2">' if refresh else ""
     nav = (f"<nav aria-label='Werkplek'><a href='{base}'>Werkplek</a><a href='{base}aanwezigheid'>Aanwezigheid</a>"
            f"<a href='{base}voortgang'>Voortgang</a><a href='{base}rapport'>Rapport</a>"
-           f"<a href='{base}cijfers'>Cijfers</a><a href='{base}logboek'>Logboek</a><a href='/services/peiling/'>Peiling</a>"
+           f"<a href='{base}cijfers'>Cijfers</a><a href='{base}badges'>Badges</a><a href='{base}logboek'>Logboek</a><a href='/services/peiling/'>Peiling</a>"
            f"<a href='/services/leerkring/'>Leerkring</a><a href='/hub/logout'>Uitloggen</a></nav>")
     return (f"<!doctype html><html lang='nl'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>{meta}"
@@ -206,3 +206,20 @@ def export_form(base: str, token: str) -> str:
             "<label><input type='checkbox' name='pseudoniem' value='1'> Gepseudonimiseerd (zonder namen)</label>"
             "<button type='submit'>Cijfers downloaden (CSV)</button></form>"
             "<p>Werk dat nog niet helemaal beoordeeld is, staat er leeg in, niet als 0.</p>")
+
+
+def badges(base: str, rows: list, names: dict[str, str], has_badge: set[str], token: str, flash: str = "",
+           error: str = "", problems=()) -> str:
+    body = "".join(
+        f"<tr><th scope='row'>{esc(names.get(p.student, p.student))}</th><td>{'ja' if p.passed else 'nee'}</td>"
+        f"<td>{'ja' if p.student in has_badge else 'nee'}</td>"
+        f"<td>{esc('; '.join(p.open_items) or '–')}</td></tr>" for p in rows)
+    listed = "".join(f"<li>{esc(p)}</li>" for p in problems)
+    return (message(flash) + message(error, error=True) + (f"<ul class='err'>{listed}</ul>" if listed else "")
+            + "<p>Wie aan alle slaagregels voldoet, krijgt de badge: een digitaal bewijs dat een werkgever kan "
+              "controleren. Wie nog niet geslaagd is, krijgt niets.</p>"
+            + f"<form method='post' action='{base}badges'>{xsrf(token)}"
+              "<button type='submit'>Badges uitgeven aan wie geslaagd is</button></form>"
+            + "<div class='wrap'><table><thead><tr><th scope='col'>Student</th><th scope='col'>Geslaagd</th>"
+              "<th scope='col'>Badge</th><th scope='col'>Nog open</th></tr></thead>"
+              f"<tbody>{body}</tbody></table></div>")
