@@ -12,12 +12,12 @@ and 0 otherwise, as `leerplein course report` shows it.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import io
 import secrets
 
+from leerplein import spreadsheet
 from leerplein.course.course import Course, write_atomic
 
 FORMATS = ("brightspace", "canvas", "moodle")
@@ -59,7 +59,7 @@ def export_csv(course: Course, fmt: str, target, pseudonymise: bool = False) -> 
     for row in rows:
         row[RESULT] = 1 if passed.get(row["id"]) else 0
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = spreadsheet.writer(buffer, lineterminator="\n")  # names from an LMS roster: no formulas
     if fmt == "brightspace":
         writer.writerow(["OrgDefinedId", *[f"{a} Points Grade" for a in [*assignments, RESULT]],
                          "End-of-Line Indicator"])

@@ -1,0 +1,124 @@
+"""Who may do what in Peiling, which address a request counts for, and how many live streams
+anyone may hold. Plain functions and small classes; the handlers in service.py only ask them.
+
+Ownership (decided for issue 22): a poll belongs to the course of the teacher who made it. Every
+teacher of that course may run, export, close and delete it (co-teaching: a colleague takes over a
+session); teachers of other courses do not see it; an admin sees every poll. The maker is kept as
+`eigenaar` and shown. The standalone Peiling has one facilitator, who sees everything.
+
+Course-only polls: a member is a hub user whose roster `course` is the poll's course (students and
+teachers alike), or an admin. The roster reaches the service as a people file (username -> role,
+course), written by `leerplein hub start`, the same facts the leerkring gets."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Facilitator:
+    name: str
+    course: str
+    admin: bool = False
+
+
+STANDALONE = Facilitator("begeleider", "", admin=True)
+
+
+class People:
+    """username -> {"rol": "student"|"teacher"|"admin", "cursus": name}; None: no people file, so
+    the facilitators named in the settings share one course and any hub user counts as a member."""
+
+    def __init__(self, people: dict[str, dict] | None, facilitators: set[str] = frozenset()):
+        self.people, self.facilitators = people, set(facilitators)
+
+    @classmethod
+    def load(cls, path: Path | None, facilitators: set[str] = frozenset()) -> "People":
+        if path is None or not path.is_file():
+            return cls(None, facilitators)
+        return cls(json.loads(path.read_text(encoding="utf-8")), facilitators)
+
+    def facilitator(self, user: str | None) -> Facilitator | None:
+        if not user:
+            return None
+        if self.people is None:
+            return Facilitator(user, "") if user in self.facilitators else None
+        person = self.people.get(user) or {}
+        if person.get("rol") not in ("teacher", "admin"):
+            return None
+        return Facilitator(user, str(person.get("cursus", "")), admin=person.get("rol") == "admin")
+
+    def member(self, user: str | None, course: str) -> bool:
+        """May `user` answer and follow a course-only poll of `course`?"""
+        if not user:
+            return False
+        if self.people is None:
+            return True
+        person = self.people.get(user)
+        return bool(person) and (person.get("rol") == "admin" or person.get("cursus") == course)
+
+
+def may_manage(who: Facilitator | None, session) -> bool:
+    return who is not None and (who.admin or session.cursus == who.course)
+
+
+def client_address(peer: str, forwarded_for: str | None, proxy_hops: int) -> str:
+    """The address a request counts for in rate limits and stream caps.
+
+    Behind the hub, configurable-http-proxy appends the address it saw to X-Forwarded-For; what
+    stands left of it is whatever the client wrote, so only the right-most `proxy_hops` entries
+    are trusted (1: the hub's proxy; 2: also a reverse proxy in front of it that appends). With
+    proxy_hops 0 (standalone) or a missing or broken entry, the socket peer counts."""
+    if proxy_hops <= 0 or not forwarded_for:
+        return peer
+    hops = [h.strip() for h in forwarded_for.split(",")]
+    if len(hops) < proxy_hops:
+        return peer
+    candidate = hops[-proxy_hops]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return peer
+
+
+class StreamSlots:
+    """Caps on live result streams (server-sent events hold a connection each), so that one client
+    cannot take them all. Defaults, and why:
+
+    - per device (the signed device cookie): 4, a participant with a few tabs;
+    - without a device cookie, per address: 20 (projectors open one; participants get a cookie on
+      the participant page);
+    - per address in all: 1,500, so a hall of 1,000 participants behind one NAT address still works;
+    - per poll: 2,500, more than one address may hold, so one client cannot fill a poll;
+    - in all: 6,000, below the service's open-file limit (service.main raises it when it can).
+    """
+
+    def __init__(self, per_device: int = 4, anonymous_per_address: int = 20, per_address: int = 1500,
+                 per_poll: int = 2500, total: int = 6000):
+        self.limits = {"device": per_device, "anonymous": anonymous_per_address, "address": per_address,
+                       "poll": per_poll}
+        self.total_limit = total
+        self.held: Counter = Counter()
+        self.total = 0
+
+    def take(self, poll: str, address: str, device: str | None) -> tuple | None:
+        """The keys of the slot taken (give them back to `release`), or None when a cap is reached."""
+        keys = [("address", address), ("poll", poll),
+                ("device", device) if device else ("anonymous", address)]
+        if self.total >= self.total_limit or any(self.held[k] >= self.limits[k[0]] for k in keys):
+            return None
+        for k in keys:
+            self.held[k] += 1
+        self.total += 1
+        return tuple(keys)
+
+    def release(self, keys: tuple) -> None:
+        for k in keys:
+            self.held[k] -= 1
+            if self.held[k] <= 0:
+                del self.held[k]
+        self.total -= 1
