@@ -131,6 +131,14 @@ class Base(ServiceHandler):
         return client_address(self.request.remote_ip or "?", self.request.headers.get("X-Forwarded-For"),
                               self.settings["proxy_hops"])
 
+    def device_if_possible(self) -> None:
+        """A device cookie for a page that shows the live stream (projector, facilitator), so the stream
+        counts per device rather than against the small cap for streams without one."""
+        try:
+            self.device(create=True)
+        except web.HTTPError:
+            pass  # too many new devices from this address just now: the page still works
+
     # who is the facilitator: a teacher (or admin) on the hub, or whoever holds this start's token
     def facilitator(self) -> Facilitator | None:
         if self.settings.get("hub_auth") is not None:
@@ -314,6 +322,7 @@ class ProjectorHandler(Base):
                                                                "begeleider. Beantwoord de vragen met de code.")
         if not self.may_follow(session):
             self.refuse_outsider()
+        self.device_if_possible()
         join = self.join_url()
         self.show("scherm.html", sessie=session, join=join, qr=qr_data_uri(f"{join}?code={session.code}"),
                   data=json.dumps(session_payload(self.store, code), ensure_ascii=False))
@@ -396,6 +405,7 @@ def parse_free_questions(text: str) -> list[dict]:
 class FacilitatorSession(Base):
     def get(self, code):
         session = self.managed_session(code)
+        self.device_if_possible()
         self.show("sessie.html", sessie=session, resultaten=self.store.results(code), wachtend=self.store.pending(code),
                   melding=self.get_query_argument("melding", "")[:200], probleem="")
 
