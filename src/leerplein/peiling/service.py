@@ -279,10 +279,9 @@ class StreamHandler(Base):
 
     async def get(self, code):
         try:
-            payload = session_payload(self.store, code)
+            session = self.store.get(code)
         except PeilingError as err:
             raise web.HTTPError(404) from err
-        session = self.store.get(code)
         if session.eigen_tempo and not self.manages(session):
             raise web.HTTPError(403)  # an evaluation's results are for its facilitators only
         if not self.may_follow(session):
@@ -292,7 +291,7 @@ class StreamHandler(Base):
             raise web.HTTPError(429)
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("X-Accel-Buffering", "no")
-        live, key, sent = self.settings["live"], payload["sessie"]["code"], -1
+        live, key, sent = self.settings["live"], session.code, -1
         try:
             while True:
                 current = live.versions[key]
