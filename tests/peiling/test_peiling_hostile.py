@@ -215,3 +215,50 @@ def test_one_client_cannot_take_every_stream(tmp_path):
         for r in held:
             r.close()
         stop_peiling(proc)
+
+
+@pytest.fixture
+def small_peiling(tmp_path):
+    """Peiling's app with small caps, on a real port in a thread of this process."""
+    import asyncio
+    import threading
+
+    from leerplein.peiling.service import make_app
+
+    store = Store(tmp_path / "p.sqlite", b"k" * 32)
+    code = store.create("Klein", [{"soort": "keuze", "tekst": "Wie?", "opties": ["A", "B"]}]).code
+    port, ready, box = free_port(), threading.Event(), {}
+
+    def serve():
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        app = make_app(store, cookie_secret=b"s" * 32, facilitator_token="t", new_answers_per_address=3,
+                       plans=lambda: [])
+        box["server"], box["loop"] = app.listen(port, address="127.0.0.1"), loop
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    ready.wait(10)
+    yield f"http://127.0.0.1:{port}/", code
+    box["loop"].call_soon_threadsafe(box["loop"].stop)
+    thread.join(10)
+    store.close()
+
+
+def test_one_address_cannot_fill_a_questions_answer_cap(small_peiling):
+    """Hole 7's aim (fill the answer cap, so real participants get 400) from one address with
+    many devices: new answers per question per address are capped too (default 1,500)."""
+    base, code = small_peiling
+    results = []
+    guests = [requests.Session() for _ in range(5)]
+    for guest in guests:
+        guest.get(f"{base}p/{code}", timeout=10)
+        r = guest.post(f"{base}p/{code}", data={"_xsrf": guest.cookies.get("_xsrf"), "vraag": "0", "antwoord": "A"},
+                       timeout=10)
+        results.append(r.status_code)
+    assert results == [200, 200, 200, 429, 429]
+    changed = guests[0].post(f"{base}p/{code}", data={"_xsrf": guests[0].cookies.get("_xsrf"), "vraag": "0",
+                                                      "antwoord": "B"}, timeout=10)
+    assert changed.status_code == 200 and "Je antwoord is ontvangen" in changed.text  # changing hers still works

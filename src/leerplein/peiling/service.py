@@ -256,6 +256,9 @@ class ParticipantHandler(Base):
         except ValueError:
             index = -1
         raw = self.get_body_argument("antwoord", "")[:2000]
+        if self.store.my_answer(session.code, index, device) is None and not self.settings["new_answers"].allow(
+                f"{session.code}:{index}:{self.client_address()}"):
+            raise web.HTTPError(429)  # one address cannot fill a question's answer cap on its own
         try:
             self.store.answer(session.code, index, device, raw)
         except PeilingError as err:
@@ -517,7 +520,8 @@ def load_plans() -> list[dict]:
 def make_app(store: Store, *, prefix: str = "/", cookie_secret: bytes, facilitator_token: str = "",
              hub_auth=None, facilitators: set[str] = frozenset(), people: People | None = None,
              public_url: str = "", plans=load_plans, new_devices_per_minute: int = 600,
-             streams: StreamSlots | None = None, proxy_hops: int | None = None) -> web.Application:
+             streams: StreamSlots | None = None, proxy_hops: int | None = None,
+             new_answers_per_address: int = 1500) -> web.Application:
     """`people`: roles and courses (access.People); `proxy_hops`: how many X-Forwarded-For
     entries, from the right, proxies we run appended (default: 1 behind the hub, else 0)."""
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
@@ -543,7 +547,10 @@ def make_app(store: Store, *, prefix: str = "/", cookie_secret: bytes, facilitat
                     .encode() if facilitator_token else b"",
                     proxy_hops=(1 if hub_auth is not None else 0) if proxy_hops is None else proxy_hops,
                     public_url=public_url, plans=plans, live=Live(), streams=streams or StreamSlots(),
-                    answers=RateLimit(10, 10.0), new_devices=RateLimit(new_devices_per_minute, 60.0))
+                    answers=RateLimit(10, 10.0), new_devices=RateLimit(new_devices_per_minute, 60.0),
+                    # new answers per question per address and hour: a NAT hall of 1,000 fits, and the
+                    # question's cap (store.MAX_ANSWERS_PER_QUESTION) stays out of one address's reach
+                    new_answers=RateLimit(new_answers_per_address, 3600.0))
     if hub_auth is not None:
         from jupyterhub.services.auth import HubOAuthCallbackHandler
 
