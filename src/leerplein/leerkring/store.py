@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leerplein.service_base import private_sqlite
+from leerplein.service_base import People, private_sqlite
 from leerplein.leerkring.model import (MAX_PROBLEM_CHARS, MAX_QUESTION_CHARS, SET_SIZE, LeerkringError, NotFound,
                                       clean)
 
@@ -57,6 +57,7 @@ class Store:
     def __init__(self, path: Path, people: dict[str, dict]):
         """`people`: username -> {"rol": "student"|"teacher"|"admin", "cursus": name}."""
         self.people = people
+        self.roster = People(people)  # the role and course checks every service shares
         self.db = private_sqlite(path)
         self.db.executescript(SCHEMA)
 
@@ -64,10 +65,10 @@ class Store:
         self.db.close()
 
     def is_teacher(self, user: str) -> bool:
-        return self.people.get(user, {}).get("rol") in ("teacher", "admin")
+        return self.roster.is_teacher(user)
 
     def course_of(self, user: str) -> str:
-        return self.people.get(user, {}).get("cursus", "")
+        return self.roster.course(user)
 
     # sets -------------------------------------------------------------------------------------
     def create(self, facilitator: str, naam: str, leden: list[str]) -> Kring:

@@ -13,53 +13,14 @@ course), written by `leerplein hub start`, the same facts the leerkring gets."""
 from __future__ import annotations
 
 import ipaddress
-import json
 from collections import Counter
-from dataclasses import dataclass
-from pathlib import Path
 
+from leerplein.service_base import Facilitator, People
 
-@dataclass(frozen=True)
-class Facilitator:
-    name: str
-    course: str
-    admin: bool = False
+__all__ = ["Facilitator", "People", "STANDALONE", "StreamSlots", "client_address", "may_manage"]
 
 
 STANDALONE = Facilitator("begeleider", "", admin=True)
-
-
-class People:
-    """username -> {"rol": "student"|"teacher"|"admin", "cursus": name}; None: no people file, so
-    the facilitators named in the settings share one course and any hub user counts as a member."""
-
-    def __init__(self, people: dict[str, dict] | None, facilitators: set[str] = frozenset()):
-        self.people, self.facilitators = people, set(facilitators)
-
-    @classmethod
-    def load(cls, path: Path | None, facilitators: set[str] = frozenset()) -> "People":
-        if path is None or not path.is_file():
-            return cls(None, facilitators)
-        return cls(json.loads(path.read_text(encoding="utf-8")), facilitators)
-
-    def facilitator(self, user: str | None) -> Facilitator | None:
-        if not user:
-            return None
-        if self.people is None:
-            return Facilitator(user, "") if user in self.facilitators else None
-        person = self.people.get(user) or {}
-        if person.get("rol") not in ("teacher", "admin"):
-            return None
-        return Facilitator(user, str(person.get("cursus", "")), admin=person.get("rol") == "admin")
-
-    def member(self, user: str | None, course: str) -> bool:
-        """May `user` answer and follow a course-only poll of `course`?"""
-        if not user:
-            return False
-        if self.people is None:
-            return True
-        person = self.people.get(user)
-        return bool(person) and (person.get("rol") == "admin" or person.get("cursus") == course)
 
 
 def may_manage(who: Facilitator | None, session) -> bool:
