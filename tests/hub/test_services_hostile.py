@@ -9,11 +9,12 @@ from __future__ import annotations
 import csv
 import os
 import re
+import time
 
 import pytest
 import requests
 
-from hub_helpers import hub_start, login, port_for, reachable_base, stop_course_hub
+from hub_helpers import as_user, hub_start, login, port_for, reachable_base, stop_course_hub
 
 TEACHER, COLLEAGUE, OTHER_TEACHER, ADMIN = "pkdocent", "pkdocent2", "pkdocx", "pkbeheer"
 STUDENTS = ["pkanna", "pkbea", "pkcor", "pkdirk", "pkemma"]
@@ -253,3 +254,33 @@ def test_spoofed_addresses_do_not_multiply_devices(hub):
             if r.status_code == 429:
                 break
     assert 429 in statuses and statuses.count(200) <= 600, (len(statuses), statuses.count(200))
+
+
+DIRECT = """
+import sys, urllib.error, urllib.request
+codes = []
+for i in range(640):
+    spoof = "10.%d.%d.9" % (i // 250, i % 250)
+    request = urllib.request.Request(sys.argv[1], headers={"X-Forwarded-For": spoof, "X-Real-IP": spoof})
+    try:
+        codes.append(urllib.request.urlopen(request, timeout=10).status)
+    except urllib.error.HTTPError as err:
+        codes.append(err.code)
+        if err.code == 429:
+            break
+print(codes.count(200), 429 in codes)
+"""
+
+
+def test_a_students_own_code_cannot_vouch_for_addresses(hub):
+    """Hole 7 from inside: pkanna's own process connects to Peiling's port on 127.0.0.1, past
+    the proxy, and writes X-Forwarded-For herself. Only a local socket of the proxy's uid (root)
+    vouches for an address, so hers count as 127.0.0.1 and new devices stay capped."""
+    time.sleep(61)  # the previous test used up this address's new devices for a minute
+    teacher = login(hub, TEACHER)
+    code = new_poll(teacher, hub, "keuze: Eens? | Ja | Nee")
+    peiling_port = int(hub["url"].rsplit(":", 1)[1]) + 4  # hub settings: the hub's port + 4
+    done = as_user("pkanna", "/usr/bin/python3", "-c", DIRECT,
+                   f"http://127.0.0.1:{peiling_port}/services/peiling/p/{code}", timeout=300)
+    made, limited = done.stdout.split()
+    assert limited == "True" and int(made) <= 600, done.stdout + done.stderr

@@ -4,8 +4,10 @@ through a real hub: tests/hub/test_services_hostile.py."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import os
 import re
 import signal
 import socket
@@ -16,7 +18,7 @@ import pytest
 import requests
 
 from conftest import ROOT
-from leerplein.peiling.access import Facilitator, People, StreamSlots, client_address, may_manage
+from leerplein.peiling.access import Facilitator, People, StreamSlots, client_address, may_manage, socket_owner
 from leerplein.peiling.service import export_csv
 from leerplein.peiling.store import Store
 from leerplein.spreadsheet import safe_cell
@@ -217,9 +219,9 @@ def test_one_client_cannot_take_every_stream(tmp_path):
         stop_peiling(proc)
 
 
-@pytest.fixture
-def small_peiling(tmp_path):
-    """Peiling's app with small caps, on a real port in a thread of this process."""
+@contextlib.contextmanager
+def serve_app(tmp_path, **settings):
+    """Peiling's app with the given settings, on a real port in a thread of this process."""
     import asyncio
     import threading
 
@@ -232,8 +234,7 @@ def small_peiling(tmp_path):
     def serve():
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
-        app = make_app(store, cookie_secret=b"s" * 32, facilitator_token="t", new_answers_per_address=3,
-                       plans=lambda: [])
+        app = make_app(store, cookie_secret=b"s" * 32, facilitator_token="t", plans=lambda: [], **settings)
         box["server"], box["loop"] = app.listen(port, address="127.0.0.1"), loop
         ready.set()
         loop.run_forever()
@@ -241,10 +242,18 @@ def small_peiling(tmp_path):
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     ready.wait(10)
-    yield f"http://127.0.0.1:{port}/", code
-    box["loop"].call_soon_threadsafe(box["loop"].stop)
-    thread.join(10)
-    store.close()
+    try:
+        yield f"http://127.0.0.1:{port}/", code
+    finally:
+        box["loop"].call_soon_threadsafe(box["loop"].stop)
+        thread.join(10)
+        store.close()
+
+
+@pytest.fixture
+def small_peiling(tmp_path):
+    with serve_app(tmp_path, new_answers_per_address=3) as served:
+        yield served
 
 
 def test_one_address_cannot_fill_a_questions_answer_cap(small_peiling):
@@ -262,3 +271,44 @@ def test_one_address_cannot_fill_a_questions_answer_cap(small_peiling):
     changed = guests[0].post(f"{base}p/{code}", data={"_xsrf": guests[0].cookies.get("_xsrf"), "vraag": "0",
                                                       "antwoord": "B"}, timeout=10)
     assert changed.status_code == 200 and "Je antwoord is ontvangen" in changed.text  # changing hers still works
+
+
+def new_devices_with_spoofed_addresses(base: str, code: str, tries: int) -> list[int]:
+    statuses = []
+    for i in range(tries):
+        spoof = f"10.9.{i}.1"
+        statuses.append(requests.get(f"{base}p/{code}", headers={"X-Forwarded-For": spoof, "X-Real-IP": spoof},
+                                     timeout=10).status_code)
+    return statuses
+
+
+def test_a_local_client_past_the_proxy_cannot_vouch_for_addresses(tmp_path):
+    """Hole 7 from a student's own code on the hub machine: she connects to Peiling's port
+    directly and writes X-Forwarded-For herself. Only a local socket owned by the proxy's uid
+    counts as the proxy; anyone else is counted by her socket address."""
+    with serve_app(tmp_path, proxy_hops=1, proxy_uid=os.getuid() + 1, new_devices_per_minute=3) as (base, code):
+        assert new_devices_with_spoofed_addresses(base, code, 5) == [200, 200, 200, 429, 429]
+    (tmp_path / "b").mkdir()
+    with serve_app(tmp_path / "b", proxy_hops=1, proxy_uid=os.getuid(), new_devices_per_minute=3) as (base, code):
+        assert new_devices_with_spoofed_addresses(base, code, 5) == [200] * 5  # the proxy's hop counts
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="connects as another user (runuser)")
+def test_the_kernel_names_who_owns_a_local_connection():
+    import pwd
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        client = subprocess.Popen(["runuser", "-u", "nobody", "--", sys.executable, "-c",
+                                   f"import socket,time; s=socket.create_connection(('127.0.0.1',{port})); time.sleep(5)"])
+        try:
+            server.settimeout(10)
+            conn, _ = server.accept()
+            assert socket_owner(conn.getpeername(), conn.getsockname()) == pwd.getpwnam("nobody").pw_uid
+            assert socket_owner(("127.0.0.1", 1), conn.getsockname()) is None
+            conn.close()
+        finally:
+            client.kill()
+            client.wait()

@@ -83,3 +83,38 @@ class StreamSlots:
             if self.held[k] <= 0:
                 del self.held[k]
         self.total -= 1
+
+
+def socket_owner(peer: tuple[str, int], local: tuple[str, int]) -> int | None:
+    """The uid that owns the TCP socket at `peer` connected to our `local` end, both on this
+    machine: one exact sock_diag question to the kernel (what `ss -e` shows). None if unknown."""
+    import socket
+    import struct
+
+    family = socket.AF_INET6 if ":" in peer[0] else socket.AF_INET
+    try:
+        src, dst = (socket.inet_pton(family, ip).ljust(16, b"\0") for ip in (peer[0], local[0]))
+    except OSError:
+        return None
+    no_cookie = struct.pack("=II", 0xFFFFFFFF, 0xFFFFFFFF)
+    sock_id = struct.pack("!HH", peer[1], local[1]) + src + dst + struct.pack("=I", 0) + no_cookie
+    request = struct.pack("=BBBBI", family, socket.IPPROTO_TCP, 0, 0, 0xFFFFFFFF) + sock_id
+    sock_diag_by_family, netlink_sock_diag = 20, 4
+    header = struct.pack("=IHHII", 16 + len(request), sock_diag_by_family, 1, 1, 0)  # NLM_F_REQUEST
+    try:
+        with socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, netlink_sock_diag) as nl:
+            nl.settimeout(1)
+            nl.sendto(header + request, (0, 0))
+            reply = nl.recv(8192)
+    except OSError:
+        return None
+    if len(reply) < 16 + 84 or struct.unpack_from("=H", reply, 4)[0] != sock_diag_by_family:
+        return None  # an error message: no such socket
+    return struct.unpack_from("=I", reply, 16 + 4 + 48 + 12)[0]  # inet_diag_msg.idiag_uid
+
+
+def is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False

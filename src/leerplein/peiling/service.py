@@ -24,7 +24,8 @@ from tornado import web
 from tornado.iostream import StreamClosedError
 
 from leerplein import spreadsheet
-from leerplein.peiling.access import STANDALONE, Facilitator, People, StreamSlots, client_address, may_manage
+from leerplein.peiling.access import (STANDALONE, Facilitator, People, StreamSlots, client_address, is_loopback,
+                                      may_manage, socket_owner)
 from leerplein.peiling.model import KINDS, PeilingError
 from leerplein.peiling.store import Store
 from leerplein.service_base import ServiceHandler
@@ -128,8 +129,26 @@ class Base(ServiceHandler):
 
     def client_address(self) -> str:
         """The client's address as the hub's proxy saw it; never a header the client wrote."""
-        return client_address(self.request.remote_ip or "?", self.request.headers.get("X-Forwarded-For"),
-                              self.settings["proxy_hops"])
+        hops = self.settings["proxy_hops"] if self.from_proxy() else 0
+        return client_address(self.request.remote_ip or "?", self.request.headers.get("X-Forwarded-For"), hops)
+
+    def from_proxy(self) -> bool:
+        """Is the peer the hub's proxy? On this machine a student's own code can connect to our port
+        past the proxy and write X-Forwarded-For herself, so a local peer must be a socket owned by
+        the proxy's uid (asked once per connection; the proxy keeps its connections alive)."""
+        proxy_uid = self.settings["proxy_uid"]
+        stream = getattr(self.request.connection, "stream", None)
+        if proxy_uid is None or stream is None or stream.socket is None:
+            return True
+        known = getattr(stream, "_leerplein_from_proxy", None)
+        if known is None:
+            try:
+                peer, local = stream.socket.getpeername()[:2], stream.socket.getsockname()[:2]
+            except OSError:
+                return False
+            known = not is_loopback(peer[0]) or socket_owner(peer, local) == proxy_uid
+            stream._leerplein_from_proxy = known
+        return known
 
     def device_if_possible(self) -> None:
         """A device cookie for a page that shows the live stream (projector, facilitator), so the stream
@@ -521,9 +540,10 @@ def make_app(store: Store, *, prefix: str = "/", cookie_secret: bytes, facilitat
              hub_auth=None, facilitators: set[str] = frozenset(), people: People | None = None,
              public_url: str = "", plans=load_plans, new_devices_per_minute: int = 600,
              streams: StreamSlots | None = None, proxy_hops: int | None = None,
-             new_answers_per_address: int = 1500) -> web.Application:
+             new_answers_per_address: int = 1500, proxy_uid: int | None = None) -> web.Application:
     """`people`: roles and courses (access.People); `proxy_hops`: how many X-Forwarded-For
-    entries, from the right, proxies we run appended (default: 1 behind the hub, else 0)."""
+    entries, from the right, proxies we run appended (default: 1 behind the hub, else 0);
+    `proxy_uid`: a local peer's socket must belong to this uid for those entries to count."""
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
     code = r"([A-Za-z0-9]{1,12})"
     handlers = [
@@ -546,6 +566,7 @@ def make_app(store: Store, *, prefix: str = "/", cookie_secret: bytes, facilitat
                     facilitator_mark=hashlib.sha256(b"peiling-begeleider:" + facilitator_token.encode()).hexdigest()
                     .encode() if facilitator_token else b"",
                     proxy_hops=(1 if hub_auth is not None else 0) if proxy_hops is None else proxy_hops,
+                    proxy_uid=proxy_uid,
                     public_url=public_url, plans=plans, live=Live(), streams=streams or StreamSlots(),
                     answers=RateLimit(10, 10.0), new_devices=RateLimit(new_devices_per_minute, 60.0),
                     # new answers per question per address and hour: a NAT hall of 1,000 fits, and the
@@ -604,8 +625,11 @@ def main() -> None:
     state = Path(os.environ["LEERPLEIN_PEILING_STATE"])
     people = People.load(Path(os.environ.get("LEERPLEIN_PEILING_MENSEN") or state / "mensen.json"), facilitators)
     hops = int(os.environ.get("LEERPLEIN_PEILING_PROXY_HOPS", "1" if hub_auth is not None else "0"))
+    # the hub's proxy runs as the hub's user (root on one machine): only its local connections may vouch
+    proxy_uid = os.environ.get("LEERPLEIN_PEILING_PROXY_UID", "0" if hub_auth is not None else "")
     app = make_app(store, prefix=os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"), cookie_secret=secret,
                    hub_auth=hub_auth, people=people, proxy_hops=hops, streams=StreamSlots(total=stream_budget()),
+                   proxy_uid=int(proxy_uid) if proxy_uid else None,
                    public_url=os.environ.get("LEERPLEIN_PEILING_PUBLIC_URL", ""))
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8200"))
     # no xheaders: X-Real-IP and the left of X-Forwarded-For are the client's to write (Base.client_address)
