@@ -53,7 +53,7 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
 
 
-async def stream(client, url: str, seen: list, stop: asyncio.Event):
+async def stream(client, url: str, seen: list, stop: asyncio.Event, cookie: str = ""):
     """Follow the server-sent events; record (time, answers counted)."""
     buffer = [""]
 
@@ -64,7 +64,8 @@ async def stream(client, url: str, seen: list, stop: asyncio.Event):
             if event.startswith("data: "):
                 seen.append((time.perf_counter(), json.loads(event[6:])["resultaten"]["aantal"]))
 
-    request = HTTPRequest(url, streaming_callback=on_chunk, request_timeout=3600, connect_timeout=30)
+    request = HTTPRequest(url, streaming_callback=on_chunk, request_timeout=3600, connect_timeout=30,
+                          headers={"Cookie": cookie} if cookie else None)
     task = asyncio.ensure_future(client.fetch(request, raise_error=False))
     await stop.wait()
     task.cancel()
@@ -79,7 +80,8 @@ async def participant(client, base: str, code: str, delay: float, sent: list, ac
     if page.code != 200:
         failures.append(f"join {page.code}")
         return
-    streams.append(asyncio.ensure_future(stream(client, f"{base}p/{code}/stroom", [], stop)))
+    # with the device cookie, as the phone's browser sends it (streams without one are capped per address)
+    streams.append(asyncio.ensure_future(stream(client, f"{base}p/{code}/stroom", [], stop, cookie_header(jar))))
     body = urlencode({"_xsrf": jar["_xsrf"], "vraag": "0", "antwoord": choice})
     start = time.perf_counter()
     response = await client.fetch(f"{base}p/{code}", method="POST", body=body, raise_error=False,

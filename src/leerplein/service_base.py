@@ -1,7 +1,12 @@
 """What Leerplein's small web services (Peiling, the leerkring) share: strict headers on every
-response and the settings every handler reads."""
+response, the settings every handler reads, and who is who (roles and courses from the roster)
+for their owner and course checks."""
 
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
 
 from tornado import web
 
@@ -38,3 +43,52 @@ def private_sqlite(path):
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "secure_delete=ON"):
         db.execute(f"PRAGMA {pragma}")
     return db
+
+
+# Who is who, for every service's owner and course checks ---------------------------------------
+@dataclass(frozen=True)
+class Facilitator:
+    name: str
+    course: str
+    admin: bool = False
+
+
+class People:
+    """The roster as the services see it (`leerplein hub start` writes it as mensen.json into each
+    service's folder): username -> {"rol": "student"|"teacher"|"admin", "cursus": name}. None: no
+    people file (Peiling on Kubernetes without one), so the facilitators named in the settings
+    share one course and any hub user counts as a member."""
+
+    def __init__(self, people: dict[str, dict] | None, facilitators: set[str] = frozenset()):
+        self.people, self.facilitators = people, set(facilitators)
+
+    @classmethod
+    def load(cls, path: Path | None, facilitators: set[str] = frozenset()) -> "People":
+        if path is None or not path.is_file():
+            return cls(None, facilitators)
+        return cls(json.loads(path.read_text(encoding="utf-8")), facilitators)
+
+    def facilitator(self, user: str | None) -> Facilitator | None:
+        if not user:
+            return None
+        if self.people is None:
+            return Facilitator(user, "") if user in self.facilitators else None
+        person = self.people.get(user) or {}
+        if person.get("rol") not in ("teacher", "admin"):
+            return None
+        return Facilitator(user, str(person.get("cursus", "")), admin=person.get("rol") == "admin")
+
+    def member(self, user: str | None, course: str) -> bool:
+        """May `user` answer and follow a course-only poll of `course`?"""
+        if not user:
+            return False
+        if self.people is None:
+            return True
+        person = self.people.get(user)
+        return bool(person) and (person.get("rol") == "admin" or person.get("cursus") == course)
+
+    def course(self, user: str) -> str:
+        return str(((self.people or {}).get(user) or {}).get("cursus", ""))
+
+    def is_teacher(self, user: str) -> bool:
+        return ((self.people or {}).get(user) or {}).get("rol") in ("teacher", "admin")

@@ -14,12 +14,12 @@ report` shows it. A submission whose reflections are not all graded yet has an e
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import io
 import secrets
 
+from leerplein import spreadsheet
 from leerplein.course.course import Course, write_atomic
 
 FORMATS = ("brightspace", "canvas", "moodle")
@@ -85,7 +85,7 @@ def export_text(course: Course, fmt: str, pseudonymise: bool = False, only: set[
     for row in rows:
         row[RESULT] = results.get(row["id"], "")
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = spreadsheet.writer(buffer, lineterminator="\n")  # names from an LMS roster: no formulas
     if fmt == "brightspace":
         writer.writerow(["OrgDefinedId", *[f"{a} Points Grade" for a in [*assignments, RESULT]],
                          "End-of-Line Indicator"])

@@ -163,7 +163,7 @@ def prepare(settings: HubSettings) -> list[str]:
         raise HubError("The hub spawns a real system user per student, so it must run as root "
                        "(sudo leerplein hub start ...).")
     ensure_system_users(settings.students + settings.teachers)
-    peiling_state(state)
+    people_file(peiling_state(state), settings.people)  # Peiling: teachers' and course-only polls' course
     leerkring_state(state, settings.people)
     from leerplein.hub.roster_sync import write_people
 
@@ -198,9 +198,11 @@ def people_map(roster: Path) -> dict:
 
 def leerkring_state(state: Path, people: dict) -> Path:
     """The leerkring's folder (owned by its unprivileged user) with who is in which course."""
-    import json
+    return people_file(peiling_state(state, "leerkring"), people)
 
-    folder = peiling_state(state, "leerkring")
+
+def people_file(folder: Path, people: dict) -> Path:
+    """Who is in which course with which role, for a service that runs as PEILING_USER."""
     target = folder / "mensen.json"
     if target.is_symlink():
         target.unlink()

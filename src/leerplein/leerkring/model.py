@@ -33,6 +33,10 @@ class LeerkringError(ValueError):
     """Bad input or no access; the text is Dutch and says what to do."""
 
 
+class NotFound(LeerkringError):
+    """A post that does not exist, or is in a set the user cannot open (the same to her: 404)."""
+
+
 def clean(text: str, limit: int, what: str) -> str:
     text = unicodedata.normalize("NFC", str(text or "")).replace("\r\n", "\n").replace("\x00", "")
     text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch == "\n" else " " for ch in text).strip()

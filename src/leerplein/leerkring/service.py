@@ -13,7 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tornado import web
 
-from leerplein.leerkring.model import OPEN_QUESTIONS, LeerkringError, check_question
+from leerplein.leerkring.model import OPEN_QUESTIONS, LeerkringError, NotFound, check_question
 from leerplein.leerkring.store import Store
 from leerplein.peiling.service import hub_login_url
 from leerplein.service_base import ServiceHandler
@@ -115,7 +115,8 @@ class KringHandler(Base):
             else:
                 raise LeerkringError("Onbekende actie.")
         except LeerkringError as err:
-            return self.render_kring(user, kring_id, status=400, probleem=str(err),
+            status = 404 if isinstance(err, NotFound) else 400
+            return self.render_kring(user, kring_id, status=status, probleem=str(err),
                                      concept={"post": post_id, "tekst": text})
         self.render_kring(user, kring_id, melding=message)
 
@@ -127,7 +128,7 @@ class ShareHandler(Base):
             self.store.open(user, int(kring_id))
             text = self.store.export_own(user, int(post_id))
         except LeerkringError as err:
-            return self.show("fout.html", status=403, melding=str(err))
+            return self.show("fout.html", status=404 if isinstance(err, NotFound) else 403, melding=str(err))
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.set_header("Content-Disposition", 'attachment; filename="mijn-vraagstuk.txt"')
         self.finish(text)
@@ -164,7 +165,7 @@ def main() -> None:
     app = make_app(store, prefix=os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"), cookie_secret=secret,
                    hub_auth=hub_auth)
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8205"))
-    app.listen(url.port or 8205, address=url.hostname or "127.0.0.1", xheaders=True)
+    app.listen(url.port or 8205, address=url.hostname or "127.0.0.1")  # no xheaders: the client writes those
     tornado.ioloop.IOLoop.current().start()
 
 

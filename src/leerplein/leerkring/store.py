@@ -12,8 +12,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leerplein.service_base import private_sqlite
-from leerplein.leerkring.model import (MAX_PROBLEM_CHARS, MAX_QUESTION_CHARS, SET_SIZE, LeerkringError, clean)
+from leerplein.service_base import People, private_sqlite
+from leerplein.leerkring.model import (MAX_PROBLEM_CHARS, MAX_QUESTION_CHARS, SET_SIZE, LeerkringError, NotFound,
+                                      clean)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS kringen(id INTEGER PRIMARY KEY, naam TEXT NOT NULL, cursus TEXT NOT NULL,
@@ -25,6 +26,9 @@ CREATE TABLE IF NOT EXISTS posts(id INTEGER PRIMARY KEY, kring INTEGER NOT NULL 
   verborgen INTEGER NOT NULL DEFAULT 0, ingetrokken INTEGER NOT NULL DEFAULT 0, hielp INTEGER NOT NULL DEFAULT 0);
 """
 NO_ACCESS = "Deze leerkring is niet van jou. Je ziet alleen de kringen waarin je zit of die je begeleidt."
+# one message whether a post does not exist or is in a set the user cannot open: nothing to learn
+NO_POST = "Deze bijdrage bestaat niet (meer) in jouw kringen. Laad de pagina opnieuw."
+MAX_ID = 2**63 - 1  # SQLite's largest integer; a bigger id is simply not there
 
 
 @dataclass
@@ -53,6 +57,7 @@ class Store:
     def __init__(self, path: Path, people: dict[str, dict]):
         """`people`: username -> {"rol": "student"|"teacher"|"admin", "cursus": name}."""
         self.people = people
+        self.roster = People(people)  # the role and course checks every service shares
         self.db = private_sqlite(path)
         self.db.executescript(SCHEMA)
 
@@ -60,10 +65,10 @@ class Store:
         self.db.close()
 
     def is_teacher(self, user: str) -> bool:
-        return self.people.get(user, {}).get("rol") in ("teacher", "admin")
+        return self.roster.is_teacher(user)
 
     def course_of(self, user: str) -> str:
-        return self.people.get(user, {}).get("cursus", "")
+        return self.roster.course(user)
 
     # sets -------------------------------------------------------------------------------------
     def create(self, facilitator: str, naam: str, leden: list[str]) -> Kring:
@@ -131,13 +136,24 @@ class Store:
         return out
 
     def _get(self, post_id: int) -> Post:
+        if not isinstance(post_id, int) or not 0 < post_id <= MAX_ID:
+            raise NotFound(NO_POST)
         row = self.db.execute("SELECT id, auteur, soort, ouder, tekst, verborgen, ingetrokken, hielp, kring FROM posts "
                               "WHERE id=?", (post_id,)).fetchone()
         if not row:
-            raise LeerkringError("Deze bijdrage bestaat niet (meer). Laad de pagina opnieuw.")
+            raise NotFound(NO_POST)
         post = self._post(row)
         post.kring = row[8]
         return post
+
+    def _reachable(self, user: str, post_id: int) -> tuple[Post, Kring]:
+        """The post and its set, if `user` may open that set; otherwise NO_POST, the same as for a
+        post that does not exist."""
+        post = self._get(post_id)
+        try:
+            return post, self.open(user, post.kring)
+        except LeerkringError:
+            raise NotFound(NO_POST) from None
 
     def share_problem(self, user: str, kring_id: int, text: str) -> int:
         kring = self.open(user, kring_id)
@@ -159,9 +175,9 @@ class Store:
         try:
             problem = self._get(problem_id)
         except LeerkringError:
-            raise LeerkringError("Dit vraagstuk bestaat niet (meer). Laad de pagina opnieuw.") from None
-        if problem.kring != kring.id or problem.soort != "vraagstuk":
-            raise LeerkringError("Dit vraagstuk hoort niet bij deze kring.")
+            problem = None
+        if problem is None or problem.kring != kring.id or problem.soort != "vraagstuk":
+            raise NotFound("Dit vraagstuk bestaat niet (meer) in deze kring. Laad de pagina opnieuw.")
         if problem.ingetrokken or problem.verborgen:
             raise LeerkringError("Dit vraagstuk is ingetrokken of verborgen. Je vraag is niet geplaatst; kopieer hem "
                                  "als je hem wilt bewaren.")
@@ -171,31 +187,27 @@ class Store:
                                (kring.id, user, "vraag", problem.id, text, time.time())).lastrowid
 
     def mark_helpful(self, user: str, question_id: int, helped: bool = True) -> None:
-        question = self._get(question_id)
-        self.open(user, question.kring)
+        question, _ = self._reachable(user, question_id)
         problem = self._get(question.ouder) if question.ouder else None
         if question.soort != "vraag" or problem is None or problem.auteur != user:
             raise LeerkringError("Alleen wie het vraagstuk deelde, kan aangeven welke vragen hielpen.")
         self.db.execute("UPDATE posts SET hielp=? WHERE id=?", (int(helped), question.id))
 
     def withdraw(self, user: str, post_id: int) -> None:
-        post = self._get(post_id)
-        self.open(user, post.kring)
+        post, _ = self._reachable(user, post_id)
         if post.auteur != user:
             raise LeerkringError("Je kunt alleen je eigen bijdragen intrekken.")
         self.db.execute("UPDATE posts SET ingetrokken=1, tekst='' WHERE id=?", (post.id,))
 
     def hide(self, user: str, post_id: int, hidden: bool = True) -> None:
-        post = self._get(post_id)
-        kring = self.open(user, post.kring)
+        post, kring = self._reachable(user, post_id)
         if user != kring.begeleider:
             raise LeerkringError("Alleen de begeleider van deze kring kan een bijdrage verbergen.")
         self.db.execute("UPDATE posts SET verborgen=? WHERE id=?", (int(hidden), post.id))
 
     def export_own(self, user: str, problem_id: int) -> str:
         """The owner's problem with the questions asked (without the askers' names)."""
-        problem = self._get(problem_id)
-        self.open(user, problem.kring)
+        problem, _ = self._reachable(user, problem_id)
         if problem.auteur != user or problem.soort != "vraagstuk" or problem.ingetrokken:
             raise LeerkringError("Je kunt alleen je eigen vraagstuk bewaren.")
         questions = [r for r in self.db.execute("SELECT tekst, hielp FROM posts WHERE ouder=? AND soort='vraag' AND "

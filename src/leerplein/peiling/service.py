@@ -9,7 +9,7 @@ send the new results at most every LIVE_INTERVAL seconds.
 from __future__ import annotations
 
 import asyncio
-import csv
+import hashlib
 import io
 import json
 import os
@@ -23,6 +23,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tornado import web
 from tornado.iostream import StreamClosedError
 
+from leerplein import spreadsheet
+from leerplein.peiling.access import (STANDALONE, Facilitator, People, StreamSlots, client_address, is_loopback,
+                                      may_manage, socket_owner)
 from leerplein.peiling.model import KINDS, PeilingError
 from leerplein.peiling.store import Store
 from leerplein.service_base import ServiceHandler
@@ -117,30 +120,77 @@ class Base(ServiceHandler):
             return value.decode()
         if not create:
             return None
-        if not self.settings["new_devices"].allow(self.request.remote_ip or "?"):
+        if not self.settings["new_devices"].allow(self.client_address()):
             raise web.HTTPError(429)
         device = secrets.token_urlsafe(16)
         self.set_signed_cookie(DEVICE_COOKIE, device, expires_days=1, httponly=True, samesite="Lax",
                                path=self.prefix)
         return device
 
-    # who is the facilitator: a hub user in the facilitators list, or the standalone token
-    def facilitator(self) -> str | None:
-        hub_auth = self.settings.get("hub_auth")
-        if hub_auth is not None:
-            user = hub_auth.get_user(self)
-            if user and user.get("name") in self.settings["facilitators"]:
-                return user["name"]
-            return None
+    def client_address(self) -> str:
+        """The client's address as the hub's proxy saw it; never a header the client wrote."""
+        hops = self.settings["proxy_hops"] if self.from_proxy() else 0
+        return client_address(self.request.remote_ip or "?", self.request.headers.get("X-Forwarded-For"), hops)
+
+    def from_proxy(self) -> bool:
+        """Is the peer the hub's proxy? On this machine a student's own code can connect to our port
+        past the proxy and write X-Forwarded-For herself, so a local peer must be a socket owned by
+        the proxy's uid (asked once per connection; the proxy keeps its connections alive)."""
+        proxy_uid = self.settings["proxy_uid"]
+        stream = getattr(self.request.connection, "stream", None)
+        if proxy_uid is None or stream is None or stream.socket is None:
+            return True
+        known = getattr(stream, "_leerplein_from_proxy", None)
+        if known is None:
+            try:
+                peer, local = stream.socket.getpeername()[:2], stream.socket.getsockname()[:2]
+            except OSError:
+                return False
+            known = not is_loopback(peer[0]) or socket_owner(peer, local) == proxy_uid
+            stream._leerplein_from_proxy = known
+        return known
+
+    def device_if_possible(self) -> None:
+        """A device cookie for a page that shows the live stream (projector, facilitator), so the stream
+        counts per device rather than against the small cap for streams without one."""
+        try:
+            self.device(create=True)
+        except web.HTTPError:
+            pass  # too many new devices from this address just now: the page still works
+
+    # who is the facilitator: a teacher (or admin) on the hub, or whoever holds this start's token
+    def facilitator(self) -> Facilitator | None:
+        if self.settings.get("hub_auth") is not None:
+            return self.settings["people"].facilitator(self.hub_user())
         cookie = self.get_signed_cookie(FACILITATOR_COOKIE, max_age_days=1)
-        return "begeleider" if cookie == b"ja" else None
+        mark = self.settings["facilitator_mark"]
+        return STANDALONE if mark and cookie and secrets.compare_digest(cookie, mark) else None
+
+    def manages(self, session) -> bool:
+        return may_manage(self.facilitator(), session)
+
+    def may_follow(self, session) -> bool:
+        """A course-only poll is for the members of its course (and whoever manages it)."""
+        if not session.alleen_cursus or self.manages(session):
+            return True
+        if self.settings.get("hub_auth") is None:
+            return False  # the standalone Peiling knows no course members
+        return self.settings["people"].member(self.hub_user(), session.cursus)
+
+    def refuse_outsider(self) -> None:
+        """Not a member of a course-only poll: the hub's login first, or a clear no."""
+        if self.settings.get("hub_auth") is not None and not self.hub_user() and self.request.method == "GET":
+            self.redirect(self.settings["hub_login"](self))
+        else:
+            self.show("fout.html", status=403, melding="Deze peiling is alleen voor deelnemers van de cursus.")
+        raise web.Finish()
 
     def hub_user(self) -> str | None:
         hub_auth = self.settings.get("hub_auth")
         user = hub_auth.get_user(self) if hub_auth is not None else None
         return user.get("name") if user else None
 
-    def require_facilitator(self) -> str:
+    def require_facilitator(self) -> Facilitator:
         who = self.facilitator()
         if who:
             return who
@@ -152,6 +202,20 @@ class Base(ServiceHandler):
             self.show("fout.html", status=403, melding="Alleen de begeleider kan dit openen. Gebruik de link met de "
                                                         "sleutel die bij het starten van Peiling werd getoond.")
         raise web.Finish()
+
+    def managed_session(self, code):
+        """The poll, if this facilitator may run it (its course's teachers, or an admin)."""
+        who = self.require_facilitator()
+        try:
+            session = self.store.get(code)
+        except PeilingError as err:
+            self.show("fout.html", status=404, melding=str(err))
+            raise web.Finish() from err
+        if not may_manage(who, session):
+            self.show("fout.html", status=403, melding="Deze peiling hoort bij een andere cursus. Alleen de docenten "
+                                                        "van die cursus kunnen hem openen.")
+            raise web.Finish()
+        return session
 
 
 class JoinHandler(Base):
@@ -191,15 +255,14 @@ class ParticipantHandler(Base):
 
     def get(self, code):
         session = self.session_or_error(code)
-        if session.alleen_cursus and not self.hub_user():
-            return self.redirect(self.settings["hub_login"](self)) if self.settings.get("hub_auth") else \
-                self.show("fout.html", status=403, melding="Deze peiling is alleen voor deelnemers van de cursus.")
+        if not self.may_follow(session):
+            self.refuse_outsider()
         self.page(session, self.question_index(session), self.device(create=True))
 
     def post(self, code):
         session = self.session_or_error(code)
-        if session.alleen_cursus and not self.hub_user():
-            raise web.HTTPError(403)
+        if not self.may_follow(session):
+            self.refuse_outsider()
         device = self.device()
         if not device:
             return self.page(session, session.huidige, None, status=400,
@@ -212,6 +275,9 @@ class ParticipantHandler(Base):
         except ValueError:
             index = -1
         raw = self.get_body_argument("antwoord", "")[:2000]
+        if self.store.my_answer(session.code, index, device) is None and not self.settings["new_answers"].allow(
+                f"{session.code}:{index}:{self.client_address()}"):
+            raise web.HTTPError(429)  # one address cannot fill a question's answer cap on its own
         try:
             self.store.answer(session.code, index, device, raw)
         except PeilingError as err:
@@ -235,18 +301,19 @@ class StreamHandler(Base):
 
     async def get(self, code):
         try:
-            payload = session_payload(self.store, code)
+            session = self.store.get(code)
         except PeilingError as err:
             raise web.HTTPError(404) from err
-        if payload["sessie"]["eigen_tempo"] and not self.facilitator():
-            raise web.HTTPError(403)  # an evaluation's results are for the facilitator only
-        listeners = self.settings["listeners"]
-        if listeners[0] >= self.settings["max_listeners"]:
+        if session.eigen_tempo and not self.manages(session):
+            raise web.HTTPError(403)  # an evaluation's results are for its facilitators only
+        if not self.may_follow(session):
+            raise web.HTTPError(403)
+        slot = self.settings["streams"].take(session.code, self.client_address(), self.device())
+        if slot is None:
             raise web.HTTPError(429)
-        listeners[0] += 1
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("X-Accel-Buffering", "no")
-        live, key, sent = self.settings["live"], payload["sessie"]["code"], -1
+        live, key, sent = self.settings["live"], session.code, -1
         try:
             while True:
                 current = live.versions[key]
@@ -262,7 +329,7 @@ class StreamHandler(Base):
         except (StreamClosedError, PeilingError):
             pass
         finally:
-            listeners[0] -= 1
+            self.settings["streams"].release(slot)
 
 
 class ProjectorHandler(Base):
@@ -271,15 +338,24 @@ class ProjectorHandler(Base):
             session = self.store.get(code)
         except PeilingError as err:
             return self.show("fout.html", status=404, melding=str(err))
-        if session.eigen_tempo and not self.facilitator():
+        if session.eigen_tempo and not self.manages(session):
             return self.show("fout.html", status=403, melding="De uitslag van deze peiling is alleen voor de "
                                                                "begeleider. Beantwoord de vragen met de code.")
+        if not self.may_follow(session):
+            self.refuse_outsider()
+        self.device_if_possible()
         join = self.join_url()
         self.show("scherm.html", sessie=session, join=join, qr=qr_data_uri(f"{join}?code={session.code}"),
                   data=json.dumps(session_payload(self.store, code), ensure_ascii=False))
 
     def join_url(self) -> str:
-        public = self.settings.get("public_url") or f"{self.request.protocol}://{self.request.host}"
+        public = self.settings.get("public_url")
+        if not public:
+            protocol = self.request.protocol
+            if self.settings["proxy_hops"]:  # behind the hub's proxy: what the participant's browser used
+                forwarded = (self.request.headers.get("X-Forwarded-Proto") or "").split(",")[0].strip()
+                protocol = forwarded if forwarded in ("http", "https") else protocol
+            public = f"{protocol}://{self.request.host}"
         return public.rstrip("/") + self.prefix
 
 
@@ -294,7 +370,7 @@ class FacilitatorLogin(Base):
         token = self.get_query_argument("sleutel", "")
         expected = self.settings.get("facilitator_token") or ""
         if expected and secrets.compare_digest(token.encode(), expected.encode()):
-            self.set_signed_cookie(FACILITATOR_COOKIE, "ja", expires_days=1, httponly=True, samesite="Strict",
+            self.set_signed_cookie(FACILITATOR_COOKIE, self.settings["facilitator_mark"], expires_days=1, httponly=True, samesite="Strict",
                                    path=self.prefix)
             return self.redirect(f"{self.prefix}begeleider")
         self.show("fout.html", status=403, melding="Deze sleutel klopt niet. Gebruik de link die bij het starten van "
@@ -302,12 +378,16 @@ class FacilitatorLogin(Base):
 
 
 class FacilitatorHome(Base):
+    def visible(self, who: Facilitator) -> list:
+        return [s for s in self.store.sessions() if may_manage(who, s)]
+
     def get(self):
-        self.require_facilitator()
-        self.show("begeleider.html", sessies=self.store.sessions(), plannen=self.settings["plans"](), probleem="")
+        who = self.require_facilitator()
+        self.show("begeleider.html", sessies=self.visible(who), plannen=self.settings["plans"](), probleem="")
 
     def post(self):
-        self.require_facilitator()
+        who = self.require_facilitator()
+        owner = dict(eigenaar=who.name, cursus=who.course)
         plan_id = self.get_body_argument("plan", "")
         try:
             if plan_id:
@@ -317,14 +397,14 @@ class FacilitatorHome(Base):
                 session = self.store.create(plan["titel"], plan["peiling"], plan=plan_id,
                                             alleen_cursus=self.get_body_argument("alleen_cursus", "") == "ja",
                                             eigen_tempo=plan.get("eigen_tempo", False)
-                                            or self.get_body_argument("eigen_tempo", "") == "ja")
+                                            or self.get_body_argument("eigen_tempo", "") == "ja", **owner)
             else:
                 session = self.store.create(self.get_body_argument("titel", ""),
                                             parse_free_questions(self.get_body_argument("vragen", "")),
                                             alleen_cursus=self.get_body_argument("alleen_cursus", "") == "ja",
-                                            eigen_tempo=self.get_body_argument("eigen_tempo", "") == "ja")
+                                            eigen_tempo=self.get_body_argument("eigen_tempo", "") == "ja", **owner)
         except PeilingError as err:
-            return self.show("begeleider.html", status=400, sessies=self.store.sessions(),
+            return self.show("begeleider.html", status=400, sessies=self.visible(who),
                              plannen=self.settings["plans"](), probleem=str(err))
         self.redirect(f"{self.prefix}begeleider/{session.code}")
 
@@ -345,16 +425,13 @@ def parse_free_questions(text: str) -> list[dict]:
 
 class FacilitatorSession(Base):
     def get(self, code):
-        self.require_facilitator()
-        try:
-            session = self.store.get(code)
-        except PeilingError as err:
-            return self.show("fout.html", status=404, melding=str(err))
+        session = self.managed_session(code)
+        self.device_if_possible()
         self.show("sessie.html", sessie=session, resultaten=self.store.results(code), wachtend=self.store.pending(code),
                   melding=self.get_query_argument("melding", "")[:200], probleem="")
 
     def post(self, code):
-        self.require_facilitator()
+        self.managed_session(code)
         action = self.get_body_argument("actie", "")
         store, message = self.store, ""
         try:
@@ -393,11 +470,7 @@ class FacilitatorSession(Base):
 
 class ExportHandler(Base):
     def get(self, code, kind):
-        self.require_facilitator()
-        try:
-            session = self.store.get(code)
-        except PeilingError as err:
-            return self.show("fout.html", status=404, melding=str(err))
+        session = self.managed_session(code)
         if kind == "csv":
             self.set_header("Content-Type", "text/csv; charset=utf-8")
             self.set_header("Content-Disposition", f'attachment; filename="peiling-{session.code}.csv"')
@@ -411,7 +484,7 @@ def export_csv(store: Store, code: str) -> str:
     """Totals only (and the approved open answers): nothing per person."""
     session = store.get(code)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = spreadsheet.writer(out, delimiter=";")  # no formulas from participants' words
     writer.writerow(["vraag_nummer", "vraag", "soort", "antwoord", "aantal"])
     for i, q in enumerate(session.vragen, 1):
         res = store.results(code, i - 1)
@@ -464,8 +537,13 @@ def load_plans() -> list[dict]:
 
 
 def make_app(store: Store, *, prefix: str = "/", cookie_secret: bytes, facilitator_token: str = "",
-             hub_auth=None, facilitators: set[str] = frozenset(), public_url: str = "", plans=load_plans,
-             new_devices_per_minute: int = 600, max_listeners: int = 2000) -> web.Application:
+             hub_auth=None, facilitators: set[str] = frozenset(), people: People | None = None,
+             public_url: str = "", plans=load_plans, new_devices_per_minute: int = 600,
+             streams: StreamSlots | None = None, proxy_hops: int | None = None,
+             new_answers_per_address: int = 1500, proxy_uid: int | None = None) -> web.Application:
+    """`people`: roles and courses (access.People); `proxy_hops`: how many X-Forwarded-For
+    entries, from the right, proxies we run appended (default: 1 behind the hub, else 0);
+    `proxy_uid`: a local peer's socket must belong to this uid for those entries to count."""
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
     code = r"([A-Za-z0-9]{1,12})"
     handlers = [
@@ -481,9 +559,19 @@ def make_app(store: Store, *, prefix: str = "/", cookie_secret: bytes, facilitat
     ]
     settings = dict(store=store, prefix=prefix, cookie_secret=cookie_secret, xsrf_cookies=True,
                     xsrf_cookie_kwargs={"httponly": True, "samesite": "Lax", "path": prefix},
-                    facilitator_token=facilitator_token, hub_auth=hub_auth, facilitators=set(facilitators),
-                    public_url=public_url, plans=plans, live=Live(), listeners=[0], max_listeners=max_listeners,
-                    answers=RateLimit(10, 10.0), new_devices=RateLimit(new_devices_per_minute, 60.0))
+                    facilitator_token=facilitator_token, hub_auth=hub_auth,
+                    people=people or People(None, set(facilitators)),
+                    # the standalone facilitator's cookie holds this start's token, hashed: a restart
+                    # with a new link makes the old cookie worthless
+                    facilitator_mark=hashlib.sha256(b"peiling-begeleider:" + facilitator_token.encode()).hexdigest()
+                    .encode() if facilitator_token else b"",
+                    proxy_hops=(1 if hub_auth is not None else 0) if proxy_hops is None else proxy_hops,
+                    proxy_uid=proxy_uid,
+                    public_url=public_url, plans=plans, live=Live(), streams=streams or StreamSlots(),
+                    answers=RateLimit(10, 10.0), new_devices=RateLimit(new_devices_per_minute, 60.0),
+                    # new answers per question per address and hour: a NAT hall of 1,000 fits, and the
+                    # question's cap (store.MAX_ANSWERS_PER_QUESTION) stays out of one address's reach
+                    new_answers=RateLimit(new_answers_per_address, 3600.0))
     if hub_auth is not None:
         from jupyterhub.services.auth import HubOAuthCallbackHandler
 
@@ -505,6 +593,19 @@ def hub_login_url(handler) -> str:
     return url_concat(hub_auth.login_url, params)
 
 
+def stream_budget(wanted: int = 6000, spare: int = 256) -> int:
+    """How many live streams this process can hold: the open-file limit raised as far as allowed,
+    less some for the database, the hub and new requests."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted + spare if hard == resource.RLIM_INFINITY else min(hard, wanted + spare)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return max(1, min(wanted, (soft if soft != resource.RLIM_INFINITY else wanted + spare) - spare))
+
+
 def main() -> None:
     """Entry point as a JupyterHub service: the hub starts it with its settings in the environment."""
     from urllib.parse import urlparse
@@ -521,11 +622,18 @@ def main() -> None:
         # the singleton: the OAuth callback handler looks up the login state in this same object
         hub_auth = HubOAuth.instance(api_token=os.environ["JUPYTERHUB_API_TOKEN"], cache_max_age=60)
     facilitators = {n for n in os.environ.get("LEERPLEIN_PEILING_BEGELEIDERS", "").split(",") if n}
+    state = Path(os.environ["LEERPLEIN_PEILING_STATE"])
+    people = People.load(Path(os.environ.get("LEERPLEIN_PEILING_MENSEN") or state / "mensen.json"), facilitators)
+    hops = int(os.environ.get("LEERPLEIN_PEILING_PROXY_HOPS", "1" if hub_auth is not None else "0"))
+    # the hub's proxy runs as the hub's user (root on one machine): only its local connections may vouch
+    proxy_uid = os.environ.get("LEERPLEIN_PEILING_PROXY_UID", "0" if hub_auth is not None else "")
     app = make_app(store, prefix=os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"), cookie_secret=secret,
-                   hub_auth=hub_auth, facilitators=facilitators,
+                   hub_auth=hub_auth, people=people, proxy_hops=hops, streams=StreamSlots(total=stream_budget()),
+                   proxy_uid=int(proxy_uid) if proxy_uid else None,
                    public_url=os.environ.get("LEERPLEIN_PEILING_PUBLIC_URL", ""))
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8200"))
-    app.listen(url.port or 8200, address=url.hostname or "127.0.0.1", xheaders=hub_auth is not None)
+    # no xheaders: X-Real-IP and the left of X-Forwarded-For are the client's to write (Base.client_address)
+    app.listen(url.port or 8200, address=url.hostname or "127.0.0.1")
     tornado.ioloop.IOLoop.current().start()
 
 

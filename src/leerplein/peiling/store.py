@@ -21,7 +21,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessies(
   code TEXT PRIMARY KEY, titel TEXT NOT NULL, vragen TEXT NOT NULL, huidige INTEGER NOT NULL DEFAULT 0,
   status TEXT NOT NULL DEFAULT 'open', alleen_cursus INTEGER NOT NULL DEFAULT 0, plan TEXT NOT NULL DEFAULT '',
-  gemaakt REAL NOT NULL, eigen_tempo INTEGER NOT NULL DEFAULT 0);
+  gemaakt REAL NOT NULL, eigen_tempo INTEGER NOT NULL DEFAULT 0, eigenaar TEXT NOT NULL DEFAULT '',
+  cursus TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS antwoorden(
   code TEXT NOT NULL, vraag INTEGER NOT NULL, apparaat TEXT NOT NULL, waarde TEXT NOT NULL,
   status INTEGER NOT NULL DEFAULT 0, tijd REAL NOT NULL,
@@ -43,6 +44,8 @@ class Session:
     plan: str
     gemaakt: float
     eigen_tempo: bool = False  # every question open at once (an evaluation), not one shown by the facilitator
+    eigenaar: str = ""  # the facilitator who made it
+    cursus: str = ""  # the course it belongs to (see access.py); '' for the standalone Peiling and old polls
 
     @property
     def question(self) -> Question:
@@ -62,6 +65,9 @@ class Store:
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(sessies)")}
         if "eigen_tempo" not in columns:  # a database from before the self-paced mode
             self.db.execute("ALTER TABLE sessies ADD COLUMN eigen_tempo INTEGER NOT NULL DEFAULT 0")
+        for column in ("eigenaar", "cursus"):  # from before polls had an owner: only an admin sees those
+            if column not in columns:
+                self.db.execute(f"ALTER TABLE sessies ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         self.db.close()
@@ -71,7 +77,7 @@ class Store:
 
     # sessions ---------------------------------------------------------------------------------
     def create(self, titel: str, vragen: list[dict], alleen_cursus: bool = False, plan: str = "",
-               eigen_tempo: bool = False) -> Session:
+               eigen_tempo: bool = False, eigenaar: str = "", cursus: str = "") -> Session:
         titel = " ".join(str(titel).split())[:120] or "Peiling"
         questions = [parse_question(q) for q in vragen]
         if not questions:
@@ -85,9 +91,9 @@ class Store:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
             try:
                 self.db.execute("INSERT INTO sessies(code,titel,vragen,huidige,status,alleen_cursus,plan,gemaakt,"
-                                "eigen_tempo) VALUES(?,?,?,?,?,?,?,?,?)",
+                                "eigen_tempo,eigenaar,cursus) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
                                 (code, titel, json.dumps([q.as_dict() for q in questions]), 0, "open",
-                                 int(alleen_cursus), plan[:80], time.time(), int(eigen_tempo)))
+                                 int(alleen_cursus), plan[:80], time.time(), int(eigen_tempo), eigenaar, cursus))
                 return self.get(code)
             except sqlite3.IntegrityError:
                 continue
@@ -95,12 +101,13 @@ class Store:
 
     def get(self, code: str) -> Session:
         code = (code or "").strip().upper().replace(" ", "")
-        row = self.db.execute("SELECT code,titel,vragen,huidige,status,alleen_cursus,plan,gemaakt,eigen_tempo "
-                              "FROM sessies WHERE code=?", (code,)).fetchone()
+        row = self.db.execute("SELECT code,titel,vragen,huidige,status,alleen_cursus,plan,gemaakt,eigen_tempo,"
+                              "eigenaar,cursus FROM sessies WHERE code=?", (code,)).fetchone()
         if not row:
             raise PeilingError("Deze code kennen we niet. Kijk nog eens goed op het scherm en probeer het opnieuw.")
         vragen = [parse_question(q) for q in json.loads(row[2])]
-        return Session(row[0], row[1], vragen, row[3], row[4], bool(row[5]), row[6], row[7], bool(row[8]))
+        return Session(row[0], row[1], vragen, row[3], row[4], bool(row[5]), row[6], row[7], bool(row[8]), row[9],
+                       row[10])
 
     def sessions(self) -> list[Session]:
         codes = [r[0] for r in self.db.execute("SELECT code FROM sessies ORDER BY gemaakt DESC")]
