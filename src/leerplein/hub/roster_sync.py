@@ -72,7 +72,8 @@ def _groups(url: str, http, name: str, role: str | None, before: str | None) -> 
 
 def sync_roster(state: Path, roster: Path, course=None) -> RosterChange:
     """Bring a running hub in line with the roster; returns what changed."""
-    from leerplein.hub.settings import ensure_system_users, initial_passwords, leerkring_state, people_map
+    from leerplein.hub.settings import (ensure_system_users, initial_passwords, leerkring_state, people_file,
+                                        people_map, peiling_state)
 
     new = people_map(roster)
     old = read_people(state)
@@ -94,6 +95,7 @@ def sync_roster(state: Path, roster: Path, course=None) -> RosterChange:
         subprocess.run(["usermod", "--lock", name], capture_output=True)  # no more logins; data stays until forget
     write_people(state, new)
     leerkring_state(state, new)
+    people_file(peiling_state(state), new)
     if course is not None:
         _update_gradebook(course, new)
     return change
