@@ -59,14 +59,33 @@ class People:
     people file (Peiling on Kubernetes without one), so the facilitators named in the settings
     share one course and any hub user counts as a member."""
 
-    def __init__(self, people: dict[str, dict] | None, facilitators: set[str] = frozenset()):
-        self.people, self.facilitators = people, set(facilitators)
+    def __init__(self, people: dict[str, dict] | None, facilitators: set[str] = frozenset(), path: Path | None = None):
+        self._people, self.facilitators, self.path = people, set(facilitators), path
+        self._stamp = self._mtime()
+
+    def _mtime(self) -> float | None:
+        try:
+            return self.path.stat().st_mtime if self.path else None
+        except OSError:
+            return None
+
+    @property
+    def people(self) -> dict[str, dict] | None:
+        """Read again when `leerplein hub roster` rewrote the file: roster changes count at once."""
+        stamp = self._mtime()
+        if stamp is not None and stamp != self._stamp:
+            try:
+                self._people = json.loads(self.path.read_text(encoding="utf-8"))
+                self._stamp = stamp
+            except (OSError, ValueError):
+                pass  # half-written is impossible (atomic rename); unreadable: keep the last good copy
+        return self._people
 
     @classmethod
     def load(cls, path: Path | None, facilitators: set[str] = frozenset()) -> "People":
         if path is None or not path.is_file():
             return cls(None, facilitators)
-        return cls(json.loads(path.read_text(encoding="utf-8")), facilitators)
+        return cls(json.loads(path.read_text(encoding="utf-8")), facilitators, path)
 
     def facilitator(self, user: str | None) -> Facilitator | None:
         if not user:
