@@ -146,6 +146,12 @@ def test_a_teacher_runs_the_cycle_from_her_workspace_and_sees_only_her_cohort(hu
         assert event in text, event
     assert TEACHER_A in text and "Anna de Wit" in text
 
+    page.goto(f"{hub['url']}{WORKSPACE}badges")
+    page.get_by_role("button", name="Badges uitgeven aan wie geslaagd is").click()
+    text = dutch_screen(page, "8-badges")
+    assert "Badges kunnen nog niet worden uitgegeven" in text and "instituut.yml" in text  # example issuer refused
+    assert "Anna de Wit" in text and "Bert" not in text
+
     page.goto(f"{hub['url']}{WORKSPACE}rapport")
     assert "Bert" not in page.inner_text("body") and BERT not in page.content()
     for probe in (f"{WORKSPACE}opdracht/..%2F..%2Fetc", f"{WORKSPACE}opdracht/bestaat-niet"):
