@@ -185,15 +185,22 @@ def test_entries_are_validated():
 
 
 # ---- Netwerkwijzer en kennischecks --------------------------------------------------------
-def test_partner_filter_needs_all_chosen_questions():
+def test_partner_filter_shows_partners_for_any_chosen_need():
     money = {p.id for p in partners.partners_for(["geld"])}
-    both = {p.id for p in partners.partners_for(["geld", "wonen"])}
-    assert {"schuldhulp", "wijkteam"} <= money
-    assert both <= money and "woningcorporatie" in both and "formulierenhulp" not in both
+    assert {"schuldhulp", "wijkteam", "voedselbank"} <= money
+    # reading AND debts: the Taalhuis (reading) and debt help both stay; the walkthrough saw one left
+    both = [p.id for p in partners.partners_for(["lezen", "geld"])]
+    assert {"bibliotheek", "schuldhulp", "formulierenhulp", "wijkteam"} <= set(both)
+    assert both[0] == "formulierenhulp", "the partner that helps with both needs comes first"
     assert [p.id for p in partners.partners_for(["lezen"], "taalhuis")] == ["bibliotheek"]
     assert len(partners.partners_for([])) == len(partners.network()["partners"])
     with pytest.raises(ValueError, match="Onbekende vraag"):
         partners.partners_for(["vakantie"])
+
+
+def test_the_voedselbank_is_there_with_its_source():
+    food = {p.id: p for p in partners.partners_for(["eten"])}
+    assert "voedselbank" in food and "ftm.nl" in food["voedselbank"].bron
 
 
 def test_every_partner_says_how_to_refer_warmly():

@@ -5,6 +5,9 @@
   external host.
 - Adds a "Doe mee op Leerplein" link to each module's Doe mee page when `leerplein_hub_url`
   is set: it opens the page in the student's own space on the hub (leerplein.hub.links).
+- Stems the search index for Dutch with the same algorithm as the search box: Sphinx 7 ships
+  the (old) Porter Dutch stemmer in JavaScript, while snowballstemmer 3 made "dutch" a new
+  algorithm, so "schulden" was indexed as "schul" and searched as "schuld" and found nothing.
 - Mends the theme's markup where axe-core finds serious problems, after each page is
   written: the colour-mode button's name does not contain its visible (title) text
   (label-content-name-mismatch), the navigation's expand toggles have no name
@@ -78,8 +81,22 @@ def _mend_written_pages(app, exception):
             page.write_text(mended, encoding="utf-8")
 
 
+def dutch_search_language():
+    """Sphinx's Dutch search, with the index stemmed like its JavaScript stemmer (Porter Dutch)."""
+    import snowballstemmer
+    from sphinx.search.nl import SearchDutch
+
+    class SearchDutchPorter(SearchDutch):
+        def init(self, options) -> None:
+            algorithm = "dutch_porter" if "dutch_porter" in snowballstemmer.algorithms() else "dutch"
+            self.stemmer = snowballstemmer.stemmer(algorithm)
+
+    return SearchDutchPorter
+
+
 def setup(app):
     app.add_config_value("leerplein_hub_url", "", "html")
+    app.add_search_language(dutch_search_language())
     app.connect("html-page-context", _drop_cdn_scripts, priority=900)
     app.connect("html-page-context", _add_launch_link)
     app.connect("build-finished", _mend_written_pages)
