@@ -19,6 +19,19 @@
     return node;
   }
 
+  // localStorage is per site: on the hub every participant's pages share it, so the key
+  // carries her own server's path (/user/<name>/) and nobody else's page reads her answers.
+  function storageKey(name) {
+    const own = location.pathname.match(/\/user\/[^/]+\//);
+    return own ? `${name}:${own[0]}` : name;
+  }
+  function loadStored(name) {
+    try { return JSON.parse(localStorage.getItem(storageKey(name)) || "null"); } catch (e) { return null; }
+  }
+  function store(name, value) {
+    try { localStorage.setItem(storageKey(name), JSON.stringify(value)); return true; } catch (e) { return false; }
+  }
+
   let uid = 0;
   const nextId = (prefix) => `${prefix}-${++uid}`;
 
@@ -312,7 +325,7 @@
 
   function krachtenkaart(root, data) {
     // The map is kept in this browser (on the hub: per participant, beside her logbook's address).
-    const KEY = "leerplein-krachtenkaart" + (document.body.dataset.logboek ? `:${document.body.dataset.logboek}` : "");
+    const KEY = "leerplein-krachtenkaart";
     const MAX_ENTRIES = 40;
     const example = () => ({ person: data.person, entries: data.entries.map((e) => ({ ...e })) });
     const text = (value, max) => String(value ?? "").trim().slice(0, max);
@@ -322,11 +335,8 @@
         .map((e) => ({ name: text(e.name, 40), kind: e.kind, closeness: Number(e.closeness), strength: text(e.strength, 120) }));
       return { person: text(raw?.person, 40) || "Ik", entries };
     }
-    let map = example();
-    try {
-      const saved = localStorage.getItem(KEY);
-      if (saved) map = clean(JSON.parse(saved));
-    } catch (e) { /* start with the example */ }
+    const saved = loadStored(KEY);
+    let map = saved ? clean(saved) : example();
     let editing = -1;
     const NS = "http://www.w3.org/2000/svg";
     const svgEl = (tag, attrs, content) => {
@@ -393,7 +403,7 @@
     }
 
     function changed() {
-      try { localStorage.setItem(KEY, JSON.stringify(map)); } catch (e) { /* kept on screen only */ }
+      store(KEY, map);  // when the browser refuses, the map stays on screen only
       draw();
     }
 
@@ -648,9 +658,26 @@
     });
     const result = el("div", { class: "lp-result", role: "status", "aria-live": "polite" });
     root.append(el("fieldset", { class: "lp-quiz" }, el("legend", { text: "Wat is je rol?" }), roles),
-      el("p", { text: "Hoe goed klopt dit voor jou nu?" }), ...statements.map((s) => s[2]), result);
-    function update() {
+      el("p", { text: "Hoe goed klopt dit voor jou nu?" }), ...statements.map((s) => s[2]), result,
+      el("p", { class: "lp-note", text: "Je keuzes blijven bewaard in deze browser, ook als je naar een pagina gaat en terugkomt." }));
+    // the last answers come back (the walkthrough lost them after "Begin hier" and back)
+    const saved = loadStored("leerplein-zelfscan");
+    if (saved && typeof saved === "object") {
+      const pick = (name, value) => { const i = root.querySelector(`input[name="${name}"][value="${CSS.escape(String(value))}"]`); if (i) i.checked = true; };
+      if (data.rollen[saved.rol]) pick(roleName, saved.rol);
+      for (const [key, name] of statements) if (saved.antwoorden && saved.antwoorden[key]) pick(name, saved.antwoorden[key]);
+    }
+    function remember(role) {
+      const antwoorden = {};
+      for (const [key, name] of statements) {
+        const chosen = root.querySelector(`input[name="${name}"]:checked`);
+        if (chosen) antwoorden[key] = Number(chosen.value);
+      }
+      store("leerplein-zelfscan", { rol: role ? role.value : "", antwoorden });
+    }
+    function update(event) {
       const role = root.querySelector(`input[name="${roleName}"]:checked`);
+      if (event) remember(role);
       if (!role) {
         result.replaceChildren(el("p", { text: "Kies eerst je rol. Daarna zie je je leerpad." }));
         return;

@@ -248,3 +248,11 @@ def test_zelfscan_recommends_the_path_python_computes_by_keyboard(book_server, p
     href = root.locator(".lp-result li a").first.get_attribute("href")
     assert href == "../modules/01-armoede-zien/02-dichtbij-en-onzichtbaar.html"
     assert_clean(page, "interactive-zelfscan")
+    # she follows "Begin hier" and comes back: her path is still there
+    root.locator(".lp-result li a").first.click()
+    page.wait_for_url("**/02-dichtbij-en-onzichtbaar.html")
+    page.go_back(wait_until="networkidle")
+    root = page.locator("section.lp-interactive[data-tool='zelfscan']")
+    assert root.get_attribute("data-ready") == "true"
+    assert root.locator(".lp-result li").all_inner_texts() == shown
+    assert root.get_by_label("Schuldhulpverlening").is_checked()
