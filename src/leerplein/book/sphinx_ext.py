@@ -88,7 +88,10 @@ def dutch_search_language():
 
     class SearchDutchPorter(SearchDutch):
         def init(self, options) -> None:
-            algorithm = "dutch_porter" if "dutch_porter" in snowballstemmer.algorithms() else "dutch"
+            # named in book/_config.yml (html_search_options), so changing it rebuilds the index
+            algorithm = options.get("stemmer", "dutch_porter")
+            if algorithm not in snowballstemmer.algorithms():
+                algorithm = "dutch"
             self.stemmer = snowballstemmer.stemmer(algorithm)
 
     return SearchDutchPorter
