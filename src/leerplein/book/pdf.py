@@ -45,7 +45,14 @@ PRINT_CSS = """
 .lp-toc ol { list-style: none; padding-left: 0; }
 .lp-toc li.lp-toc-part { font-weight: 600; margin-top: .8rem; }
 .lp-toc li.lp-toc-page { padding-left: 1.2rem; }
-.lp-print-note { border-left: 4px solid #1a5fb4; padding: .3rem .8rem; margin: .5rem 0 1rem; font-style: italic; }
+.lp-print-note { border-left: 4px solid #1a5fb4; padding: .3rem .8rem; margin: .5rem 0 1rem; font-style: italic;
+                 display: flex; gap: 1rem; align-items: center; break-inside: avoid; }
+.lp-print-note img { width: 28mm; height: 28mm; flex: none; }
+@media print {
+  /* page breaks are ignored inside the theme's flex containers: print them as plain blocks */
+  .bd-container, .bd-container__inner, .bd-main, .bd-content, .bd-article-container, .bd-page-width,
+  .bd-article { display: block !important; }
+}
 """
 
 
@@ -73,7 +80,23 @@ def web_base(layout: Layout) -> str:
     return ((config.get("html") or {}).get("baseurl") or "").rstrip("/")
 
 
-def print_html(layout: Layout, single: str) -> str:
+def pointer_note(title: str, entry: str, base: str) -> str:
+    """Under an interactive's still: where to do it, as a full address and a QR code when the
+    book's public address is set (html.baseurl in book/_config.yml)."""
+    if not base:
+        return (f'<p class="lp-print-note"><span>Deze oefening doe je op de webpagina "{html.escape(title)}" '
+                f'({html.escape(entry)}.html in de webversie van het boek; je begeleider weet het adres). '
+                'Hierboven zie je hoe ze eruitziet.</span></p>')
+    import segno
+
+    url = f"{base}/{entry}.html"
+    qr = segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#111", light="#fff")
+    return (f'<p class="lp-print-note"><img src="{qr}" alt="QR-code naar {html.escape(url)}">'
+            f'<span>Deze oefening doe je op de webpagina "{html.escape(title)}": {html.escape(url)} '
+            'Scan de QR-code of typ het adres. Hierboven zie je hoe ze eruitziet.</span></p>')
+
+
+def print_html(layout: Layout, single: str, base: str | None = None) -> str:
     """The singlehtml page, made into the print edition."""
     entries = chapters(layout.root)
     titles = {entry: title for entry, title, _ in entries}
@@ -87,7 +110,7 @@ def print_html(layout: Layout, single: str) -> str:
              f'<p>Printversie, gemaakt op {time.strftime("%d-%m-%Y")}. De oefeningen werken op de webpagina; '
              f'in deze versie zie je een afbeelding met een verwijzing.</p></div>'
              f'<nav class="lp-toc" aria-label="Inhoud"><h1>Inhoud</h1><ol>{"".join(toc)}</ol></nav>')
-    base = web_base(layout)
+    base = web_base(layout) if base is None else base.rstrip("/")
     marks = list(MARKER.finditer(single))
     if not marks:
         raise PdfFailed("The one-page book has no page markers: did the singlehtml builder change?")
@@ -98,9 +121,7 @@ def print_html(layout: Layout, single: str) -> str:
         pieces.append(single[last:mark.start()])
         part = next((p for e, _, p in entries if e == entry), False)
         chunk = single[mark.start():end]
-        address = f"{base}/{entry}.html" if base else f"{entry}.html in de webversie van het boek"
-        note = (f'<p class="lp-print-note">Deze oefening doe je op de webpagina "{html.escape(titles.get(entry, entry))}": '
-                f'{html.escape(address)}. Hierboven zie je hoe ze eruitziet.</p>')
+        note = pointer_note(titles.get(entry, entry), entry, base)
         chunk = INTERACTIVE_END.sub(lambda m: m.group(1) + note, chunk)
         pieces.append((f'<div class="lp-part"></div>' if part and i else "") + chunk)
         last = end
@@ -143,7 +164,7 @@ def build_pdf(layout: Layout, output: Path | None = None, progress=print) -> Pat
             page = browser.new_page()
             page.route(re.compile(r"^(?!file:).*"), lambda route: route.abort())  # offline: nothing from elsewhere
             page.goto(page_file.as_uri(), wait_until="load")
-            page.wait_for_timeout(500)  # the interactives draw their first state
+            still_drawn(page)
             progress("3/3 Printing the PDF...")
             page.pdf(path=str(output), format="A4", print_background=True, outline=True, tagged=True,
                      display_header_footer=True, header_template="<span></span>",
@@ -153,3 +174,20 @@ def build_pdf(layout: Layout, output: Path | None = None, progress=print) -> Pat
         finally:
             browser.close()
     return output
+
+
+STILL_ERRORS = ("kon niet laden", "heeft JavaScript nodig")
+
+
+def still_drawn(page, timeout_ms: int = 30_000) -> None:
+    """Wait until every interactive shows its first state (the Leesbaarheidscheck its scores);
+    a still with an error text is not printed."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('section.lp-interactive')].every((s) => s.dataset.ready === 'true')
+              && [...document.querySelectorAll("section.lp-interactive[data-tool='leesbaarheid']")]
+                   .every((s) => s.querySelector('.lp-score') || /kon niet laden/.test(s.textContent))""",
+        timeout=timeout_ms)
+    text = page.inner_text("body")
+    broken = [e for e in STILL_ERRORS if e in text]
+    if broken:
+        raise PdfFailed(f"An interactive shows an error instead of its still: {broken}")
