@@ -214,3 +214,9 @@ def test_kennischeck_feedback():
     assert not wrong.correct and wrong.text.startswith("Nog niet.")
     assert quiz.check(q, None).text == "Kies eerst een antwoord."
     assert {qid[:2] for qid in quiz.all_questions()} == {"m1", "m2", "m3", "m4", "m5"}
+
+
+def test_the_right_answer_is_not_given_away_by_its_length():
+    questions = [q for prefix in ("m1", "m2", "m3", "m4", "m5") for q in quiz.questions_for(prefix)]
+    longest = [q.vraag for q in questions if max(range(len(q.opties)), key=lambda i: len(q.opties[i])) == q.goed]
+    assert len(longest) <= len(questions) // 2, longest
