@@ -17,9 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from leerplein.book.build import BuildFailed
+from leerplein.book.build import BuildFailed, kernel_env
 from leerplein.book.vendor import vendor_assets
-from leerplein.interactives.static import BUILD_ENV
 from leerplein.paths import Layout
 
 CHROMIUM = os.environ.get("LEERPLEIN_CHROMIUM", "/usr/bin/chromium")
@@ -138,7 +137,7 @@ def build_singlehtml(layout: Layout) -> Path:
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(layout.root),
            "--config", str(layout.book / "_config.yml"), "--toc", str(layout.book / "_toc.yml"),
            "--path-output", str(layout.book), "--builder", "singlehtml"]
-    proc = subprocess.run(cmd, cwd=layout.root, env={**os.environ, BUILD_ENV: "1"}, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=layout.root, env=kernel_env(layout), capture_output=True, text=True)
     out = layout.book / "_build" / "singlehtml"
     root_doc = next(out.rglob("intro.html"), None) if out.exists() else None
     if proc.returncode != 0 or root_doc is None:
