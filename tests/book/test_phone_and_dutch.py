@@ -54,6 +54,14 @@ def test_citations_join_authors_with_en(built_book):
     assert "Sendhil Mullainathan en Eldar Shafir" in sources and "Mullainathan and" not in sources
 
 
+def test_the_readability_table_shows_page_titles_and_dutch_decimals(built_book):
+    page = (built_book / "book/over-deze-cursus.html").read_text(encoding="utf-8")
+    table = page[page.index("Flesch-Douma</th>") - 2000:]
+    table = table[:table.index("</table>")]
+    assert "Schulden als wortel" in table and "modules/" not in table and ".md" not in table
+    assert not re.search(r"<td>\d+\.\d</td>", table) and re.search(r"<td>\d+,\d</td>", table)
+
+
 @pytest.mark.browser
 def test_no_page_type_scrolls_sideways_on_a_phone(book_server, browser, built_book):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="nl-NL", device_scale_factor=1,

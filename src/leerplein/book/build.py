@@ -56,6 +56,8 @@ DATA_PAGES = {
                                   "exercises"],
     "zelfscan": ["src/leerplein/interactives", "modules", "book/_toc.yml"],
     "matplotlib": ["src/leerplein/book/charts.py"],  # Dutch numbers on the charts
+    "leerplein.book.readability": ["src/leerplein/book/readability.py", "src/leerplein/readability.py", "modules",
+                                   "sessies", "book/_toc.yml"],
 }
 DATA_STAMP = ".data-digests.json"
 
