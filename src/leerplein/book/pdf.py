@@ -44,6 +44,10 @@ PRINT_CSS = """
 .lp-toc ol { list-style: none; padding-left: 0; }
 .lp-toc li.lp-toc-part { font-weight: 600; margin-top: .8rem; }
 .lp-toc li.lp-toc-page { padding-left: 1.2rem; }
+.lp-toc li { display: flex; gap: .5rem; }
+.lp-toc li a { flex: 1; }
+.lp-toc-no { visibility: hidden; font-variant-numeric: tabular-nums; }
+.lp-toc-no.lp-known { visibility: visible; }
 .lp-print-note { border-left: 4px solid #1a5fb4; padding: .3rem .8rem; margin: .5rem 0 1rem; font-style: italic;
                  display: flex; gap: 1rem; align-items: center; break-inside: avoid; }
 .lp-print-note img { width: 28mm; height: 28mm; flex: none; }
@@ -104,7 +108,9 @@ def print_html(layout: Layout, single: str, base: str | None = None) -> str:
     for entry, title, part in entries:
         kind = "lp-toc-part" if part else "lp-toc-page"
         href = f"#document-{html.escape(entry)}" if entry in marked else "#"  # the root page has no marker
-        toc.append(f'<li class="{kind}"><a href="{href}">{html.escape(title)}</a></li>')
+        # the page number is filled in after a first print (toc_page_numbers); "000" holds its room
+        toc.append(f'<li class="{kind}"><a href="{href}">{html.escape(title)}</a>'
+                   f'<span class="lp-toc-no" data-title="{html.escape(title)}">000</span></li>')
     front = (f'<div class="lp-cover"><h1>Leerplein</h1><p>Armoede zien, schaarste begrijpen, werken vanuit kracht.</p>'
              f'<p>Printversie, gemaakt op {time.strftime("%d-%m-%Y")}. De oefeningen werken op de webpagina; '
              f'in deze versie zie je een afbeelding met een verwijzing.</p></div>'
@@ -165,11 +171,13 @@ def build_pdf(layout: Layout, output: Path | None = None, progress=print) -> Pat
             page.goto(page_file.as_uri(), wait_until="load")
             still_drawn(page)
             progress("3/3 Printing the PDF...")
-            page.pdf(path=str(output), format="A4", print_background=True, outline=True, tagged=True,
-                     display_header_footer=True, header_template="<span></span>",
-                     footer_template='<div style="font-size:8pt;width:100%;text-align:center">'
-                                     'Leerplein · <span class="pageNumber"></span></div>',
-                     margin={"top": "18mm", "bottom": "20mm", "left": "16mm", "right": "16mm"})
+            print_pdf(page, output)
+            # a second print with the contents' page numbers, read from the first one's outline
+            spans = page.locator(".lp-toc-no")
+            numbers = toc_page_numbers(output, [spans.nth(i).get_attribute("data-title") for i in range(spans.count())])
+            page.evaluate("""(numbers) => document.querySelectorAll('.lp-toc-no').forEach((span, i) => {
+                if (numbers[i]) { span.textContent = String(numbers[i]); span.classList.add('lp-known'); } })""", numbers)
+            print_pdf(page, output)
         finally:
             browser.close()
     return output
@@ -190,3 +198,42 @@ def still_drawn(page, timeout_ms: int = 30_000) -> None:
     broken = [e for e in STILL_ERRORS if e in text]
     if broken:
         raise PdfFailed(f"An interactive shows an error instead of its still: {broken}")
+
+
+def print_pdf(page, output: Path) -> None:
+    page.pdf(path=str(output), format="A4", print_background=True, outline=True, tagged=True,
+             display_header_footer=True, header_template="<span></span>",
+             footer_template='<div style="font-size:8pt;width:100%;text-align:center">'
+                             'Leerplein · <span class="pageNumber"></span></div>',
+             margin={"top": "18mm", "bottom": "20mm", "left": "16mm", "right": "16mm"})
+
+
+def toc_page_numbers(pdf: Path, titles: list[str]) -> list[int | None]:
+    """Printed page number (as in the footer) of each contents entry, found in the PDF's outline
+    in reading order: the first heading after the previous entry's that has the entry's title
+    (whitespace ignored: Chromium's outline drops the space where a heading wraps). Several
+    modules have a page "Casussen"; the order keeps them apart. Not found: None, no number."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    headings: list[tuple[str, int]] = []
+
+    def walk(items) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                headings.append((re.sub(r"\s+", "", item.title or ""), reader.get_destination_page_number(item) + 1))
+    walk(reader.outline)
+    numbers: list[int | None] = []
+    at = 0
+    for title in titles:
+        key = re.sub(r"\s+", "", title)
+        # Chromium sometimes writes a heading's title twice in the outline ("CasussenCasussen")
+        hit = next((i for i in range(at, len(headings)) if headings[i][0] in (key, key + key)), None)
+        if hit is None:
+            numbers.append(None)
+            continue
+        numbers.append(headings[hit][1])
+        at = hit + 1
+    return numbers
