@@ -19,6 +19,19 @@
     return node;
   }
 
+  // localStorage is per site: on the hub every participant's pages share it, so the key
+  // carries her own server's path (/user/<name>/) and nobody else's page reads her answers.
+  function storageKey(name) {
+    const own = location.pathname.match(/\/user\/[^/]+\//);
+    return own ? `${name}:${own[0]}` : name;
+  }
+  function loadStored(name) {
+    try { return JSON.parse(localStorage.getItem(storageKey(name)) || "null"); } catch (e) { return null; }
+  }
+  function store(name, value) {
+    try { localStorage.setItem(storageKey(name), JSON.stringify(value)); return true; } catch (e) { return false; }
+  }
+
   let uid = 0;
   const nextId = (prefix) => `${prefix}-${++uid}`;
 
@@ -49,11 +62,12 @@
     household.addEventListener("change", update);
     const sources = el("details", {}, el("summary", { text: "Waar komen de bedragen vandaan?" }),
       el("table", { class: "lp-table" },
-        el("thead", {}, el("tr", {}, ["Wat", "Bedrag", "Bron", "Jaar", "Soort"].map((h) => el("th", { scope: "col", text: h })))),
+        el("thead", {}, el("tr", {}, ["Wat", "Bedrag", "Bron", "Peildatum of jaar", "Soort"].map((h) => el("th", { scope: "col", text: h })))),
         el("tbody", {}, data.sources.map((s) => el("tr", {},
           el("td", { text: s.wat }), el("td", { text: euro(s.bedrag) }), el("td", { text: s.bron }),
           el("td", { text: String(s.jaar) }), el("td", { text: s.illustratief ? "voorbeeld (illustratief)" : "bron" }))))));
-    root.append(labelled("Huishouden", household),
+    root.append(el("p", { class: "lp-note lp-peildatum", text: `${data.normLabel}. De normen zijn in elke gemeente gelijk.` }),
+      labelled("Huishouden", household),
       el("fieldset", {}, el("legend", { text: "Tegenvallers deze maand" }), boxes),
       result, sources);
 
@@ -63,14 +77,15 @@
       const lowest = Math.min(0, ...s.weeks);
       const scale = Math.max(s.left, 1) - lowest;
       result.replaceChildren(
-        el("p", { text: `Inkomen ${euro(s.income)}, vaste lasten ${euro(s.fixed)}, over ${euro(s.left)} (per week ${euro(s.perWeek)}).` }),
+        el("p", { text: s.summary }),
         el("div", { class: "lp-bars", role: "img", "aria-label": s.description },
           s.weeks.map((balance, i) => el("div", { class: "lp-bar-row" },
             el("span", { text: `Week ${i + 1}` }),
             el("span", { class: balance < 0 ? "lp-bar lp-negative" : "lp-bar", style: `width:${Math.round(Math.abs(balance) / scale * 100)}%` }),
             el("span", { class: "lp-amount", text: euro(balance) })))),
-        el("p", { class: "lp-outcome" }, el("strong", { text: s.runsOut ? `Het geld is op in week ${s.runsOut}.` : "Het geld is net genoeg voor deze maand." })),
-        s.illustrative.length ? el("p", { class: "lp-note", text: `Let op: sommige bedragen zijn een voorbeeld (illustratief), geen norm: ${s.illustrative.join("; ")}.` }) : null);
+        el("p", { class: "lp-outcome" }, el("strong", { text: s.outcome })),
+        s.illustrative.length ? el("div", { class: "lp-note" }, el("p", { text: "Let op: deze bedragen zijn een voorbeeld (illustratief), geen norm:" }),
+          el("ul", {}, s.illustrative.map((x) => el("li", { text: x })))) : null);
     }
     update();
   }
@@ -83,11 +98,12 @@
     const buttons = Object.entries(data.choices).map(([k, label]) =>
       el("button", { type: "button", class: "lp-button", "data-choice": k, text: label, onclick: () => choose(k) }));
     const log = el("ol", { class: "lp-log" });
+    const why = el("div", { class: "lp-why", id: nextId("lp-why") });
     const restart = el("button", { type: "button", class: "lp-button lp-secondary", text: "Opnieuw beginnen", onclick: () => { path = []; draw(); } });
     root.append(el("p", { class: "lp-note", text: "Dit is een demonstratie, geen meting van jouw intelligentie." }),
       status, el("div", { class: "lp-field" }, el("span", { text: "Bandbreedte " }), meter),
       el("div", { class: "lp-choices", role: "group", "aria-label": "Wat doe je deze week?" }, buttons),
-      restart, el("h4", { text: "Wat er gebeurde" }), log);
+      why, restart, el("h4", { text: "Wat er gebeurde" }), log);
     root.append(attentionTask(data.trials));
 
     const key = (p) => p.map((c) => c[0]).join(".");
@@ -104,9 +120,19 @@
         status.replaceChildren(el("p", { text: summary }), el("p", {}, el("strong", { text: "Het spel is klaar. Bespreek: wanneer zat je in de tunnel?" })));
       } else {
         const [what, amount] = data.bills[node.week - 1];
-        status.replaceChildren(el("p", { text: summary }), el("p", {}, "Deze week: ", el("strong", { text: what }), ` (${amount} euro).`));
+        status.replaceChildren(el("p", { text: summary }), el("p", { class: "lp-income", text: node.income }),
+          el("p", {}, "Rekening deze week: ", el("strong", { text: what }), ` (${amount} euro).`));
       }
-      for (const b of buttons) b.disabled = node.finished || !node.options.includes(b.dataset.choice);
+      // a grey button says why: the reasons are computed in Python (scarcity.reasons)
+      const reasons = node.finished ? {} : node.reasons;
+      why.replaceChildren(...(Object.keys(reasons).length
+        ? [el("p", { class: "lp-note", text: "Waarom is een knop grijs?" }), el("ul", {}, Object.values(reasons).map((r) => el("li", { text: r })))]
+        : []));
+      for (const b of buttons) {
+        b.disabled = node.finished || !node.options.includes(b.dataset.choice);
+        if (reasons[b.dataset.choice]) b.setAttribute("aria-describedby", why.id);
+        else b.removeAttribute("aria-describedby");
+      }
     }
     draw();
   }
@@ -155,10 +181,22 @@
     text.replace(keepApostrophe ? /[^\p{L}\p{N}\p{M}_\s']/gu : /[^\p{L}\p{N}\p{M}_\s]/gu, "").split(/\s+/u).filter(Boolean);
 
   let hyphenation = null;
+  let patternsLoading = null;
+  // A script element, not fetch(): it loads from file:// (the PDF) and carries the hub's login
+  // cookie without an XSRF token (a fetch() on the hub was redirected to the login page).
+  function patternsText() {
+    if (window.leerpleinHyphenation) return Promise.resolve(window.leerpleinHyphenation);
+    patternsLoading = patternsLoading || new Promise((resolve, reject) => {
+      const script = el("script", { src: new URL("vendor/hyph_nl_NL.js", scriptBase).href });
+      script.addEventListener("load", () => (window.leerpleinHyphenation ? resolve(window.leerpleinHyphenation) : reject(new Error("no patterns"))));
+      script.addEventListener("error", () => { patternsLoading = null; script.remove(); reject(new Error("patterns did not load")); });
+      document.head.append(script);
+    });
+    return patternsLoading;
+  }
   async function loadPatterns() {
     if (hyphenation) return hyphenation;
-    const response = await fetch(new URL("vendor/hyph_nl_NL.txt", scriptBase));
-    const text = await response.text();
+    const text = await patternsText();
     const patterns = new Map();
     let maxlen = 0;
     for (const raw of text.split("\n").slice(1)) {
@@ -286,89 +324,159 @@
   }
 
   function krachtenkaart(root, data) {
-    const entries = data.entries.map((e) => ({ ...e }));
+    // The map is kept in this browser (on the hub: per participant, beside her logbook's address).
+    const KEY = "leerplein-krachtenkaart";
+    const MAX_ENTRIES = 40;
+    const example = () => ({ person: data.person, entries: data.entries.map((e) => ({ ...e })) });
+    const text = (value, max) => String(value ?? "").trim().slice(0, max);
+    function clean(raw) {
+      const entries = (Array.isArray(raw?.entries) ? raw.entries : []).slice(0, MAX_ENTRIES)
+        .filter((e) => e && text(e.name, 40) && data.kinds[e.kind] && data.closeness[e.closeness])
+        .map((e) => ({ name: text(e.name, 40), kind: e.kind, closeness: Number(e.closeness), strength: text(e.strength, 120) }));
+      return { person: text(raw?.person, 40) || "Ik", entries };
+    }
+    const saved = loadStored(KEY);
+    let map = saved ? clean(saved) : example();
+    let editing = -1;
     const NS = "http://www.w3.org/2000/svg";
-    const svgEl = (tag, attrs, text) => {
+    const svgEl = (tag, attrs, content) => {
       const node = document.createElementNS(NS, tag);
       for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-      if (text) node.textContent = text;
+      if (content) node.textContent = content;
       return node;
     };
     const picture = el("div", { class: "lp-map" });
     const list = el("ul", { class: "lp-list", "aria-label": "De kaart als lijst" });
-    const name = el("input", { type: "text", autocomplete: "off" });
-    const strength = el("input", { type: "text", autocomplete: "off" });
+    const person = el("input", { type: "text", autocomplete: "off", maxlength: 40 });
+    person.value = map.person;
+    const name = el("input", { type: "text", autocomplete: "off", maxlength: 40 });
+    const strength = el("input", { type: "text", autocomplete: "off", maxlength: 120 });
     const kind = el("select", {}, Object.entries(data.kinds).map(([k, v]) => el("option", { value: k, text: v.label })));
     const close = el("select", {}, Object.entries(data.closeness).map(([k, v]) => el("option", { value: k, text: v, selected: k === "2" })));
     const message = el("p", { role: "status", "aria-live": "polite", class: "lp-note" });
+    const legend = el("legend", { text: "Voeg iemand of iets toe" });
+    const submit = el("button", { type: "submit", class: "lp-button", text: "Toevoegen" });
+    const stopEditing = el("button", { type: "button", class: "lp-button lp-secondary", text: "Stoppen met wijzigen", hidden: true,
+      onclick: () => { edit(-1); message.textContent = "Er is niets gewijzigd."; } });
     const form = el("form", { class: "lp-form" },
-      el("fieldset", {}, el("legend", { text: "Voeg iemand of iets toe" }),
+      el("fieldset", {}, legend,
         labelled("Naam", name), labelled("Soort", kind), labelled("Hoe dichtbij", close),
-        labelled("Wat kan deze persoon of plek bijdragen?", strength),
-        el("button", { type: "submit", class: "lp-button", text: "Toevoegen" })));
+        labelled("Wat kan deze persoon of plek bijdragen?", strength), submit, stopEditing));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      if (!name.value.trim()) { message.textContent = "Geef een naam op."; name.focus(); return; }
-      entries.push({ name: name.value.trim(), kind: kind.value, closeness: Number(close.value), strength: strength.value.trim() });
-      message.textContent = `${name.value.trim()} is toegevoegd.`;
-      name.value = ""; strength.value = "";
-      draw();
+      const entry = { name: text(name.value, 40), kind: kind.value, closeness: Number(close.value), strength: text(strength.value, 120) };
+      if (!entry.name) { message.textContent = "Geef een naam op."; name.focus(); return; }
+      if (editing >= 0) {
+        const old = map.entries[editing].name;
+        map.entries[editing] = entry;
+        message.textContent = old === entry.name ? `${entry.name} is gewijzigd.` : `${old} heet nu ${entry.name}.`;
+      } else {
+        if (map.entries.length >= MAX_ENTRIES) { message.textContent = `Er passen ${MAX_ENTRIES} namen op de kaart.`; return; }
+        map.entries.push(entry);
+        message.textContent = `${entry.name} is toegevoegd.`;
+      }
+      edit(-1);
+      changed();
     });
+    person.addEventListener("input", () => { map.person = text(person.value, 40) || "Ik"; changed(); });
+    const startEmpty = el("button", { type: "button", class: "lp-button lp-secondary", text: "Begin met een lege kaart",
+      onclick: () => { map = { person: "Ik", entries: [] }; person.value = ""; edit(-1); changed();
+        message.textContent = "De kaart is leeg. Vul in wiens kaart het is en voeg mensen, groepen, organisaties en plekken toe."; person.focus(); } });
+    const showExample = el("button", { type: "button", class: "lp-button lp-secondary", text: `Voorbeeld van ${data.person}`,
+      onclick: () => { map = example(); person.value = map.person; edit(-1); changed(); message.textContent = `Je ziet weer het voorbeeld van ${data.person}.`; } });
     const download = el("button", { type: "button", class: "lp-button", text: "Download als afbeelding (SVG)", onclick: () => save("svg") });
     const downloadPng = el("button", { type: "button", class: "lp-button", text: "Download als afbeelding (PNG)", onclick: () => save("png") });
-    root.append(picture, el("h4", { text: "Lijst" }), list, form, message, el("div", { class: "lp-choices" }, download, downloadPng));
+    root.append(el("div", { class: "lp-choices" }, startEmpty, showExample), labelled("Wiens kaart is dit?", person),
+      picture, el("h4", { text: "Lijst" }), list, form, message,
+      el("p", { class: "lp-note", text: "Je kaart blijft bewaard in deze browser. Wil je hem bewaren of delen? Download hem als afbeelding." }),
+      el("div", { class: "lp-choices" }, download, downloadPng));
+
+    function edit(index) {
+      editing = index;
+      const entry = map.entries[index];
+      legend.textContent = entry ? `Wijzig ${entry.name}` : "Voeg iemand of iets toe";
+      submit.textContent = entry ? "Wijziging bewaren" : "Toevoegen";
+      stopEditing.hidden = !entry;
+      name.value = entry ? entry.name : "";
+      strength.value = entry ? entry.strength : "";
+      if (entry) { kind.value = entry.kind; close.value = String(entry.closeness); name.focus(); }
+    }
+
+    function changed() {
+      store(KEY, map);  // when the browser refuses, the map stays on screen only
+      draw();
+    }
 
     function describe() {
       const parts = Object.entries(data.kinds).map(([k, v]) => {
-        const names = entries.filter((e) => e.kind === k).map((e) => `${e.name} (${data.closeness[e.closeness]})`);
+        const names = map.entries.filter((e) => e.kind === k).map((e) => `${e.name} (${data.closeness[e.closeness]})`);
         return names.length ? `${v.label}: ${names.join(", ")}` : null;
       }).filter(Boolean);
-      return entries.length ? `Krachtenkaart van ${data.person}. ${parts.join(". ")}.` : `De krachtenkaart van ${data.person} is nog leeg.`;
+      return map.entries.length ? `Krachtenkaart van ${map.person}. ${parts.join(". ")}.` : `De krachtenkaart van ${map.person} is nog leeg.`;
     }
 
+    const LEGEND_HEIGHT = 108;
     function svg() {
       const c = data.size / 2;
-      const root = svgEl("svg", { xmlns: NS, viewBox: `0 0 ${data.size} ${data.size}`, width: data.size, height: data.size,
+      const height = data.size + LEGEND_HEIGHT;
+      const root = svgEl("svg", { xmlns: NS, viewBox: `0 0 ${data.size} ${height}`, width: data.size, height,
         role: "img", "aria-label": describe(), "font-family": "DejaVu Sans, sans-serif" });
-      root.append(svgEl("rect", { width: data.size, height: data.size, fill: "#ffffff" }));
+      root.append(svgEl("rect", { width: data.size, height, fill: "#ffffff" }));
       for (const r of Object.values(data.rings)) root.append(svgEl("circle", { cx: c, cy: c, r, fill: "none", stroke: "#999", "stroke-dasharray": "4 4" }));
-      const positions = layout(entries, data);
-      entries.forEach((e, i) => root.append(svgEl("line", { x1: c, y1: c, x2: positions[i][0], y2: positions[i][1], stroke: data.kinds[e.kind].colour, "stroke-width": 4 - e.closeness })));
-      root.append(svgEl("circle", { cx: c, cy: c, r: 34, fill: "#222" }), svgEl("text", { x: c, y: c + 5, "text-anchor": "middle", fill: "#fff", "font-size": 14 }, data.person));
-      entries.forEach((e, i) => {
+      const positions = layout(map.entries, data);
+      map.entries.forEach((e, i) => root.append(svgEl("line", { x1: c, y1: c, x2: positions[i][0], y2: positions[i][1], stroke: data.kinds[e.kind].colour, "stroke-width": 4 - e.closeness })));
+      root.append(svgEl("circle", { cx: c, cy: c, r: 34, fill: "#222" }), svgEl("text", { x: c, y: c + 5, "text-anchor": "middle", fill: "#fff", "font-size": 14 }, map.person));
+      map.entries.forEach((e, i) => {
         const [x, y] = positions[i];
         root.append(svgEl("circle", { cx: x, cy: y, r: 9, fill: data.kinds[e.kind].colour, class: "lp-node", "data-name": e.name }),
           svgEl("text", { x, y: y - 14, "text-anchor": "middle", "font-size": 12, fill: "#111" }, e.name));
       });
+      // the legend, so a downloaded picture explains itself
+      const top = data.size + 8;
+      const legendBox = svgEl("g", { class: "lp-map-legend", "font-size": 13, fill: "#111" });
+      legendBox.append(svgEl("line", { x1: 16, y1: top - 4, x2: data.size - 16, y2: top - 4, stroke: "#ccc" }));
+      Object.values(data.kinds).forEach((k, i) => {
+        const x = 24 + (i % 2) * (data.size / 2);
+        const y = top + 18 + Math.floor(i / 2) * 22;
+        legendBox.append(svgEl("circle", { cx: x, cy: y - 4, r: 7, fill: k.colour }), svgEl("text", { x: x + 14, y }, k.label));
+      });
+      const rings = Object.values(data.closeness);
+      legendBox.append(svgEl("text", { x: 24, y: top + 72 }, `Ringen van binnen naar buiten: ${rings.join(", ")}.`),
+        svgEl("text", { x: 24, y: top + 92 }, "Hoe dikker de lijn, hoe dichterbij."));
+      root.append(legendBox);
       return root;
     }
 
     function draw() {
       picture.replaceChildren(svg());
-      list.replaceChildren(...entries.map((e, i) => el("li", {},
+      list.replaceChildren(...map.entries.map((e, i) => el("li", {},
         `${e.name}: ${data.kinds[e.kind].label.toLowerCase()}, ${data.closeness[e.closeness]}${e.strength ? ` (${e.strength})` : ""} `,
+        el("button", { type: "button", class: "lp-link-button", text: `Wijzig ${e.name}`, onclick: () => edit(i) }), " ",
         el("button", { type: "button", class: "lp-link-button", text: `Verwijder ${e.name}`,
-          onclick: () => { entries.splice(i, 1); message.textContent = `${e.name} is verwijderd.`; draw(); } }))));
+          onclick: () => { map.entries.splice(i, 1); edit(-1); message.textContent = `${e.name} is verwijderd.`; changed(); } }))));
+      if (!map.entries.length) list.append(el("li", { text: "Nog niemand op de kaart. Voeg hieronder iemand of iets toe." }));
     }
 
     function save(format) {
-      const text = new XMLSerializer().serializeToString(svg());
-      const blob = new Blob([text], { type: "image/svg+xml" });
-      const url = URL.createObjectURL(blob);
-      const fileName = `krachtenkaart-${data.person.toLowerCase()}.${format}`;
-      const finish = (href) => {
-        const a = el("a", { href, download: fileName });
+      const markup = new XMLSerializer().serializeToString(svg());
+      const slug = map.person.toLowerCase().normalize("NFD").replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "kaart";
+      const fileName = `krachtenkaart-${slug}.${format}`;
+      const finish = (blob) => {
+        const a = el("a", { href: URL.createObjectURL(blob), download: fileName });
         document.body.append(a); a.click(); a.remove();
         message.textContent = `De kaart is opgeslagen als ${fileName}.`;
       };
-      if (format === "svg") { finish(url); return; }
+      if (format === "svg") { finish(new Blob([markup], { type: "image/svg+xml" })); return; }
+      // a data: address, not blob:: the student view's content security policy allows data: images
       const img = new Image();
       img.onload = () => {
-        const canvas = el("canvas", { width: data.size, height: data.size });
+        const canvas = el("canvas", { width: img.width, height: img.height });
         canvas.getContext("2d").drawImage(img, 0, 0);
-        canvas.toBlob((png) => finish(URL.createObjectURL(png)), "image/png");
+        canvas.toBlob((png) => (png ? finish(png) : failed()), "image/png");
       };
-      img.src = url;
+      const failed = () => { message.textContent = "Opslaan als PNG lukte niet. Probeer 'Download als afbeelding (SVG)'."; };
+      img.onerror = failed;
+      img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(markup)}`;
     }
     draw();
   }
@@ -379,17 +487,27 @@
     const search = el("input", { type: "search", autocomplete: "off", oninput: update });
     const result = el("div", { class: "lp-result", role: "status", "aria-live": "polite" });
     root.append(el("fieldset", {}, el("legend", { text: "Waar gaat de vraag over?" }), boxes), labelled("Zoek een partner", search), result);
+    // Partners for ANY ticked need (same rule as leerplein.interactives.partners.partners_for):
+    // those that help with more of the needs first, then by name.
     function update() {
       const chosen = boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
       const needle = search.value.trim().toLowerCase();
-      const found = data.partners.filter((p) => chosen.every((q) => p.vragen.includes(q)) &&
-        (!needle || `${p.naam} ${p.wat}`.toLowerCase().includes(needle)));
+      const matches = (p) => chosen.filter((q) => p.vragen.includes(q)).length;
+      const found = data.partners.filter((p) => (!chosen.length || matches(p) > 0) &&
+        (!needle || `${p.naam} ${p.wat}`.toLowerCase().includes(needle)))
+        .sort((a, b) => matches(b) - matches(a) || (a.naam.toLowerCase() < b.naam.toLowerCase() ? -1 : 1));
       if (!found.length) {
-        result.replaceChildren(el("p", { text: "Geen partner gevonden. Kies minder vragen of zoek op een ander woord." }));
+        result.replaceChildren(el("p", { text: "Geen partner gevonden. Zoek op een ander woord." }));
         return;
       }
-      result.replaceChildren(el("p", { text: `${found.length} partners` }), el("ul", { class: "lp-partners" }, found.map((p) =>
-        el("li", {}, el("strong", { text: p.naam }), `: ${p.wat}`, el("br"), el("em", { text: "Warm verwijzen: " }), p.warm_verwijzen))));
+      const intro = chosen.length ? `${found.length} partners helpen bij minstens een van de gekozen vragen. Bovenaan: wie bij de meeste helpt.` : `${found.length} partners`;
+      result.replaceChildren(el("p", { text: intro }), el("ul", { class: "lp-partners" }, found.map((p) => {
+        const helps = chosen.filter((q) => p.vragen.includes(q)).map((q) => data.questions[q]);
+        return el("li", {}, el("strong", { text: p.naam }), `: ${p.wat}`,
+          helps.length ? [el("br"), el("em", { text: "Helpt bij: " }), helps.join("; ")] : null,
+          el("br"), el("em", { text: "Warm verwijzen: " }), p.warm_verwijzen,
+          p.bron ? [el("br"), el("small", { text: `Bron: ${p.bron}` })] : null);
+      })));
     }
     update();
   }
@@ -540,9 +658,26 @@
     });
     const result = el("div", { class: "lp-result", role: "status", "aria-live": "polite" });
     root.append(el("fieldset", { class: "lp-quiz" }, el("legend", { text: "Wat is je rol?" }), roles),
-      el("p", { text: "Hoe goed klopt dit voor jou nu?" }), ...statements.map((s) => s[2]), result);
-    function update() {
+      el("p", { text: "Hoe goed klopt dit voor jou nu?" }), ...statements.map((s) => s[2]), result,
+      el("p", { class: "lp-note", text: "Je keuzes blijven bewaard in deze browser, ook als je naar een pagina gaat en terugkomt." }));
+    // the last answers come back (the walkthrough lost them after "Begin hier" and back)
+    const saved = loadStored("leerplein-zelfscan");
+    if (saved && typeof saved === "object") {
+      const pick = (name, value) => { const i = root.querySelector(`input[name="${name}"][value="${CSS.escape(String(value))}"]`); if (i) i.checked = true; };
+      if (data.rollen[saved.rol]) pick(roleName, saved.rol);
+      for (const [key, name] of statements) if (saved.antwoorden && saved.antwoorden[key]) pick(name, saved.antwoorden[key]);
+    }
+    function remember(role) {
+      const antwoorden = {};
+      for (const [key, name] of statements) {
+        const chosen = root.querySelector(`input[name="${name}"]:checked`);
+        if (chosen) antwoorden[key] = Number(chosen.value);
+      }
+      store("leerplein-zelfscan", { rol: role ? role.value : "", antwoorden });
+    }
+    function update(event) {
       const role = root.querySelector(`input[name="${roleName}"]:checked`);
+      if (event) remember(role);
       if (!role) {
         result.replaceChildren(el("p", { text: "Kies eerst je rol. Daarna zie je je leerpad." }));
         return;

@@ -48,4 +48,21 @@ def test_the_pdf_has_contents_every_chapter_and_a_pointer_for_each_interactive(b
                          p.read_text(encoding="utf-8")]
     assert text.count("Deze oefening doe je op de webpagina") >= len(interactive_pages)
     assert "heeft JavaScript nodig" not in text  # the interactives drew their first state
+    # the Leesbaarheidscheck's still shows its scores, not the error it printed before
+    assert "kon niet laden" not in text and "Flesch-Douma" in text
+    assert "in de webversie van het boek" in text  # no public address set: the note says where to look
+    # every module starts on a new page, and the contents give its page number
+    contents = squash(reader.pages[1].extract_text())
+    for number, page in enumerate(reader.pages, start=1):
+        first = squash(page.extract_text())[:40]
+        for module in ("Module 2: Schaarste en bandbreedte", "Module 3: Werken vanuit kracht"):
+            if first.startswith(module):
+                assert f"{module} {number}" in contents, (module, number, contents[:600])
+    assert sum(squash(p.extract_text()).startswith("Module ") for p in reader.pages[2:]) >= 5
+    # nearly every entry has its number, and the "Casussen" of each module its own
+    contents_lines = [line for p in reader.pages[1:4] for line in p.extract_text().splitlines()]
+    numbered = [line for line in contents_lines if re.search(r" \d+$", line)]
+    assert len(numbered) >= len(chapters(ROOT)) - 3, contents_lines
+    casussen = [line for line in contents_lines if line.startswith("Casussen ")]
+    assert len(casussen) >= 4 and len(set(casussen)) == len(casussen), casussen
     assert "Klopt helemaal" in text and "Module 5: Leren in de praktijk" in text

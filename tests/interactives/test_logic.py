@@ -185,15 +185,22 @@ def test_entries_are_validated():
 
 
 # ---- Netwerkwijzer en kennischecks --------------------------------------------------------
-def test_partner_filter_needs_all_chosen_questions():
+def test_partner_filter_shows_partners_for_any_chosen_need():
     money = {p.id for p in partners.partners_for(["geld"])}
-    both = {p.id for p in partners.partners_for(["geld", "wonen"])}
-    assert {"schuldhulp", "wijkteam"} <= money
-    assert both <= money and "woningcorporatie" in both and "formulierenhulp" not in both
+    assert {"schuldhulp", "wijkteam", "voedselbank"} <= money
+    # reading AND debts: the Taalhuis (reading) and debt help both stay; the walkthrough saw one left
+    both = [p.id for p in partners.partners_for(["lezen", "geld"])]
+    assert {"bibliotheek", "schuldhulp", "formulierenhulp", "wijkteam"} <= set(both)
+    assert both[0] == "formulierenhulp", "the partner that helps with both needs comes first"
     assert [p.id for p in partners.partners_for(["lezen"], "taalhuis")] == ["bibliotheek"]
     assert len(partners.partners_for([])) == len(partners.network()["partners"])
     with pytest.raises(ValueError, match="Onbekende vraag"):
         partners.partners_for(["vakantie"])
+
+
+def test_the_voedselbank_is_there_with_its_source():
+    food = {p.id: p for p in partners.partners_for(["eten"])}
+    assert "voedselbank" in food and "ftm.nl" in food["voedselbank"].bron
 
 
 def test_every_partner_says_how_to_refer_warmly():
@@ -207,3 +214,9 @@ def test_kennischeck_feedback():
     assert not wrong.correct and wrong.text.startswith("Nog niet.")
     assert quiz.check(q, None).text == "Kies eerst een antwoord."
     assert {qid[:2] for qid in quiz.all_questions()} == {"m1", "m2", "m3", "m4", "m5"}
+
+
+def test_the_right_answer_is_not_given_away_by_its_length():
+    questions = [q for prefix in ("m1", "m2", "m3", "m4", "m5") for q in quiz.questions_for(prefix)]
+    longest = [q.vraag for q in questions if max(range(len(q.opties)), key=lambda i: len(q.opties[i])) == q.goed]
+    assert len(longest) <= len(questions) // 2, longest

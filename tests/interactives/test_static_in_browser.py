@@ -41,7 +41,12 @@ def assert_clean(page, name: str):
 def test_rondkomen_responds_to_household_and_setbacks(book_server, page):
     root = open_tool(page, f"{book_server}/{M1}", "rondkomen")
     outcome = root.locator(".lp-outcome")
-    assert outcome.inner_text() == "Het geld is net genoeg voor deze maand."
+    first = budget.simulate_month(next(iter(budget.budget_data()["huishoudens"])))
+    assert outcome.inner_text() == budget.outcome(first)
+    assert outcome.inner_text().startswith("Het geld is deze maand niet op. Aan het eind is er nog € ")
+    # the norms' date is shown with the amounts, and the norms are national
+    assert "Bijstandsnormen per 1 juli 2024 (landelijk" in root.locator(".lp-peildatum").inner_text()
+    assert "per 1 juli 2024" in root.locator(".lp-result p").first.inner_text()
     page.get_by_label("Huishouden").select_option("alleenstaande")
     page.get_by_label("Kapotte wasmachine").check()  # keyboard-reachable native checkbox
     page.get_by_label(re.compile("Vergeten boete")).press("Space")
@@ -50,7 +55,10 @@ def test_rondkomen_responds_to_household_and_setbacks(book_server, page):
     amounts = root.locator(".lp-amount").all_inner_texts()
     assert amounts == [budget.euro(b) for b in expected.weekly_balance]
     assert root.locator(".lp-bars").get_attribute("aria-label") == budget.describe(expected)
-    assert "illustratief" in root.locator(".lp-note").inner_text()
+    assert "illustratief" in root.locator(".lp-result .lp-note").inner_text()
+    assert root.locator(".lp-result .lp-note li").count() == len(expected.illustrative)  # a list, not a run-on line
+    root.get_by_text("Waar komen de bedragen vandaan?").click()
+    assert "Landelijke bijstandsnorm" in root.locator(".lp-table").inner_text()
     assert_clean(page, "interactive-rondkomen")
 
 
@@ -68,6 +76,14 @@ def test_schaarste_spel_narrows_choices_as_in_python(book_server, page):
     assert enabled == scarcity.available(expected, seed)
     assert "regelen" not in enabled, "with little bandwidth the plan for later must be out of reach"
     assert root.locator(".lp-log li").count() == 3
+    # a grey button says why, and the week's income is stated
+    why = root.locator(".lp-why").inner_text()
+    for choice, reason in scarcity.reasons(expected, seed).items():
+        assert reason in why
+        assert root.locator(f"button[data-choice='{choice}']").get_attribute("aria-describedby")
+    assert "regelen" in scarcity.reasons(expected, seed)
+    assert scarcity.income_text(expected) == root.locator(".lp-income").inner_text()
+    assert "60 euro weekgeld" in root.locator(".lp-income").inner_text()
     # the attention task: a short number remembered right scores full marks
     trial = root.locator(".lp-round").first
     assert not root.locator(".lp-round").nth(1).is_visible()  # round two waits for round one
@@ -123,10 +139,10 @@ def test_krachtenkaart_draws_adds_lists_and_downloads(book_server, page):
     assert nodes.count() == len(case["entries"])
     drawn = [(float(n.get_attribute("cx")), float(n.get_attribute("cy"))) for n in nodes.all()]
     assert drawn == strengths.layout(case["entries"])
-    root.get_by_label("Naam").fill("Trainer Mo")
+    root.get_by_label("Naam", exact=True).fill("Trainer Mo")
     root.get_by_label("Soort").select_option("groep")
     root.get_by_label("Hoe dichtbij").select_option("1")
-    root.get_by_label("Naam").press("Enter")
+    root.get_by_label("Naam", exact=True).press("Enter")
     assert nodes.count() == len(case["entries"]) + 1
     assert "Trainer Mo" in root.locator("svg").get_attribute("aria-label")
     assert root.locator(".lp-list li", has_text="Trainer Mo").count() == 1
@@ -137,27 +153,65 @@ def test_krachtenkaart_draws_adds_lists_and_downloads(book_server, page):
     download = info.value
     path = download.path()
     assert download.suggested_filename == "krachtenkaart-emre.png"
-    assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    png = open(path, "rb").read()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert height > width == strengths.SIZE, "the picture has room for its legend below the map"
+    assert root.locator(".lp-map-legend text", has_text="Mensen").count() == 1
+    assert "Ringen van binnen naar buiten: dichtbij, tussenin, verder weg" in root.locator(".lp-map-legend").text_content()
     root.get_by_role("button", name="Verwijder Opa").click()
     assert nodes.count() == len(case["entries"])
     assert_clean(page, "interactive-krachtenkaart")
 
 
-def test_netwerkwijzer_filters_like_python(book_server, page):
+def test_krachtenkaart_starts_empty_renames_and_is_kept_after_a_reload(book_server, page):
+    root = open_tool(page, f"{book_server}/{M3}", "krachtenkaart")
+    root.get_by_role("button", name="Begin met een lege kaart").click()
+    assert root.locator("circle.lp-node").count() == 0
+    assert "nog leeg" in root.locator("svg").get_attribute("aria-label")
+    root.get_by_label("Wiens kaart is dit?").fill("Samira")
+    root.get_by_label("Naam", exact=True).fill("Zus")
+    root.get_by_label("Naam", exact=True).press("Enter")
+    root.get_by_role("button", name="Wijzig Zus").click()
+    root.get_by_label("Naam", exact=True).fill("Zus Leila")
+    root.get_by_role("button", name="Wijziging bewaren").click()
+    assert "Zus heet nu Zus Leila." in root.locator("p[role=status]").inner_text()
+    assert root.locator(".lp-list li").all_inner_texts()[0].startswith("Zus Leila: mensen")
+    page.reload(wait_until="networkidle")
+    root = page.locator("section.lp-interactive[data-tool='krachtenkaart']")
+    assert root.get_attribute("data-ready") == "true"
+    assert root.get_by_label("Wiens kaart is dit?").input_value() == "Samira"
+    assert [n.get_attribute("data-name") for n in root.locator("circle.lp-node").all()] == ["Zus Leila"]
+    with page.expect_download() as info:
+        root.get_by_role("button", name="Download als afbeelding (SVG)").click()
+    assert info.value.suggested_filename == "krachtenkaart-samira.svg"
+    root.get_by_role("button", name="Voorbeeld van Emre").click()
+    assert root.locator("circle.lp-node").count() == len(strengths.example()["entries"])
+    assert_clean(page, "interactive-krachtenkaart-eigen")
+
+
+def test_netwerkwijzer_shows_partners_for_any_ticked_need_like_python(book_server, page):
     from leerplein.interactives import partners
 
     root = open_tool(page, f"{book_server}/{M4N}", "netwerkwijzer")
     names = lambda: root.locator(".lp-partners li strong").all_inner_texts()  # noqa: E731
     assert names() == [p.naam for p in partners.partners_for([])]
+    root.get_by_label(partners.questions()["lezen"]).check()
     root.get_by_label(partners.questions()["geld"]).check()
-    root.get_by_label(partners.questions()["wonen"]).check()
-    assert names() == [p.naam for p in partners.partners_for(["geld", "wonen"])]
-    root.get_by_label(partners.questions()["bewegen"]).check()
-    assert "Geen partner gevonden" in root.locator(".lp-result").inner_text()
-    for q in ("geld", "wonen", "bewegen"):
+    shown = names()
+    assert shown == [p.naam for p in partners.partners_for(["lezen", "geld"])]
+    assert "Bibliotheek (Taalhuis)" in shown and "Schuldhulpverlening gemeente" in shown
+    first = root.locator(".lp-partners li").first.inner_text()
+    assert "Helpt bij: " + partners.questions()["lezen"] + "; " + partners.questions()["geld"] in first
+    root.get_by_label(partners.questions()["eten"]).check()
+    food = root.locator(".lp-partners li", has_text="Voedselbank")
+    assert "Bron: Follow the Money" in food.inner_text()
+    for q in ("lezen", "geld", "eten"):
         root.get_by_label(partners.questions()[q]).uncheck()
     root.get_by_label("Zoek een partner").fill("taalhuis")
     assert names() == [p.naam for p in partners.partners_for([], "taalhuis")]
+    root.get_by_label("Zoek een partner").fill("zwembad")
+    assert "Geen partner gevonden" in root.locator(".lp-result").inner_text()
     assert_clean(page, "interactive-netwerkwijzer")
 
 
@@ -194,3 +248,11 @@ def test_zelfscan_recommends_the_path_python_computes_by_keyboard(book_server, p
     href = root.locator(".lp-result li a").first.get_attribute("href")
     assert href == "../modules/01-armoede-zien/02-dichtbij-en-onzichtbaar.html"
     assert_clean(page, "interactive-zelfscan")
+    # she follows "Begin hier" and comes back: her path is still there
+    root.locator(".lp-result li a").first.click()
+    page.wait_for_url("**/02-dichtbij-en-onzichtbaar.html")
+    page.go_back(wait_until="networkidle")
+    root = page.locator("section.lp-interactive[data-tool='zelfscan']")
+    assert root.get_attribute("data-ready") == "true"
+    assert root.locator(".lp-result li").all_inner_texts() == shown
+    assert root.get_by_label("Schuldhulpverlening").is_checked()

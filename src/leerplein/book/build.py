@@ -55,6 +55,9 @@ DATA_PAGES = {
     "leerplein.course.progress": ["src/leerplein/course/progress.py", "grading/slaagregels.yml", "grading/rubrics",
                                   "exercises"],
     "zelfscan": ["src/leerplein/interactives", "book/_toc.yml"],
+    "matplotlib": ["src/leerplein/book/charts.py"],  # Dutch numbers on the charts
+    "leerplein.book.readability": ["src/leerplein/book/readability.py", "src/leerplein/readability.py", "sessies",
+                                   "book/_toc.yml"],
 }
 DATA_STAMP = ".data-digests.json"
 
@@ -77,8 +80,15 @@ def _page_titles(root: Path) -> bytes:
     return "\n".join(f"{p}={page_title(root, p)}" for p in toc_files(root) if p.startswith("modules/")).encode()
 
 
+def _readability_shown(root: Path) -> bytes:
+    from leerplein.book.readability import readability_rows
+
+    return repr(readability_rows(root, for_readers=True)).encode()
+
+
 # Beyond their files, these pages depend on something computed from all module pages.
-DATA_COMPUTED = {"leerplein.book.studielast": _study_load_shown, "zelfscan": _page_titles}
+DATA_COMPUTED = {"leerplein.book.studielast": _study_load_shown, "zelfscan": _page_titles,
+                 "leerplein.book.readability": _readability_shown}
 
 
 def _input_files(base: Path) -> list[Path]:
@@ -138,6 +148,15 @@ def write_data_stamp(layout: Layout) -> None:
     (layout.book / "_build" / DATA_STAMP).write_text(json.dumps(data_digests(layout.root)))
 
 
+def kernel_env(layout: Layout) -> dict[str, str]:
+    """The environment of a book build: pages show the static version of interactives, and
+    every kernel starts with Dutch numbers on its charts (leerplein.book.charts)."""
+    from leerplein.book.charts import write_startup
+
+    ipython_dir = write_startup(layout.book / "_build" / ".ipython")
+    return {**os.environ, BUILD_ENV: "1", "IPYTHONDIR": str(ipython_dir)}
+
+
 def build_book(layout: Layout, strict: bool = False, all_pages: bool = False, quiet: bool = False) -> BuildResult:
     vendor_assets(layout)
     forget_stale_data_pages(layout)
@@ -145,7 +164,7 @@ def build_book(layout: Layout, strict: bool = False, all_pages: bool = False, qu
     proc = subprocess.run(
         build_command(layout, strict=strict, all_pages=all_pages),
         cwd=layout.root,
-        env={**os.environ, BUILD_ENV: "1"},  # pages show the static version of interactives
+        env=kernel_env(layout),
         capture_output=True,
         text=True,
     )

@@ -81,23 +81,31 @@ def page_scores(root: Path) -> list[PageScore]:
     return [PageScore(page, measure(body_text(page.read_text(encoding="utf-8")))) for page in book_pages(root)]
 
 
-def readability_rows(root: Path) -> list[dict]:
+def readability_rows(root: Path, for_readers: bool = True) -> list[dict]:
+    """One row per page. For readers (the book's "Over deze cursus"): the page's title and Dutch
+    decimals; for authors (`leerplein check`): the file and plain numbers."""
+    from leerplein.book.rules import page_title
+
+    def number(value: float) -> str | float:
+        return f"{value:.1f}".replace(".", ",") if for_readers else round(value, 1)
+
     rows = []
     for item in page_scores(Path(root)):
         s = item.scores
+        where = str(item.path.relative_to(root))
         rows.append({
-            "pagina": str(item.path.relative_to(root)),
-            "woorden": s.words,
-            "woorden per zin": round(s.words_per_sentence, 1),
-            "Flesch-Douma": round(s.flesch_douma, 1),
+            "pagina": page_title(Path(root), where) if for_readers else where,
+            "woorden": f"{s.words:,}".replace(",", ".") if for_readers else s.words,
+            "woorden per zin": number(s.words_per_sentence),
+            "Flesch-Douma": number(s.flesch_douma),
             "oordeel": s.douma_label if s.words >= MIN_WORDS else "te kort om te meten",
-            "LIX": round(s.lix, 1),
+            "LIX": number(s.lix),
         })
     return rows
 
 
 def readability_table(root: Path) -> str:
-    rows = readability_rows(root)
+    rows = readability_rows(root, for_readers=False)
     if not rows:
         return "No pages to measure."
     headers = list(rows[0])

@@ -5,6 +5,10 @@
   external host.
 - Adds a "Doe mee op Leerplein" link to each module's Doe mee page when `leerplein_hub_url`
   is set: it opens the page in the student's own space on the hub (leerplein.hub.links).
+- Stems the search index for Dutch with the same algorithm as the search box: Sphinx 7 ships
+  the (old) Porter Dutch stemmer in JavaScript, while snowballstemmer 3 made "dutch" a new
+  algorithm, so "schulden" was indexed as "schul" and searched as "schuld" and found nothing.
+- Registers Dutch citation and bibliography styles (leerplein.book.bibstyle: "en", not "and").
 - Mends the theme's markup where axe-core finds serious problems, after each page is
   written: the colour-mode button's name does not contain its visible (title) text
   (label-content-name-mismatch), the navigation's expand toggles have no name
@@ -28,6 +32,24 @@ NAMED_SUMMARY = ('<summary aria-label="Onderdelen tonen of verbergen">'
 # The theme starts with an empty colour mode when nothing is stored, and logs an error.
 EMPTY_MODE = 'localStorage.getItem("mode") || ""'
 CITATION_LIST = '<div role="list" class="citation-list">'
+# Theme strings that stay English with language nl: pydata-sphinx-theme ships no Dutch catalog,
+# some of sphinx-book-theme's are not translatable, and Sphinx's own misses a few.
+DUTCH_THEME_STRINGS = {
+    ">Skip to main content<": ">Naar de inhoud<",
+    '</i>Back to top</button>': '</i>Naar boven</button>',
+    'aria-label="Version warning"': 'aria-label="Waarschuwing over de versie"',
+    'aria-label="Site navigation"': 'aria-label="Menu van de site"',
+    'aria-label="Main"': 'aria-label="Hoofdmenu"',
+    'title="Toggle primary sidebar"': 'title="Menu tonen of verbergen"',
+    'title="Toggle secondary sidebar"': 'title="Inhoud van deze pagina tonen of verbergen"',
+    'title="previous page"': 'title="vorige pagina"',
+    'title="next page"': 'title="volgende pagina"',
+    'aria-label="On this page"': 'aria-label="Op deze pagina"',
+    '<nav aria-label="Page">': '<nav aria-label="Pagina">',
+    'title="Link to this heading"': 'title="Link naar dit kopje"',
+    "Please activate JavaScript to enable the search functionality.":
+        "Zet JavaScript aan om te kunnen zoeken.",
+}
 
 
 def _drop_cdn_scripts(app, pagename, templatename, context, doctree):
@@ -65,6 +87,8 @@ def mend_html(html: str) -> str:
     html = THEME_BUTTON_LABEL.sub(r'\1aria-label="Kleurmodus" data-bs-title="Kleurmodus"', html)
     html = html.replace(BARE_SUMMARY, NAMED_SUMMARY)
     html = html.replace(EMPTY_MODE, 'localStorage.getItem("mode") || "light"')
+    for english, dutch in DUTCH_THEME_STRINGS.items():
+        html = html.replace(english, dutch)
     return html.replace(CITATION_LIST, '<div class="citation-list">')
 
 
@@ -78,8 +102,28 @@ def _mend_written_pages(app, exception):
             page.write_text(mended, encoding="utf-8")
 
 
+def dutch_search_language():
+    """Sphinx's Dutch search, with the index stemmed like its JavaScript stemmer (Porter Dutch)."""
+    import snowballstemmer
+    from sphinx.search.nl import SearchDutch
+
+    class SearchDutchPorter(SearchDutch):
+        def init(self, options) -> None:
+            # named in book/_config.yml (html_search_options), so changing it rebuilds the index
+            algorithm = options.get("stemmer", "dutch_porter")
+            if algorithm not in snowballstemmer.algorithms():
+                algorithm = "dutch"
+            self.stemmer = snowballstemmer.stemmer(algorithm)
+
+    return SearchDutchPorter
+
+
 def setup(app):
     app.add_config_value("leerplein_hub_url", "", "html")
+    app.add_search_language(dutch_search_language())
+    from leerplein.book import bibstyle
+
+    bibstyle.register()
     app.connect("html-page-context", _drop_cdn_scripts, priority=900)
     app.connect("html-page-context", _add_launch_link)
     app.connect("build-finished", _mend_written_pages)

@@ -60,16 +60,26 @@ def vendor_assets(layout: Layout, assets: list[Asset] | None = None) -> Path:
 
 
 def vendor_hyphenation(target_root: Path) -> Path:
-    """pyphen's Dutch hyphenation patterns, re-encoded as UTF-8, for the Leesbaarheidscheck
-    in the static book (it counts syllables exactly as textstat does through pyphen)."""
+    """pyphen's Dutch hyphenation patterns for the Leesbaarheidscheck in the static book (it
+    counts syllables exactly as textstat does through pyphen).
+
+    Written as a script that sets `window.leerpleinHyphenation`, not as a text file to fetch():
+    a script element loads from file:// (the PDF, a book opened from disk) and, on the hub, the
+    login cookie is accepted for it, while a fetch() there needs the XSRF token and was sent
+    to the login page instead."""
+    import json
+
     import pyphen
 
     source = Path(pyphen.LANGUAGES["nl_NL"])
-    target = target_root / "hyph_nl_NL.txt"
+    target = target_root / "hyph_nl_NL.js"
     if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
         encoding = source.open("rb").readline().decode().strip()
+        text = source.read_text(encoding)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(source.read_text(encoding), encoding="utf-8")
+        temporary = target.with_suffix(".tmp")
+        temporary.write_text(f"window.leerpleinHyphenation = {json.dumps(text, ensure_ascii=False)};\n", encoding="utf-8")
+        temporary.replace(target)
     return target
 
 

@@ -7,6 +7,7 @@ amounts without a verified source are marked illustratief and the tool says so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from itertools import combinations
@@ -18,7 +19,23 @@ WEEKS_PER_MONTH = 4
 
 @lru_cache(maxsize=1)
 def budget_data() -> dict:
-    return yaml.safe_load(resources.files("leerplein.interactives").joinpath("data/budget.yml").read_text("utf-8"))
+    data = yaml.safe_load(resources.files("leerplein.interactives").joinpath("data/budget.yml").read_text("utf-8"))
+    if not isinstance(data.get("peildatum"), date):
+        raise ValueError("budget.yml: zet 'peildatum' op de datum waarop de bijstandsnormen gelden, "
+                         "bijvoorbeeld 2024-07-01.")
+    return data
+
+
+def peildatum() -> str:
+    """The date the bijstandsnormen apply from, in Dutch ("1 juli 2024")."""
+    from babel.dates import format_date
+
+    return format_date(budget_data()["peildatum"], "d MMMM y", locale="nl")
+
+
+def norm_label() -> str:
+    """Shown wherever an amount is shown: the norms' date and that they are national."""
+    return f"Bijstandsnormen per {peildatum()} (landelijk, zonder vakantiegeld)"
 
 
 @dataclass
@@ -78,7 +95,8 @@ def all_scenarios() -> dict[str, dict]:
                 scenarios[scenario_key(household, chosen)] = {
                     "income": r.income, "fixed": r.fixed_costs, "left": r.left_after_fixed,
                     "perWeek": r.per_week, "weeks": r.weekly_balance, "runsOut": r.runs_out_in_week,
-                    "illustrative": r.illustrative, "description": describe(r),
+                    "illustrative": r.illustrative, "description": describe(r), "outcome": outcome(r),
+                    "summary": summary_line(r),
                 }
     return scenarios
 
@@ -93,12 +111,25 @@ def euro(amount: float) -> str:
     return f"{sign}€ {whole.replace(',', '.')},{cents}"
 
 
+def outcome(result: MonthResult) -> str:
+    """The month's end in one sentence: when the money runs out, or what is left and for what."""
+    if result.runs_out_in_week:
+        return f"Het geld is op in week {result.runs_out_in_week}."
+    end = result.weekly_balance[-1] if result.weekly_balance else result.left_after_fixed
+    return (f"Het geld is deze maand niet op. Aan het eind is er nog {euro(end)} over voor alles wat hier niet "
+            "in staat, zoals kleding, vervoer en sparen voor een tegenvaller.")
+
+
+def summary_line(result: MonthResult) -> str:
+    return (f"Inkomen {euro(result.income)} (bijstandsnorm per {peildatum()} plus toeslagen), vaste lasten "
+            f"{euro(result.fixed_costs)}, over {euro(result.left_after_fixed)} (per week {euro(result.per_week)}).")
+
+
 def describe(result: MonthResult) -> str:
     """A sentence a screen reader reads out; also the chart's text alternative."""
     weeks = ", ".join(f"week {i}: {euro(b)}" for i, b in enumerate(result.weekly_balance, start=1))
-    end = (f"Het geld is op in week {result.runs_out_in_week}." if result.runs_out_in_week
-           else "Het geld is net genoeg voor deze maand.")
-    return f"Na de vaste lasten blijft {euro(result.left_after_fixed)} over. Saldo per week: {weeks}. {end}"
+    return (f"{norm_label()}. Na de vaste lasten blijft {euro(result.left_after_fixed)} over. "
+            f"Saldo per week: {weeks}. {outcome(result)}")
 
 
 def sources() -> list[dict]:
@@ -108,8 +139,10 @@ def sources() -> list[dict]:
     for h in data["huishoudens"].values():
         for part in ("inkomen", "toeslagen", "boodschappen_per_week"):
             item = h[part]
-            rows.append({"wat": f"{h['naam']}: {item['omschrijving']}", "bedrag": item["bedrag"],
-                         "bron": item["bron"], "jaar": item["jaar"], "illustratief": item["illustratief"]})
+            norm = part == "inkomen"
+            rows.append({"wat": f"{h['naam']}: {item['omschrijving']}" + (f", per {peildatum()}" if norm else ""),
+                         "bedrag": item["bedrag"], "bron": item["bron"],
+                         "jaar": peildatum() if norm else item["jaar"], "illustratief": item["illustratief"]})
     for item in data["vaste_lasten"]:
         rows.append({"wat": item["naam"], "bedrag": item["bedrag"], "bron": item["bron"],
                      "jaar": item["jaar"], "illustratief": item["illustratief"]})

@@ -51,6 +51,7 @@ class State:
     bandwidth: int = START_BANDWIDTH
     payouts: tuple[tuple[int, float], ...] = ()  # (week, amount)
     log: tuple[str, ...] = field(default=())
+    received: tuple[tuple[str, float], ...] = ()  # what came in and went out as this week began
 
     @property
     def finished(self) -> bool:
@@ -68,11 +69,26 @@ def start(seed: int) -> State:
 
 def _begin_week(state: State, bills) -> State:
     """Weekly money arrives, repayments and due payouts are settled."""
-    money = state.money + WEEKLY_MONEY - min(state.repayment, state.debt)
+    repaid = min(state.repayment, state.debt)
+    money = state.money + WEEKLY_MONEY - repaid
     debt = max(0.0, state.debt - state.repayment)
     payout = sum(a for w, a in state.payouts if w == state.week)
+    received = [("weekgeld", WEEKLY_MONEY)]
+    if repaid:
+        received.append(("aflossing lening", -round(repaid, 2)))
+    if payout:
+        received.append(("geld van de regeling", payout))
     return replace(state, money=round(money + payout, 2), debt=round(debt, 2),
-                   repayment=state.repayment if debt > 0 else 0)
+                   repayment=state.repayment if debt > 0 else 0, received=tuple(received))
+
+
+def income_text(state: State) -> str:
+    """This week's money in one sentence, so a player sees what she has to live on."""
+    if state.finished:
+        return ""
+    parts = [f"{'+' if amount >= 0 else '-'} {abs(amount):.0f} euro {what}" for what, amount in state.received]
+    return (f"Deze week: {' '.join(parts).lstrip('+ ')}. Het weekgeld is {WEEKLY_MONEY} euro: "
+            "wat er na huur en vaste lasten overblijft om van te leven.")
 
 
 def current_bill(state: State, seed: int) -> tuple[str, int]:
@@ -90,6 +106,23 @@ def available(state: State, seed: int) -> list[str]:
     if state.bandwidth >= PLAN_NEEDS_BANDWIDTH:
         options.append("regelen")
     return options
+
+
+def reasons(state: State, seed: int) -> dict[str, str]:
+    """Why a choice is closed this week (the button is grey): what a player must be told."""
+    if state.finished:
+        return {}
+    open_now = available(state, seed)
+    _, amount = current_bill(state, seed)
+    due = amount + sum(state.open_bills)
+    out = {}
+    if "betalen" not in open_now:
+        extra = " (deze rekening en de uitgestelde)" if state.open_bills else ""
+        out["betalen"] = (f"Betalen kan niet: je hebt {state.money:.0f} euro en moet {due:.0f} euro betalen{extra}.")
+    if "regelen" not in open_now:
+        out["regelen"] = (f"Een regeling aanvragen kan niet: je bandbreedte is {state.bandwidth} van 100 en daarvoor "
+                          f"heb je minstens {PLAN_NEEDS_BANDWIDTH} nodig. Open rekeningen en schulden vullen je hoofd.")
+    return out
 
 
 def step(state: State, choice: str, seed: int) -> State:
@@ -152,6 +185,8 @@ def game_tree(seed: int) -> dict[str, dict]:
         node["note"] = state.log[-1] if state.log else ""
         if not state.finished:
             node["options"] = available(state, seed)
+            node["reasons"] = reasons(state, seed)
+            node["income"] = income_text(state)
         tree[key] = node
         if state.finished:
             return

@@ -33,6 +33,7 @@ def rondkomen() -> None:
         "setbacks": {k: v["naam"] for k, v in sorted(data["tegenvallers"].items())},
         "scenarios": budget.all_scenarios(),
         "sources": budget.sources(),
+        "normLabel": budget.norm_label(),
     }
     _show(block("rondkomen", payload, budget.describe(budget.simulate_month(first)), "Rondkomen: een maand budget"),
           widgets.rondkomen)

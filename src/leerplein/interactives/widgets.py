@@ -32,12 +32,10 @@ def budget_html(household: str, setbacks: tuple[str, ...]) -> str:
                     f'<span class="lp-bar" style="display:inline-block;height:1.1rem;border-radius:3px;'
                     f'min-width:2px;width:{width:.0f}%;background:{colour}"></span>'
                     f'<span style="text-align:right">{budget.euro(balance)}</span></div>')
-    note = ("<p><strong>Let op:</strong> sommige bedragen zijn een voorbeeld (illustratief), geen norm: "
-            + html.escape("; ".join(r.illustrative)) + ".</p>") if r.illustrative else ""
-    return (f'<div class="lp-result" role="status"><p>Inkomen {budget.euro(r.income)}, vaste lasten '
-            f'{budget.euro(r.fixed_costs)}, over {budget.euro(r.left_after_fixed)} '
-            f'(per week {budget.euro(r.per_week)}).</p>{"".join(bars)}'
-            f'<p><strong>{html.escape(budget.describe(r).split(". ")[-1])}</strong></p>{note}</div>')
+    note = ("<p><strong>Let op:</strong> deze bedragen zijn een voorbeeld (illustratief), geen norm:</p><ul>"
+            + "".join(f"<li>{html.escape(x)}</li>" for x in r.illustrative) + "</ul>") if r.illustrative else ""
+    return (f'<div class="lp-result" role="status"><p>{html.escape(budget.summary_line(r))}</p>{"".join(bars)}'
+            f'<p><strong>{html.escape(budget.outcome(r))}</strong></p>{note}</div>')
 
 
 def rondkomen() -> w.Widget:
@@ -64,7 +62,10 @@ def scarcity_html(state: scarcity.State, seed: int) -> str:
         now = "<p><strong>Het spel is klaar.</strong> Bespreek: wanneer zat je in de tunnel?</p>"
     else:
         what, amount = scarcity.current_bill(state, seed)
-        now = f"<p>Deze week: <strong>{html.escape(what)}</strong> ({amount} euro).</p>"
+        reasons = "".join(f"<li>{html.escape(r)}</li>" for r in scarcity.reasons(state, seed).values())
+        now = (f"<p>{html.escape(scarcity.income_text(state))}</p>"
+               f"<p>Rekening deze week: <strong>{html.escape(what)}</strong> ({amount} euro).</p>"
+               + (f"<p>Waarom is een knop grijs?</p><ul>{reasons}</ul>" if reasons else ""))
     return (f'<div class="lp-result" role="status"><p>{html.escape(scarcity.describe(state))}</p>'
             f'<meter min="0" max="100" value="{s["bandwidth"]}" aria-label="Bandbreedte"></meter>{now}<ol>{log}</ol></div>')
 
@@ -173,10 +174,16 @@ def krachtenkaart(save_to: Path = Path("krachtenkaart.svg")) -> w.Widget:
 def partners_html(question_ids: list[str], search: str = "") -> str:
     found = partners.partners_for(question_ids, search)
     if not found:
-        return '<p role="status">Geen partner gevonden. Kies minder vragen of zoek op een ander woord.</p>'
-    items = "".join(f"<li><strong>{html.escape(p.naam)}</strong>: {html.escape(p.wat)}<br>"
-                    f"<em>Warm verwijzen:</em> {html.escape(p.warm_verwijzen)}</li>" for p in found)
-    return f'<div role="status"><p>{len(found)} partners</p><ul>{items}</ul></div>'
+        return '<p role="status">Geen partner gevonden. Zoek op een ander woord.</p>'
+    names = partners.questions()
+    items = []
+    for p in found:
+        helps = [names[q] for q in question_ids if q in p.vragen]
+        items.append(f"<li><strong>{html.escape(p.naam)}</strong>: {html.escape(p.wat)}<br>"
+                     + (f"<em>Helpt bij:</em> {html.escape('; '.join(helps))}<br>" if helps else "")
+                     + f"<em>Warm verwijzen:</em> {html.escape(p.warm_verwijzen)}"
+                     + (f"<br><small>Bron: {html.escape(p.bron)}</small>" if p.bron else "") + "</li>")
+    return f'<div role="status"><p>{len(found)} partners</p><ul>{"".join(items)}</ul></div>'
 
 
 def netwerkwijzer() -> w.Widget:
