@@ -134,7 +134,8 @@ def test_the_grader_does_not_follow_a_link_to_a_huge_file(hub, attacks):
 
 def test_the_grader_does_not_load_another_students_outputs(hub, attacks):
     """Hole 3, second variant: a link to Vera's autograded notebook."""
-    assert VERA_OUTPUT not in graded_text(hub, LI)
-    assert score(hub, LI) == 0
-    assert "geen gewoon bestand" in attacks["others"][0]
+    output = attacks["others"][0]
+    assert score(hub, LI) == 0, output
+    assert VERA_OUTPUT not in graded_text(hub, LI), output
+    assert "geen gewoon bestand" in output
     assert score(hub, VERA) == 3 and VERA_OUTPUT in graded_text(hub, VERA)  # hers stays hers, intact
