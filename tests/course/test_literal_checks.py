@@ -235,6 +235,7 @@ def test_hostile_submissions_get_the_points_of_the_letters_they_typed(hostile_co
     for student in ("agmonkey", "agforge", "aglink", "agnbgrader"):
         assert o[student].score == 0, (student, o[student])  # wrong letters A, A, B: 0 of 3
     assert o["agcall"].score == 2  # a computed answer does not count; the typed ones do
+    assert "geen letter tussen aanhalingstekens" in " ".join(o["agcall"].messages)
 
 
 def test_a_planted_result_link_is_reported_and_not_followed(hostile_cohort):
@@ -288,3 +289,16 @@ def test_the_grader_reads_no_more_than_a_capped_result(tmp_path):
     assert proc.returncode == 0, output
     assert usage.ru_maxrss < 700 * 1024, f"peak {usage.ru_maxrss // 1024} MB"  # kB; was over 2 GB
     assert "geen gewoon bestand" in " ".join(output.split())
+
+
+def test_feedback_and_grading_page_show_the_letter_that_was_graded():
+    from leerplein.course.assign import notebook_answers
+
+    nb = with_answers(source_notebook(), {1: "C", 2: "b"})
+    test_3 = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "check-3")
+    nb.cells.insert(test_3, nbformat.v4.new_code_cell("antwoord_3 = 'A'"))  # typed in a cell of her own
+    shown = notebook_answers(nb)
+    assert shown["check-1"] == '"C"' and shown["check-2"] == '"b"' and shown["check-3"] == '"A"'
+    nb = with_answers(source_notebook(), {})
+    nb.cells.insert(1, nbformat.v4.new_code_cell('antwoord_1 = "c".upper()'))
+    assert notebook_answers(nb)["check-1"] == "\"\""  # not a plain letter: the text of the line below the question

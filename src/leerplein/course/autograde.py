@@ -224,6 +224,10 @@ def inspect_graded(course: Course, assignment: str, student: str) -> list[str]:
                 elif output.get("output_type") == "error" and output.get("ename") in LIMIT_NAMES:
                     messages.append(f"{path.name}, cel {index}: gestopt door de {LIMIT_NAMES[output['ename']]}. "
                                     f"{output.get('evalue', '')}")
+                elif output.get("output_type") == "error" and output.get("ename") == "Hint" \
+                        and "niet als één letter" in str(output.get("evalue", "")):
+                    messages.append(f"{path.name}, cel {index}: het antwoord is geen letter tussen aanhalingstekens "
+                                    "(maar bijvoorbeeld code) en telt niet mee.")
                 elif "Uitvoer ingekort" in str(output.get("text", "")):
                     messages.append(f"{path.name}, cel {index}: de uitvoer was te groot en is ingekort.")
     return list(dict.fromkeys(messages))
