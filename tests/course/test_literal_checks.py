@@ -184,6 +184,8 @@ HOSTILE = {
                    "print('Je antwoord (C) is ingevuld. Na het nakijken hoor je of het goed is.')",
                    {1: "A", 2: "A", 3: "B"}),
     "agcall": ("", {1: "C", 2: "B", 3: "A"}),  # with answer 1 computed instead of typed (below)
+    "agkey": ("print(_ih)", {1: "C", 2: "B", 3: "A"}),  # IPython's input history, as the last cell (below)
+    "agflag": ("print(_ih)", {1: "A", 2: "A", 3: "B"}),  # with the `grade` flag of her checks switched off
     "aghonest": ("", {1: "C", 2: "B", 3: "A"}),
 }
 
@@ -211,7 +213,8 @@ def hostile_cohort(tmp_path_factory):
         path = folder / f"{A}.ipynb"
         nb = with_answers(nbformat.read(str(path), as_version=4), answers)
         if code:
-            nb.cells.insert(1, nbformat.v4.new_code_cell(code.format(victim=str(victim))))
+            nb.cells.insert(len(nb.cells) if student in ("agkey", "agflag") else 1,
+                            nbformat.v4.new_code_cell(code.format(victim=str(victim))))
         if student == "agcall":
             first = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith("antwoord_1"))
             first.source = 'antwoord_1 = "c".upper()'
@@ -219,6 +222,10 @@ def hostile_cohort(tmp_path_factory):
             test = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "check-1")
             test.source = 'print("ok")'
             test.metadata["nbgrader"]["locked"] = False
+        if student == "agflag":  # her checks no longer marked as graded, so they might run in the sandbox
+            for c in nb.cells:
+                if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("check-"):
+                    c.metadata["nbgrader"]["grade"] = False
         nbformat.write(nb, str(path))
         submit_as(course, A, student, base / "homes" / student)
     collect(course, A)
@@ -236,6 +243,8 @@ def test_hostile_submissions_get_the_points_of_the_letters_they_typed(hostile_co
         assert o[student].score == 0, (student, o[student])  # wrong letters A, A, B: 0 of 3
     assert o["agcall"].score == 2  # a computed answer does not count; the typed ones do
     assert "geen letter tussen aanhalingstekens" in " ".join(o["agcall"].messages)
+    # nbgrader itself refuses a notebook whose graded cells lost their flag (checksums): no points
+    assert o["agflag"].status == "fout" and not o["agflag"].score
 
 
 def test_a_planted_result_link_is_reported_and_not_followed(hostile_cohort):
@@ -246,8 +255,11 @@ def test_a_planted_result_link_is_reported_and_not_followed(hostile_cohort):
 
 
 def test_no_output_of_the_grader_reveals_the_key(hostile_cohort):
+    """The hidden tests never run in the student's process, so her code cannot print them."""
     course = hostile_cohort["course"]
-    for student in HOSTILE:
+    assert "print(_ih)" in (course.directory / "autograded" / "agkey" / A / f"{A}.ipynb").read_text()
+    assert hostile_cohort["outcomes"]["agkey"].score == 3
+    for student in ["agkey", *(s for s in HOSTILE if s != "agflag")]:
         graded = course.directory / "autograded" / student / A / f"{A}.ipynb"
         nb = nbformat.read(str(graded), as_version=4)
         outputs = nbformat.writes(nbformat.v4.new_notebook(cells=[

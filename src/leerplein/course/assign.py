@@ -175,7 +175,7 @@ def notebook_answers(nb) -> dict[str, str]:
     found, cells, code_above = {}, nb.cells, []
     for i, cell in enumerate(cells):
         meta = cell.metadata.get("nbgrader", {})
-        check = check_of(cell.source) if meta.get("grade") and cell.cell_type == "code" else None
+        check = check_of(cell.source) if meta.get("grade_id") and cell.cell_type == "code" else None
         if meta.get("solution"):
             found[meta["grade_id"]] = cell.source
         elif check:

@@ -137,15 +137,17 @@ def _stream(text: str) -> list[dict]:
 
 
 def grade_checks(cells: list) -> dict[int, list[dict]]:
-    """Outputs per cell index for every kennischeck test cell (an nbgrader grade cell of code)
-    in `cells` (notebook cells, dicts or NotebookNodes)."""
+    """Outputs per cell index for every kennischeck test cell (an nbgrader cell of code in the
+    shape `check_of` knows) in `cells` (notebook cells, dicts or NotebookNodes)."""
     graded, code_above = {}, []
     for index, cell in enumerate(cells):
         if cell["cell_type"] != "code":
             continue
         source = _text(cell["source"])
         meta = (cell.get("metadata") or {}).get("nbgrader") or {}
-        check = check_of(source) if meta.get("grade") and meta.get("grade_id") else None
+        # by grade_id, not by the `grade` flag a student can switch off: nbgrader has already
+        # dropped unknown grade_ids and restored the teacher's source of locked cells
+        check = check_of(source) if meta.get("grade_id") else None
         if check:
             graded[index] = grade_check(check, code_above)
         else:
