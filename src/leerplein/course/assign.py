@@ -166,13 +166,29 @@ def write_source(root: Path, course_dir: Path, slug: str) -> Path:
 
 def notebook_answers(nb) -> dict[str, str]:
     """What a student wrote, by grade_id: reflection cells as they are, and for a kennischeck
-    the value typed in the answer line (the code cell just above its test cell)."""
-    found, cells = {}, nb.cells
+    the letter it was graded on (`literal_checks`: the plain assignment above its test cell),
+    quoted as typed (`"B"`); the text after `=` when that is not a plain literal."""
+    import json
+
+    from leerplein.course.literal_checks import NotALiteral, answer_literal, check_of
+
+    found, cells, code_above = {}, nb.cells, []
     for i, cell in enumerate(cells):
         meta = cell.metadata.get("nbgrader", {})
+        check = check_of(cell.source) if meta.get("grade_id") and cell.cell_type == "code" else None
         if meta.get("solution"):
             found[meta["grade_id"]] = cell.source
+        elif check:
+            try:
+                value = answer_literal(code_above, check.variable)
+                found[meta["grade_id"]] = "" if value is None else json.dumps(value, ensure_ascii=False) \
+                    if isinstance(value, str) else str(value)
+            except NotALiteral:
+                prev = cells[i - 1].source if i > 0 and cells[i - 1].cell_type == "code" else ""
+                found[meta["grade_id"]] = prev.split("=", 1)[-1].strip() if "=" in prev else ""
         elif meta.get("grade") and cell.cell_type == "code" and i > 0:
             prev = cells[i - 1].source if cells[i - 1].cell_type == "code" else ""
             found[meta["grade_id"]] = prev.split("=", 1)[-1].strip() if "=" in prev else ""
+        if cell.cell_type == "code" and not check:
+            code_above.append(cell.source)
     return found

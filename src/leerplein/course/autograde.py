@@ -21,10 +21,13 @@ from typing import Callable
 import nbformat
 
 from leerplein.course.course import Course, read_json, write_json
-from leerplein.course.execute import LIMITS_ENV, NOTEBOOK_TIMEOUT, UNSAFE_ENV
+from leerplein.course.execute import LIMITS_ENV, NOTEBOOK_TIMEOUT, RESULT_REFUSED, UNSAFE_ENV
 from leerplein.course.sandbox import SandboxLimits, SandboxUnavailable, sandbox_status
 
 LIMIT_NAMES = {"Tijdslimiet": "tijdslimiet", "Geheugenlimiet": "geheugenlimiet", NOTEBOOK_TIMEOUT: "tijdslimiet"}
+# Each grading worker's own address-space limit: it reads only capped files, so this is far
+# above what it needs, but it stops the worker, not the machine, if anything slips through.
+GRADER_MEMORY_MB = 3072
 
 
 @dataclass
@@ -192,7 +195,17 @@ def _grade_one(directory: str, exchange: str, root: str, assignment: str, studen
     return {"success": result["success"], "log": result.get("log") or "", "error": result.get("error") or ""}
 
 
+def limit_own_memory(megabytes: int = GRADER_MEMORY_MB) -> None:
+    """Soft limit only: the sandboxed runner it starts sets its own, lower, hard limit."""
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = megabytes * 2**20 if hard == resource.RLIM_INFINITY else min(hard, megabytes * 2**20)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 def _init_worker(limits: dict, unsafe: bool) -> None:
+    limit_own_memory()
     os.environ[LIMITS_ENV] = json.dumps(limits)
     if unsafe:
         os.environ[UNSAFE_ENV] = "1"
@@ -206,9 +219,15 @@ def inspect_graded(course: Course, assignment: str, student: str) -> list[str]:
         nb = nbformat.read(str(path), as_version=4)
         for index, cell in enumerate(nb.cells, start=1):
             for output in cell.get("outputs", []):
-                if output.get("output_type") == "error" and output.get("ename") in LIMIT_NAMES:
+                if output.get("output_type") == "error" and output.get("ename") == RESULT_REFUSED:
+                    messages.append(f"{path.name}: {output.get('evalue', '')}")
+                elif output.get("output_type") == "error" and output.get("ename") in LIMIT_NAMES:
                     messages.append(f"{path.name}, cel {index}: gestopt door de {LIMIT_NAMES[output['ename']]}. "
                                     f"{output.get('evalue', '')}")
+                elif output.get("output_type") == "error" and output.get("ename") == "Hint" \
+                        and "niet als één letter" in str(output.get("evalue", "")):
+                    messages.append(f"{path.name}, cel {index}: het antwoord is geen letter tussen aanhalingstekens "
+                                    "(maar bijvoorbeeld code) en telt niet mee.")
                 elif "Uitvoer ingekort" in str(output.get("text", "")):
                     messages.append(f"{path.name}, cel {index}: de uitvoer was te groot en is ingekort.")
     return list(dict.fromkeys(messages))

@@ -131,9 +131,10 @@ def autograde(assignment: str, course_dir: Path = CourseDir, exchange: Path = Ex
               unsafe_no_sandbox: bool = typer.Option(False, "--unsafe-no-sandbox",
                                                      help="run student code without the sandbox (not on shared servers)")) -> None:
     """Autograde submissions in parallel, with student code in the sandbox."""
-    from leerplein.course.autograde import autograde as run, submissions
+    from leerplein.course.autograde import autograde as run, limit_own_memory, submissions
     from leerplein.course.sandbox import SandboxLimits, SandboxUnavailable
 
+    limit_own_memory()  # the grader, root on the hub, must not be the process that takes the machine
     course = _course(course_dir, exchange)
     chosen = list(student or submissions(course, assignment))
     limits = SandboxLimits(cell_seconds=cell_seconds, notebook_seconds=notebook_seconds, memory_mb=memory_mb)
