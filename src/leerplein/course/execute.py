@@ -98,6 +98,7 @@ def run_sandboxed(nb: dict, folder: Path, limits: SandboxLimits, unsafe: bool = 
         if os.path.lexists(work / RESULT_NAME):  # one handed in with the submission
             os.unlink(work / RESULT_NAME)
         (work / ".leerplein-in.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+        os.chmod(work / ".leerplein-in.ipynb", 0o644)  # readable by the sandbox user whatever the umask
         args = [str(limits.cell_seconds), str(limits.output_chars), str(limits.memory_mb), str(limits.processes)]
         if unsafe:
             cmd = [sys.executable, "-m", "leerplein.course.runner", str(work / ".leerplein-in.ipynb"),
