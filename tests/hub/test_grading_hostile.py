@@ -158,7 +158,7 @@ def test_one_students_missing_secret_does_not_stop_feedback_for_the_others(hande
     page = teacher.get(f"{hub['url']}{GRADING}/grade/{A}/{ANNA}")
     xsrf = re.search(r"name='_xsrf' value='([^']+)'", page.text).group(1)
     saved = teacher.post(page.url, data={"_xsrf": xsrf, "reflectie-1:signalen": "goed", "reflectie-1:schaamte": "goed",
-                                         "comment:reflectie-1": "Sterk voorbeeld, Anna."})
+                                         "question": "reflectie-1", "comment": "Sterk voorbeeld, Anna."})
     assert "reflectie-1 krijgt 6 punten" in saved.text
 
     fed = course_cmd(hub, "feedback", A, ok=False)  # before: FileNotFoundError, nothing released for anyone
