@@ -164,7 +164,9 @@ def test_one_students_missing_secret_does_not_stop_feedback_for_the_others(hande
     fed = course_cmd(hub, "feedback", A, ok=False)  # before: FileNotFoundError, nothing released for anyone
     assert fed.returncode == 0, fed.stdout[-2000:] + fed.stderr[-2000:]
     nbgrader_as(hub, ANNA, "fetch_feedback", A)  # Anna fetches her own feedback, as her JupyterLab would
-    anna_feedback = next((home(ANNA) / A / "feedback").rglob(f"{A}.html")).read_text()
+    fetched = list((home(ANNA) / A / "feedback").rglob(f"{A}.html"))
+    assert fetched, f"nothing released for Anna: {fed.stdout[-1500:]}"
+    anna_feedback = fetched[0].read_text()
     assert ANNA_TEXT in anna_feedback and "Sterk voorbeeld, Anna." in anna_feedback
     # Eva and Kees are skipped and named, with a Dutch reason, in the output and in status
     assert EVA in collected.stdout and "submission_secret.txt" in collected.stdout
