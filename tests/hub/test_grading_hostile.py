@@ -17,8 +17,8 @@ import pytest
 import requests
 
 from conftest import ROOT
-from hub_helpers import (A, as_user, leerplein, login, port_for, reachable_base, run_code, server_token,
-                         start_course_hub, stop_course_hub)
+from hub_helpers import (A, as_user, leerplein, login, port_for, reachable_base, remove_users, run_code,
+                         server_token, start_course_hub, stop_course_hub)
 from leerplein.course.course import Course
 
 TEACHER, ANNA, EVA, ALICE, KEES, VERA = "gsdocent", "gsanna", "gseva", "gsalice", "gskees", "gsvera"
@@ -36,9 +36,10 @@ def hub(tmp_path_factory):
             hub = start_course_hub(base, [TEACHER], [ANNA, EVA, ALICE, KEES, VERA], port_for(3))
             break
         except AssertionError as err:
+            leerplein("hub", "stop", "--state-dir", str(base / "state"))  # never leave a half-set-up hub running
             if "did not come up" not in str(err) or attempt == 2:
+                remove_users([TEACHER, ANNA, EVA, ALICE, KEES, VERA])
                 raise
-            leerplein("hub", "stop", "--state-dir", str(base / "state"))
     hub["exchange"] = hub["state"] / "exchange"
     hub["course_dir"] = hub["state"] / "course"
     yield hub
