@@ -273,7 +273,8 @@ def test_rubric_grades_feedback_export_report_and_forget(cohort, tmp_path):
     save_rubric_grade(course, A, "html", "reflectie-1", top, "<i>netjes</i>")
     graded = [s for s, st in load_statuses(course, A).items() if st["status"] == "nagekeken"]
     generate_feedback(course, A, graded)
-    assert release_feedback(course, A)["success"]
+    outcome = release_feedback(course, A)
+    assert outcome.skipped == {} and sorted(outcome.released) == sorted(graded)
 
     released = list((course.exchange / "leerplein" / "feedback").glob("*.html"))
     assert len(released) == len(graded)
@@ -323,7 +324,7 @@ def test_rubric_grades_feedback_export_report_and_forget(cohort, tmp_path):
 
     set_aside = course.exchange / "leerplein" / ".quarantine" / f"inbound.html+{A}+2026-01-01 00:00:00 UTC+x"
     set_aside.mkdir()  # a submission of hers that collect moved aside
-    removed = forget_student(course, "html")
+    removed = forget_student(course, "html").removed
     assert not set_aside.exists()
     assert any("gradebook" in r for r in removed) and any("submitted" in r for r in removed)
     assert any(r.startswith("exchange: feedback/") for r in removed) and any("inbound" in r for r in removed)

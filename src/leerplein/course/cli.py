@@ -189,9 +189,12 @@ def feedback(assignment: str, course_dir: Path = CourseDir, exchange: Path = Exc
                       "(their feedback goes out once every reflection has a rubric level).", markup=False)
     if release and written:
         result = release_feedback(course, assignment)
-        if result["success"]:
-            _audit(course, "feedback", assignment, ready, f"feedback vrijgegeven voor {len(ready)} studenten")
-        console.print("Released to the exchange." if result["success"] else f"Release failed: {result.get('error')}")
+        if result.released:
+            _audit(course, "feedback", assignment, result.released,
+                   f"feedback vrijgegeven voor {len(result.released)} studenten")
+        console.print(f"Released to the exchange for {len(result.released)} students.")
+        for name, reason in sorted(result.skipped.items()):
+            console.print(f"  {name}: {reason}", markup=False)
 
 
 @app.command()
@@ -233,15 +236,33 @@ def status(course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
 
 @app.command()
 def forget(student: str, course_dir: Path = CourseDir, exchange: Path = Exchange,
+           hub_state_dir: Path = typer.Option(None, "--hub-state-dir", envvar="LEERPLEIN_HUB_STATE",
+                                              help="on a hub: also its user record, tokens, logs and temporary files"),
+           remove_account: bool = typer.Option(False, "--remove-account",
+                                               help="on a hub: also delete her system account and home folder"),
+           backups: list[Path] = typer.Option(None, "--backups", help="a folder or archive of `hub backup` to list"),
            yes: bool = typer.Option(False, "--yes", help="do not ask for confirmation")) -> None:
-    """Remove one student's data everywhere (gradebook, submissions, feedback, exchange)."""
+    """Remove one student's data (gradebook, submissions, feedback, exchange, leerkring; on a hub
+    also the hub's records, temporary files and log lines), and list what is left and why."""
     from leerplein.course.forget import forget_student
 
+    if remove_account and hub_state_dir is None:
+        console.print("[red]--remove-account needs --hub-state-dir (the account belongs to a hub).[/red]")
+        raise typer.Exit(2)
     if not yes:
-        typer.confirm(f"Remove all data of {student}?", abort=True)
-    removed = forget_student(_course(course_dir, exchange), student)
-    console.print(f"Removed for {student}:" if removed else f"Nothing found for {student}.")
-    for item in removed:
+        what = " and her system account and home folder" if remove_account else ""
+        typer.confirm(f"Remove all data of {student}{what}?", abort=True)
+    try:
+        result = forget_student(_course(course_dir, exchange), student, hub_state_dir, remove_account, backups or [])
+    except ValueError as err:
+        console.print(f"[red]{err}[/red]")
+        raise typer.Exit(2) from err
+    console.print(f"Removed for {student}:" if result.removed else f"Nothing found to remove for {student}.")
+    for item in result.removed:
+        console.print(f"  {item}", markup=False)
+    if result.left:
+        console.print("Left, and why:")
+    for item in result.left:
         console.print(f"  {item}", markup=False)
 
 

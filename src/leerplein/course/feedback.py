@@ -8,13 +8,16 @@ from __future__ import annotations
 import html
 import json
 import os
-import shutil
+import secrets
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from leerplein.course.assign import load_exercise
-from leerplein.course.course import TEXT_STUB, Course, write_atomic
+from leerplein.course.course import COURSE_ID, TEXT_STUB, Course, read_json, write_atomic, write_json
 from leerplein.course.rubric_grades import answers, load_levels
+from leerplein.course.safe_paths import UnsafePath, inside, read_regular
+from leerplein.course.submission_secrets import release_secret
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:48rem;margin:1rem auto;padding:0 1rem;line-height:1.5;color:#1d2125}
 .answer{white-space:pre-wrap;background:#f6f8fa;border-left:4px solid #1a5fb4;padding:.75rem}
@@ -130,7 +133,7 @@ def _answer_text(text: str) -> str:
 
 
 def feedback_path(course: Course, assignment: str, student: str) -> Path:
-    return course.directory / "feedback" / student / assignment / f"{assignment}.html"
+    return inside(course.directory, "feedback", student, assignment, f"{assignment}.html")
 
 
 def generate_feedback(course: Course, assignment: str, students: list[str]) -> list[Path]:
@@ -139,14 +142,107 @@ def generate_feedback(course: Course, assignment: str, students: list[str]) -> l
         path = feedback_path(course, assignment, student)
         write_atomic(path, render(course, assignment, student))
         os.chmod(path, 0o644)  # released copies keep this mode; the student must be able to read it
-        graded = course.directory / "autograded" / student / assignment
-        for name in ("timestamp.txt", "submission_secret.txt"):  # what nbgrader's release_feedback needs
-            if (graded / name).is_file():
-                shutil.copy2(graded / name, path.parent / name)
+        # what nbgrader's own release_feedback (formgrader) reads: the course's record of the secret
+        # (a random one where there is none, so that nothing can be released where someone looks)
+        secret = release_secret(course, assignment, student) or secrets.token_hex(64)
+        write_atomic(path.parent / "submission_secret.txt", secret)
+        write_atomic(path.parent / "timestamp.txt", _timestamp(course, assignment, student) or "onbekend")
         written.append(path)
     return written
 
 
-def release_feedback(course: Course, assignment: str) -> dict:
-    """Put the feedback in nbgrader's exchange, where students fetch it from JupyterLab."""
-    return course.api().release_feedback(assignment)
+def _timestamp(course: Course, assignment: str, student: str) -> str | None:
+    try:
+        raw = read_regular(inside(course.directory, "autograded", student, assignment, "timestamp.txt"), 200)
+    except (OSError, UnsafePath):
+        return None
+    return raw.decode("ascii", errors="replace").strip() or None
+
+
+@dataclass
+class Release:
+    released: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # student -> Dutch reason
+
+    def __getitem__(self, key: str):
+        """For callers written against nbgrader's result dict: one skipped student is no failure."""
+        return {"success": True, "error": None, "released": self.released, "skipped": self.skipped}[key]
+
+
+NOT_RELEASED = ("De feedback is niet vrijgegeven: deze inlevering heeft geen geldige geheime code (submission_secret.txt "
+                "ontbrak, was veranderd of is met de hand in submitted/ gezet), dus de student kan haar niet ophalen. "
+                "Geef de student het bestand {file} zelf, of laat haar opnieuw inleveren.")
+
+
+def release_messages_path(course: Course, assignment: str, student: str) -> Path:
+    return inside(course.state, "released", assignment, f"{student}.json")
+
+
+def release_messages(course: Course, assignment: str) -> dict[str, list[str]]:
+    folder = course.state / "released" / assignment
+    return {p.stem: read_json(p, []) for p in sorted(folder.glob("*.json"))} if folder.is_dir() else {}
+
+
+def release_feedback(course: Course, assignment: str) -> Release:
+    """Put each student's feedback in the exchange, under the name her own fetch looks for:
+    the hash of the secret recorded at collect. A student without a usable secret is skipped
+    and reported; one student never stops the others. On a hub (run as root) each file is
+    readable by its student's private group only, so knowing a name is not enough."""
+    from nbgrader.utils import notebook_hash
+
+    result = Release()
+    outbound = course.exchange / COURSE_ID / "feedback"
+    base = course.directory / "feedback"
+    for student in sorted(p.name for p in base.iterdir()) if base.is_dir() else []:
+        try:
+            html_file = feedback_path(course, assignment, student)
+            if not html_file.is_file():
+                continue
+            secret = release_secret(course, assignment, student)
+            if secret is None:
+                result.skipped[student] = NOT_RELEASED.format(file=html_file)
+            else:
+                name = f"{notebook_hash(secret=secret, notebook_id=assignment)}.html"
+                _publish(read_regular(html_file), outbound, name, student)
+                result.released.append(student)
+            write_json(release_messages_path(course, assignment, student), [result.skipped[student]]
+                       if student in result.skipped else [])
+        except (OSError, UnsafePath) as err:
+            result.skipped[student] = f"De feedback kon niet worden vrijgegeven ({type(err).__name__})."
+    return result
+
+
+def _publish(data: bytes, folder: Path, name: str, student: str) -> None:
+    """Write atomically (temp name, rename) into the exchange's feedback folder."""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        group = private_group(student) if os.geteuid() == 0 else None
+        if group is None:
+            os.chmod(tmp, 0o644)
+        else:
+            os.chown(tmp, 0, group)
+            os.chmod(tmp, 0o640)
+        os.replace(tmp, folder / name)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def private_group(student: str) -> int | None:
+    """The gid of the student's own group (Debian's useradd makes one per user), or None when
+    the group is shared with anyone else."""
+    import grp
+    import pwd
+
+    try:
+        gid = pwd.getpwnam(student).pw_gid
+        group = grp.getgrgid(gid)
+    except KeyError:
+        return None
+    if group.gr_name != student or set(group.gr_mem) - {student}:
+        return None
+    if any(p.pw_gid == gid and p.pw_name != student for p in pwd.getpwall()):
+        return None
+    return gid

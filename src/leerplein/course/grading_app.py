@@ -14,8 +14,9 @@ import tornado.web
 from leerplein.course.assign import load_exercise
 from leerplein.course.autograde import submissions
 from leerplein.course.course import TEXT_STUB, Course
-from leerplein.course.rubric_grades import GradingError, answers, load_levels, save_rubric_grade
 from leerplein.course.feedback import points as feedback_points
+from leerplein.course.rubric_grades import UnknownItem, answers, check_known, load_levels, save_page
+from leerplein.service_base import ServiceHandler
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:72rem;margin:1rem auto;padding:0 1rem;color:#1d2125}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:1.5rem;border-top:2px solid #c7ccd1;padding:1rem 0}
@@ -32,9 +33,14 @@ def page(title: str, body: str) -> str:
             f"<style>{STYLE}</style></head><body><main><h1>{html.escape(title)}</h1>{body}</main></body></html>")
 
 
-class Base(tornado.web.RequestHandler):
-    def initialize(self, course: Course, token: str | None, prefix: str = "/"):
-        self.course, self.token, self.prefix = course, token, prefix
+ERRORS = {400: "Dit formulier klopt niet. Laad de pagina opnieuw en probeer het nog eens.",
+          403: "Je hebt geen toegang tot deze pagina.",
+          404: "Deze opdracht of student bestaat niet (of heeft nog niets ingeleverd)."}
+
+
+class Base(ServiceHandler):
+    def initialize(self, course: Course, token: str | None):
+        self.course, self.token = course, token
 
     def prepare(self):
         if self.token is None:  # the hub service authenticates through JupyterHub instead
@@ -43,6 +49,11 @@ class Base(tornado.web.RequestHandler):
         if not given or not secrets.compare_digest(given, self.token):
             raise tornado.web.HTTPError(403)
         self.set_cookie("leerplein_token", self.token, httponly=True, samesite="Strict")
+
+    def write_error(self, status_code: int, **kwargs):
+        text = ERRORS.get(status_code, "Er ging iets mis. Probeer het later opnieuw.")
+        self.finish(page("Beoordelen met rubrics", f"<p class='err' role='alert'>{html.escape(text)}</p>"
+                         f"<p><a href='{self.prefix}'>Terug naar het overzicht</a></p>"))
 
 
 class Overview(Base):
@@ -55,29 +66,67 @@ class Overview(Base):
             for student in submissions(self.course, assignment):
                 done = load_levels(self.course, assignment, student)
                 state = f"{len(done)} van {len(exercise.rubric)} vragen beoordeeld"
-                link = f"{self.prefix}grade/{quote(assignment)}/{quote(student)}"
-                rows.append(f"<tr><td>{html.escape(assignment)}</td><td><a href='{link}'>{html.escape(student)}</a>"
-                            f"</td><td>{state}</td></tr>")
+                link = f"{self.prefix}grade/{quote(assignment, safe='')}/{quote(student, safe='')}"
+                rows.append(f"<tr><td>{html.escape(assignment)}</td><td><a href='{html.escape(link)}'>"
+                            f"{html.escape(student)}</a></td><td>{state}</td></tr>")
         body = ("<table><thead><tr><th scope=col>Opdracht</th><th scope=col>Student</th><th scope=col>Stand</th>"
                 "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>") if rows else "<p>Nog geen inleveringen.</p>"
         self.write(page("Beoordelen met rubrics", body))
 
 
 class Grade(Base):
-    def get(self, assignment: str, student: str, message: str = "", error: str = ""):
-        exercise = load_exercise(self.course.root, assignment)
-        given = answers(self.course, assignment, student)
+    """One form for every reflection of one submission: saving never loses what was chosen or
+    typed for another question."""
+
+    def known(self, assignment: str, student: str):
+        try:
+            check_known(self.course, assignment, student)
+        except UnknownItem as err:
+            raise tornado.web.HTTPError(404) from err
+        return load_exercise(self.course.root, assignment)
+
+    def get(self, assignment: str, student: str):
+        exercise = self.known(assignment, student)
         saved = load_levels(self.course, assignment, student)
-        parts = [f"<p class='msg' role='status'>{html.escape(message)}</p>" if message else "",
-                 f"<p class='err' role='alert'>{html.escape(error)}</p>" if error else ""]
+        values = {q["id"]: (saved.get(q["id"], {}).get("levels", {}), saved.get(q["id"], {}).get("comment", ""))
+                  for q in exercise.reflections}
+        self.show(exercise, assignment, student, values)
+
+    def post(self, assignment: str, student: str):
+        exercise = self.known(assignment, student)
+        single = self.get_argument("question", None)  # a form that posts one question (older pages, scripts)
+        if single is not None and single not in exercise.rubric:
+            raise tornado.web.HTTPError(400)
+        values = {}
         for q in exercise.reflections:
             qid = q["id"]
-            previous = saved.get(qid, {})
+            chosen = {c.id: self.get_argument(f"{qid}:{c.id}", "") for c in exercise.rubric[qid]}
+            comment = self.get_argument(f"comment:{qid}", None)
+            if comment is None and qid == single:
+                comment = self.get_argument("comment", "")
+            values[qid] = (chosen, comment)  # None: not on the form that was posted
+        saved, errors = save_page(self.course, assignment, student, values)
+        if not saved and not errors:
+            errors = ["Er is geen niveau gekozen; er is niets opgeslagen."]
+        message = " ".join(f"Opgeslagen: {qid} krijgt {feedback_points(pts)}." for qid, pts in saved.items())
+        stored = load_levels(self.course, assignment, student)
+        shown = {qid: (chosen, stored.get(qid, {}).get("comment", "") if comment is None else comment)
+                 for qid, (chosen, comment) in values.items()}
+        self.show(exercise, assignment, student, shown, message, " ".join(errors))
+
+    def show(self, exercise, assignment: str, student: str, values: dict, message: str = "", error: str = ""):
+        given = answers(self.course, assignment, student)
+        parts = [f"<p class='msg' role='status'>{html.escape(message)}</p>" if message else "",
+                 f"<p class='err' role='alert'>{html.escape(error)}</p>" if error else "",
+                 "<form method='post'>"]
+        for q in exercise.reflections:
+            qid = q["id"]
+            chosen, comment = values.get(qid, ({}, ""))
             criteria_html = []
             for c in exercise.rubric[qid]:
                 options = "".join(
-                    f"<label><input type='radio' name='{qid}:{c.id}' value='{html.escape(lv.naam)}'"
-                    f"{' checked' if previous.get('levels', {}).get(c.id) == lv.naam else ''} required> "
+                    f"<label><input type='radio' name='{html.escape(qid)}:{html.escape(c.id)}' "
+                    f"value='{html.escape(lv.naam)}'{' checked' if chosen.get(c.id) == lv.naam else ''}> "
                     f"<strong>{html.escape(lv.naam)}</strong> ({lv.punten:g} p.): {html.escape(lv.beschrijving)}</label>"
                     for lv in c.niveaus)
                 criteria_html.append(f"<fieldset><legend>{html.escape(c.titel)} (leerdoel {c.leerdoel})</legend>"
@@ -85,29 +134,17 @@ class Grade(Base):
             answer = given.get(qid, "").strip()
             answer = "(geen antwoord)" if not answer or answer == TEXT_STUB else answer
             parts.append(
-                f"<form method='post' class='pair' aria-label='{html.escape(qid)}'>"
+                f"<section class='pair' aria-label='{html.escape(qid)}'>"
                 f"<div><h2>{html.escape(qid)}</h2><p>{html.escape(q['vraag'])}</p>"
                 f"<div class='answer' data-question='{html.escape(qid)}'>{html.escape(answer)}</div></div>"
                 f"<div><h3>Rubric</h3>{''.join(criteria_html)}"
-                f"<label for='c-{qid}'>Opmerking voor de student</label>"
-                f"<textarea id='c-{qid}' name='comment'>{html.escape(previous.get('comment', ''))}</textarea>"
-                f"<input type='hidden' name='question' value='{html.escape(qid)}'>"
-                f"<input type='hidden' name='_xsrf' value='{self.xsrf_token.decode()}'>"
-                f"<button type='submit'>Opslaan: {html.escape(qid)}</button></div></form>")
-        parts.append(f"<p><a href='{self.prefix}'>Terug naar het overzicht</a></p>")
+                f"<label for='c-{html.escape(qid)}'>Opmerking voor de student</label>"
+                f"<textarea id='c-{html.escape(qid)}' name='comment:{html.escape(qid)}'>{html.escape(comment)}"
+                "</textarea></div></section>")
+        parts.append(f"<input type='hidden' name='_xsrf' value='{html.escape(self.xsrf_token.decode())}'>"
+                     "<button type='submit'>Opslaan</button></form>"
+                     f"<p><a href='{self.prefix}'>Terug naar het overzicht</a></p>")
         self.write(page(f"{assignment}: {student}", "".join(parts)))
-
-    def post(self, assignment: str, student: str):
-        question = self.get_argument("question")
-        exercise = load_exercise(self.course.root, assignment)
-        chosen = {c.id: self.get_argument(f"{question}:{c.id}", "") for c in exercise.rubric.get(question, [])}
-        try:
-            points = save_rubric_grade(self.course, assignment, student, question, chosen,
-                                       self.get_argument("comment", ""))
-        except GradingError as err:
-            self.get(assignment, student, error=str(err))
-            return
-        self.get(assignment, student, message=f"Opgeslagen: {question} krijgt {feedback_points(points)}.")
 
 
 def make_app(course: Course, token: str | None = None, prefix: str = "/", overview=Overview, grade=Grade,
@@ -115,9 +152,9 @@ def make_app(course: Course, token: str | None = None, prefix: str = "/", overvi
     """The grading app. Standalone it asks for a token (returned); as a hub service
     (`hub_auth=True`, with HubOAuthenticated handlers) JupyterHub decides who may enter."""
     token = None if hub_auth else token or secrets.token_urlsafe(16)
-    args = {"course": course, "token": token, "prefix": prefix}
+    args = {"course": course, "token": token}
     app = tornado.web.Application([(prefix, overview, args), (prefix + r"grade/([^/]+)/([^/]+)", grade, args)],
-                                  xsrf_cookies=True, cookie_secret=secrets.token_hex(16))
+                                  xsrf_cookies=True, cookie_secret=secrets.token_hex(16), prefix=prefix)
     return app, token
 
 

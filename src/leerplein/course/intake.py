@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leerplein.course.course import COURSE_ID, Course, read_json, write_json
+from leerplein.course.submission_secrets import settle_secrets
 from leerplein.identity import expected_uid, uid_name
 
 OPEN_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -49,6 +50,7 @@ class _Budget:
 @dataclass
 class IntakeResult:
     staged: list[str] = field(default_factory=list)  # students whose submission was staged
+    folders: dict[str, str] = field(default_factory=dict)  # student -> the staged entry's name
     rejected: list[str] = field(default_factory=list)  # lines for the teacher
     messages: dict[str, list[str]] = field(default_factory=dict)  # per student, Dutch
 
@@ -201,6 +203,7 @@ def stage_submissions(course: Course, assignment: str, staging: Path,
                 os.close(fd)
             messages[student] += problems
             result.staged.append(student)
+            result.folders[student] = name
     finally:
         os.close(in_fd)
     result.messages = dict(messages)
@@ -221,6 +224,10 @@ def collect(course: Course, assignment: str, limits: IntakeLimits = IntakeLimits
     staging = Path(tempfile.mkdtemp(prefix="intake-", dir=course.state))
     try:
         result = stage_submissions(course, assignment, staging, limits)
+        inbound = staging / COURSE_ID / "inbound"
+        notes = settle_secrets(course, assignment, {s: inbound / result.folders[s] for s in result.staged})
+        for student, lines in notes.items():
+            result.messages.setdefault(student, []).extend(lines)
         for student in set(result.staged) | set(result.messages):
             write_json(intake_path(course, assignment, student), result.messages.get(student, []))
         if result.staged:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from leerplein.course.assign import exercise_slugs
 from leerplein.course.autograde import load_statuses, submissions
 from leerplein.course.course import Course
-from leerplein.course.feedback import feedback_path
+from leerplein.course.feedback import feedback_path, release_messages
 from leerplein.course.intake import intake_messages
 from leerplein.course.rubric_grades import load_levels
 
@@ -22,7 +22,8 @@ def course_status(course: Course) -> list[dict]:
             "failed": sum(1 for s in statuses.values() if s.get("status") == "fout"),
             "rubric_graded": sum(1 for s in handed_in if load_levels(course, slug, s)),
             "feedback": sum(1 for s in handed_in if feedback_path(course, slug, s).exists()),
-            "messages": _messages(statuses, intake_messages(course, slug)),
+            "messages": _messages(statuses, intake_messages(course, slug))
+            + [(s, m) for s, lines in release_messages(course, slug).items() for m in lines],
         })
     return rows
 

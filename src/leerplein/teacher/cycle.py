@@ -101,9 +101,8 @@ def feedback_step(course: Course, slug: str, students: list[str]) -> StepResult:
     if not ready:
         return StepResult(False, "Er is nog geen volledig beoordeeld werk: er is geen feedback vrijgegeven.",
                           [f"Nog beoordelen: {', '.join(waiting)}"] if waiting else [])
-    written = generate_feedback(course, slug, ready)
+    generate_feedback(course, slug, ready)
     released = release_feedback(course, slug)
-    if not released["success"]:
-        return StepResult(False, "De feedback is gemaakt, maar vrijgeven is niet gelukt. Probeer het opnieuw.")
     details = [f"Nog niet: {', '.join(waiting)} (eerst alle reflecties beoordelen)"] if waiting else []
-    return StepResult(True, f"Feedback vrijgegeven voor {len(written)} studenten.", details)
+    details += [f"{student}: {reason}" for student, reason in sorted(released.skipped.items())]
+    return StepResult(True, f"Feedback vrijgegeven voor {len(released.released)} studenten.", details)
