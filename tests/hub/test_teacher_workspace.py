@@ -89,10 +89,11 @@ def test_a_teacher_runs_the_cycle_from_her_workspace_and_sees_only_her_cohort(hu
     text = step(page, "Vrijgeven", "Vrijgegeven: studenten kunnen de opdracht nu ophalen.")
     dutch_screen(page, "2-released")
 
-    headers = server_token(hub, ANNA)  # Anna fetches, answers and hands in from her own server
-    action(hub, ANNA, headers, "fetch")
-    answer(hub, ANNA, headers, "Mijn reflectie over schaamte en signalen.")
-    action(hub, ANNA, headers, "submit")
+    for student in (ANNA, BERT):  # each fetches, answers and hands in from her own server
+        headers = server_token(hub, student)
+        action(hub, student, headers, "fetch")
+        answer(hub, student, headers, f"Reflectie van {student} over schaamte en signalen.")
+        action(hub, student, headers, "submit")
 
     step(page, "Inleveringen ophalen", "1 inleveringen opgehaald.")
     text = step(page, "Automatisch nakijken", "1 nagekeken, 0 met een probleem.")
@@ -139,9 +140,21 @@ def test_a_teacher_runs_the_cycle_from_her_workspace_and_sees_only_her_cohort(hu
     assert [r["OrgDefinedId"] for r in rows] == [ANNA]  # only her own cohort
     assert rows[0][f"{A} Points Grade"] == ""  # not graded yet: empty, not 0
 
+    page.goto(f"{hub['url']}/services/leerplein-grading/")  # the rubric grading page: her cohort only
+    text = page.inner_text("main")
+    assert "Anna de Wit" in text and "Bert" not in text, text
+    assert page.request.get(f"{hub['url']}/services/leerplein-grading/grade/{A}/{BERT}").status == 404
+    page.get_by_role("link", name="Anna de Wit").click()
+    for field in page.locator("input[type=radio]").all():  # the first level of every criterion
+        if not page.locator(f"input[name='{field.get_attribute('name')}']:checked").count():
+            field.check()
+    page.get_by_role("button", name="Opslaan").click()
+    assert "Opgeslagen" in page.inner_text("main")
+
     page.goto(f"{hub['url']}{WORKSPACE}logboek")
     text = dutch_screen(page, "7-log")
     for event in ("opdracht vrijgegeven", "inleveringen opgehaald", "automatisch nagekeken", "deadline gezet",
+                  "reflectie beoordeeld",
                   "aanwezigheid vastgelegd", "aanwezigheid weggehaald", "cijfers geëxporteerd"):
         assert event in text, event
     assert TEACHER_A in text and "Anna de Wit" in text

@@ -50,6 +50,19 @@ class Base(ServiceHandler):
             raise tornado.web.HTTPError(403)
         self.set_cookie("leerplein_token", self.token, httponly=True, samesite="Strict")
 
+    def visible(self, student: str) -> bool:
+        """Need-to-know: the hub service shows a teacher only her own cohorts' students."""
+        return True
+
+    def grader(self) -> str:
+        return "docent (beoordeelpagina op deze computer)"
+
+    def names(self) -> dict[str, str]:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(self.course.gradebook_url) as gb:
+            return {s.id: " ".join(filter(None, [s.first_name, s.last_name])) or s.id for s in gb.students}
+
     def write_error(self, status_code: int, **kwargs):
         text = ERRORS.get(status_code, "Er ging iets mis. Probeer het later opnieuw.")
         self.finish(page("Beoordelen met rubrics", f"<p class='err' role='alert'>{html.escape(text)}</p>"
@@ -60,15 +73,17 @@ class Overview(Base):
     def get(self):
         from leerplein.course.assign import exercise_slugs
 
-        rows = []
+        rows, names = [], self.names()
         for assignment in exercise_slugs(self.course.root):
             exercise = load_exercise(self.course.root, assignment)
             for student in submissions(self.course, assignment):
+                if not self.visible(student):
+                    continue
                 done = load_levels(self.course, assignment, student)
                 state = f"{len(done)} van {len(exercise.rubric)} vragen beoordeeld"
                 link = f"{self.prefix}grade/{quote(assignment, safe='')}/{quote(student, safe='')}"
-                rows.append(f"<tr><td>{html.escape(assignment)}</td><td><a href='{html.escape(link)}'>"
-                            f"{html.escape(student)}</a></td><td>{state}</td></tr>")
+                rows.append(f"<tr><td>{html.escape(exercise.data['titel'])}</td><td><a href='{html.escape(link)}'>"
+                            f"{html.escape(names.get(student, student))}</a></td><td>{state}</td></tr>")
         body = ("<table><thead><tr><th scope=col>Opdracht</th><th scope=col>Student</th><th scope=col>Stand</th>"
                 "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>") if rows else "<p>Nog geen inleveringen.</p>"
         self.write(page("Beoordelen met rubrics", body))
@@ -79,6 +94,8 @@ class Grade(Base):
     typed for another question."""
 
     def known(self, assignment: str, student: str):
+        if not self.visible(student):  # another cohort's student: as if she did not exist
+            raise tornado.web.HTTPError(404)
         try:
             check_known(self.course, assignment, student)
         except UnknownItem as err:
@@ -106,6 +123,11 @@ class Grade(Base):
                 comment = self.get_argument("comment", "")
             values[qid] = (chosen, comment)  # None: not on the form that was posted
         saved, errors = save_page(self.course, assignment, student, values)
+        if saved:
+            from leerplein.course import audit
+
+            audit.record(self.course, self.grader(), "beoordeeld", assignment, [student],
+                         "; ".join(f"{qid}: {feedback_points(pts)}" for qid, pts in saved.items()))
         if not saved and not errors:
             errors = ["Er is geen niveau gekozen; er is niets opgeslagen."]
         message = " ".join(f"Opgeslagen: {qid} krijgt {feedback_points(pts)}." for qid, pts in saved.items())
@@ -143,8 +165,21 @@ class Grade(Base):
                 "</textarea></div></section>")
         parts.append(f"<input type='hidden' name='_xsrf' value='{html.escape(self.xsrf_token.decode())}'>"
                      "<button type='submit'>Opslaan</button></form>"
+                     f"{self.next_link(assignment, student)}"
                      f"<p><a href='{self.prefix}'>Terug naar het overzicht</a></p>")
-        self.write(page(f"{assignment}: {student}", "".join(parts)))
+        name = self.names().get(student, student)
+        self.write(page(f"{exercise.data['titel']}: {name}", "".join(parts)))
+
+    def next_link(self, assignment: str, student: str) -> str:
+        """The next student of this assignment whose reflections are not all graded yet."""
+        exercise = load_exercise(self.course.root, assignment)
+        others = [s for s in submissions(self.course, assignment) if s != student and self.visible(s)]
+        waiting = [s for s in others if len(load_levels(self.course, assignment, s)) < len(exercise.rubric)]
+        if not waiting:
+            return "<p>Alle inleveringen van deze opdracht zijn beoordeeld.</p>"
+        later = [s for s in waiting if s > student] or waiting
+        link = f"{self.prefix}grade/{quote(assignment, safe='')}/{quote(later[0], safe='')}"
+        return f"<p><a href='{html.escape(link)}'>Volgende student</a> ({len(waiting)} nog te beoordelen)</p>"
 
 
 def make_app(course: Course, token: str | None = None, prefix: str = "/", overview=Overview, grade=Grade,

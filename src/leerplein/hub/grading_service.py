@@ -16,13 +16,25 @@ from leerplein.course.course import Course
 from leerplein.course.grading_app import Grade, Overview, make_app
 
 
-class HubOverview(HubOAuthenticated, Overview):
+class HubScope:
+    """Need-to-know on the hub: only the teacher's own cohorts, and the audit trail names her."""
+
+    def visible(self, student: str) -> bool:
+        from leerplein.teacher.scope import load_people, scope_for
+
+        return scope_for(self.current_user["name"], load_people()).allows(student)
+
+    def grader(self) -> str:
+        return self.current_user["name"]
+
+
+class HubOverview(HubScope, HubOAuthenticated, Overview):
     @tornado.web.authenticated
     def get(self):
         return super().get()
 
 
-class HubGrade(HubOAuthenticated, Grade):
+class HubGrade(HubScope, HubOAuthenticated, Grade):
     @tornado.web.authenticated
     def get(self, *args, **kwargs):
         return super().get(*args, **kwargs)

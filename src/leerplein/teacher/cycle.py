@@ -61,7 +61,8 @@ def release_step(course: Course, slug: str) -> StepResult:
     return StepResult(result.ok, result.message)
 
 
-def collect_step(course: Course, slug: str) -> StepResult:
+def collect_step(course: Course, slug: str, students: list[str]) -> StepResult:
+    """Collects the assignment (cohorts share one course); reports only her own students."""
     from leerplein.course.intake import collect
 
     try:
@@ -69,15 +70,17 @@ def collect_step(course: Course, slug: str) -> StepResult:
     except RuntimeError as err:
         return StepResult(False, "Ophalen is niet gelukt. Probeer het opnieuw; blijft het misgaan, vraag dan de "
                                  "beheerder.", [str(err)[-300:]])
-    details = [f"{student}: {line}" for student, lines in sorted(result.messages.items()) for line in lines]
-    return StepResult(True, f"{len(result.staged)} inleveringen opgehaald.", details)
+    mine = set(students)
+    details = [f"{student}: {line}" for student, lines in sorted(result.messages.items()) if student in mine
+               for line in lines]
+    return StepResult(True, f"{len(mine & set(result.staged))} inleveringen opgehaald.", details)
 
 
-def autograde_step(course: Course, slug: str, progress=None) -> StepResult:
+def autograde_step(course: Course, slug: str, students: list[str], progress=None) -> StepResult:
     from leerplein.course.autograde import autograde, submissions
     from leerplein.course.sandbox import SandboxUnavailable
 
-    chosen = submissions(course, slug)
+    chosen = [s for s in submissions(course, slug) if s in set(students)]
     if not chosen:
         return StepResult(True, "Er is nog niets opgehaald om na te kijken.")
     try:

@@ -114,8 +114,7 @@ class AssignmentStep(WorkspaceHandler):
         slug = self.slug(slug)
         if step not in jobs.STEPS:
             raise tornado.web.HTTPError(404)
-        started = jobs.start(self.course, step, slug, self.students() if step == "feedback" else [],
-                             self.current_user["name"])
+        started = jobs.start(self.course, step, slug, self.students(), self.current_user["name"])
         note = "" if started else "Er loopt al een stap voor deze opdracht. Wacht tot die klaar is."
         self.redirect(f"{self.base}opdracht/{slug}" + (f"?bericht={tornado.escape.url_escape(note)}" if note else ""))
 

@@ -77,13 +77,13 @@ def run(course: Course, step: str, slug: str, students: list[str], who: str = ""
         if step == "vrijgeven":
             result = cycle.release_step(course, slug)
         elif step == "ophalen":
-            result = cycle.collect_step(course, slug)
+            result = cycle.collect_step(course, slug, students)
         elif step == "nakijken":
             from leerplein.course.autograde import submissions
 
-            state["total"] = len(submissions(course, slug))
+            state["total"] = len(set(submissions(course, slug)) & set(students))
             write_json(path, state)
-            result = cycle.autograde_step(course, slug, progress)
+            result = cycle.autograde_step(course, slug, students, progress)
         else:
             result = cycle.feedback_step(course, slug, students)
         outcome = asdict(result)
