@@ -267,7 +267,7 @@ def test_rubric_grades_feedback_export_report_and_forget(cohort, tmp_path):
     course = cohort["course"]
     exercise = load_exercise(ROOT, A)
     top = {c.id: c.niveaus[-1].naam for c in exercise.rubric["reflectie-1"]}
-    mid = {c.id: c.niveaus[1].naam for c in exercise.rubric["reflectie-2"]}
+    mid = {c.id: "voldoende" for c in exercise.rubric["reflectie-2"]}  # the pass level of four
     assert save_rubric_grade(course, A, "goed", "reflectie-1", top, "Sterke voorbeelden.") == 6
     assert save_rubric_grade(course, A, "goed", "reflectie-2", mid, "") == 4
     save_rubric_grade(course, A, "html", "reflectie-1", top, "<i>netjes</i>")

@@ -55,3 +55,55 @@ def check_rubric_levels(root: Path) -> Iterator[Finding]:
         except ExerciseError:
             continue  # reported by `assessment`
         yield from rubric_findings(root / "grading" / "rubrics" / f"{slug}.yml", exercise.rubric)
+
+
+def is_skill(leerdoel: str) -> bool:
+    return any(re.search(rf"\b{verb}\b", leerdoel, re.I) for verb in SKILL_VERBS)
+
+
+@rule("skill-assessed")
+def check_skill_assessed(root: Path) -> Iterator[Finding]:
+    """A leerdoel whose verb is a skill is assessed by at least one criterion that is not multiple
+    choice (a rubric or an observation form); every module leerdoel has its course leerdoel."""
+    from leerplein.book.toetsmatrijs import FINAL, course_map, toetsmatrijs
+    from leerplein.course.rubrics import goals_page, leerdoelen
+
+    try:
+        rows = toetsmatrijs(root)
+    except Exception as err:  # noqa: BLE001 - a broken source is reported by its own rule
+        yield Finding(root / "grading" / "toetsmatrijs.yml", 1, "skill-assessed", f"cannot build the toetsmatrijs: {err}")
+        return
+    mapping = course_map(root)
+    for slug in exercise_slugs(root):
+        page = goals_page(root, slug)
+        if not page.is_file():
+            continue
+        for number, goal in enumerate(leerdoelen(page), start=1):
+            if slug != FINAL and number not in mapping.get(slug, {}):
+                yield Finding(root / "grading" / "toetsmatrijs.yml", 1, "skill-assessed",
+                              f"{slug}: leerdoel {number} has no course leerdoel in cursusleerdoelen")
+            forms = {r.vorm for r in rows if r.opdracht == slug
+                     and (r.cursus_leerdoel if slug == FINAL else r.module_leerdoel) == number}
+            if is_skill(goal) and not forms - {"kennischeck"}:
+                yield Finding(page, 1, "skill-assessed",
+                              f"leerdoel {number} ('{goal[:50]}…') is a skill but only assessed by multiple choice; "
+                              f"add a rubric criterion or an observation form")
+
+
+@rule("core-goals")
+def check_core_goals(root: Path) -> Iterator[Finding]:
+    """Every kernleerdoel in the pass rules has evidence that is not multiple choice."""
+    from leerplein.course.core_goals import core_goals
+    from leerplein.course.progress import RulesError, load_rules
+
+    path = root / "grading" / "slaagregels.yml"
+    try:
+        rules = load_rules(root)
+        goals = core_goals(root, list(rules.core))
+    except (RulesError, ExerciseError, ValueError, KeyError) as err:
+        yield Finding(path, 1, "core-goals", str(err))
+        return
+    for goal in goals:
+        if not goal.evidence:
+            yield Finding(path, 1, "core-goals",
+                          f"kernleerdoel {goal.opdracht}/{goal.leerdoel} has no rubric criterion or observation form")
