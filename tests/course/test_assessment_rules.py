@@ -19,6 +19,7 @@ M2 = "02-schaarste-en-bandbreedte"
 def repo(tmp_path):
     for part in ("exercises", "grading", "modules", "book", "sessies"):
         shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("_build"))
+    shutil.copytree(ROOT / "src" / "leerplein" / "interactives" / "data", tmp_path / "src" / "leerplein" / "interactives" / "data")
     return tmp_path
 
 
@@ -59,3 +60,27 @@ def test_a_gendered_descriptor_and_falling_points_fail(repo):
     found = messages(repo, "rubric-levels")
     assert "reflectie-1/tunnel: points must start at 0 and rise with every level" in found
     assert any(m.startswith("reflectie-1/tunnel/nog niet: describe the work without") for m in found)
+
+
+def test_the_course_items_pass_the_summative_rules():
+    assert messages(ROOT, "summative-items") == []
+
+
+def test_a_summative_item_that_repeats_a_formative_one_fails(repo):
+    shutil.copy(FIXTURES / "opdracht-03-copies.yml", repo / "exercises" / "03-werken-vanuit-kracht" / "opdracht.yml")
+    found = messages(repo, "summative-items")
+    assert any(m.startswith("check-1 repeats the formative kennischeck m3-eigenkracht") for m in found), found
+    assert any(m.startswith("check-2 repeats the formative kennischeck m3-rol") for m in found), found
+
+
+def test_items_where_the_right_option_is_mostly_the_longest_fail(repo):
+    import yaml
+
+    for path in (repo / "exercises").glob("*/opdracht.yml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for q in data["vragen"]:
+            if q["soort"] == "kennischeck":
+                q["opties"][q["antwoord"]] += ", zoals de module uitlegt met een voorbeeld uit de praktijk"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert "the right option is the longest in 13 of 13 items; make the distractors as long and as plausible" \
+        in messages(repo, "summative-items")

@@ -107,3 +107,69 @@ def check_core_goals(root: Path) -> Iterator[Finding]:
         if not goal.evidence:
             yield Finding(path, 1, "core-goals",
                           f"kernleerdoel {goal.opdracht}/{goal.leerdoel} has no rubric criterion or observation form")
+
+
+SIMILAR = 0.6  # difflib ratio of two normalised question texts from which a summative item is a copy
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", str(text).lower()).split())
+
+
+def formative_items(root: Path) -> list[tuple[str, str, list[str]]]:
+    """(where, question, options) of everything students practise with, answers in sight: the
+    book's kennischecks and the live polls of the sessions."""
+    import yaml
+
+    found = []
+    quiz = root / "src" / "leerplein" / "interactives" / "data" / "kennischecks.yml"
+    if quiz.is_file():
+        for qid, q in (yaml.safe_load(quiz.read_text(encoding="utf-8")) or {}).items():
+            found.append((f"kennischeck {qid}", q.get("vraag", ""), [str(o) for o in q.get("opties", [])]))
+    for plan in sorted((root / "sessies").glob("*.yml")):
+        data = yaml.safe_load(plan.read_text(encoding="utf-8")) or {}
+        for n, q in enumerate(data.get("peiling") or [], start=1):
+            if q.get("soort") == "keuze":
+                found.append((f"peiling {plan.stem} vraag {n}", q.get("tekst", ""), [str(o) for o in q.get("opties", [])]))
+    return found
+
+
+def repeats(question: str, options: list[str], formative: tuple[str, str, list[str]]) -> bool:
+    from difflib import SequenceMatcher
+
+    _, text, their_options = formative
+    same_question = SequenceMatcher(None, _normal(question), _normal(text)).ratio() >= SIMILAR
+    same_options = len({_normal(o) for o in options} & {_normal(o) for o in their_options}) >= 2
+    return same_question or same_options
+
+
+@rule("summative-items")
+def check_summative_items(root: Path) -> Iterator[Finding]:
+    """Summative multiple-choice items are not copies of formative ones, and the right option is
+    not the longest in most items (a test-wise student would pick it without knowing)."""
+    formative = formative_items(root)
+    longest, shortest, total = 0, 0, 0
+    for slug in exercise_slugs(root):
+        try:
+            exercise = load_exercise(root, slug)
+        except ExerciseError:
+            continue
+        for q in exercise.checks:
+            options = {str(k): str(v) for k, v in q["opties"].items()}
+            for item in formative:
+                if repeats(q["vraag"], list(options.values()), item):
+                    yield Finding(exercise.source, 1, "summative-items",
+                                  f"{q['id']} repeats the formative {item[0]} ('{item[1][:50]}'); test understanding "
+                                  f"with a new case")
+            total += 1
+            right = len(options[str(q["antwoord"])])
+            others = [len(v) for k, v in options.items() if k != str(q["antwoord"])]
+            longest += all(right > n for n in others)
+            shortest += all(right < n for n in others)
+    if total and longest * 2 > total:
+        yield Finding(root / "exercises", 1, "summative-items",
+                      f"the right option is the longest in {longest} of {total} items; make the distractors as long "
+                      f"and as plausible")
+    if total and shortest * 2 > total:
+        yield Finding(root / "exercises", 1, "summative-items",
+                      f"the right option is the shortest in {shortest} of {total} items; vary the lengths")
