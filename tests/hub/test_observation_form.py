@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser,
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory, built_book):
+def hub(tmp_path_factory):
     base = reachable_base(tmp_path_factory, "observation")
     roster = base / "roster.csv"
     roster.write_text("username,name,role,course\n"
