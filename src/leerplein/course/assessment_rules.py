@@ -173,3 +173,31 @@ def check_summative_items(root: Path) -> Iterator[Finding]:
     if total and shortest * 2 > total:
         yield Finding(root / "exercises", 1, "summative-items",
                       f"the right option is the shortest in {shortest} of {total} items; vary the lengths")
+
+
+ASKED = re.compile(r"\((\d+) tot (\d+) woorden\)")
+
+
+@rule("model-answer-length")
+def check_model_answer_length(root: Path) -> Iterator[Finding]:
+    """A warning for every model answer shorter than the question asks: a 40-word 'goed' next to a
+    question asking 150 to 300 words calibrates nobody."""
+    from leerplein.course.rubrics import model_answers
+
+    for slug in exercise_slugs(root):
+        try:
+            exercise = load_exercise(root, slug)
+        except ExerciseError:
+            continue
+        answers = model_answers(root, slug)
+        path = root / "grading" / "modelantwoorden" / f"{slug}.yml"
+        for q in exercise.reflections:
+            asked = ASKED.search(q["vraag"])
+            if not asked:
+                continue
+            low = int(asked.group(1))
+            for level, text in (answers.get(q["id"]) or {}).items():
+                if level != "nog niet" and len(str(text).split()) < low:
+                    yield Finding(path, 1, "model-answer-length",
+                                  f"{q['id']}/{level}: {len(str(text).split())} words where the question asks "
+                                  f"{low} to {asked.group(2)}", severity="warning")
