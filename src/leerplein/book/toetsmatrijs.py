@@ -32,7 +32,7 @@ class Row:
     vorm: str  # one of FORMS' keys
     punten: float  # max points (0 for an observation: it counts as a kernleerdoel, not in points)
     gewicht: float  # share of the assignment's points, 0..1
-    kern: bool  # a kernleerdoel: voldoende required, no compensation
+    kern: bool  # evidence for a kernleerdoel: voldoende required, no compensation
 
     @property
     def vorm_tekst(self) -> str:
@@ -65,7 +65,8 @@ def toetsmatrijs(root: Path) -> list[Row]:
         course_no = number if final else mapping.get(slug, {}).get(number)
         rows.append(Row(slug, None if final else number, "" if final else _text(goals, number), course_no,
                         _text(course_goals, course_no), onderdeel, vorm, punten,
-                        round(punten / total, 4) if total else 0.0, (slug, number) in core))
+                        round(punten / total, 4) if total else 0.0,
+                        (slug, number) in core and vorm != "kennischeck"))  # a choice is no evidence for a kernleerdoel
 
     for slug in exercise_slugs(root):
         exercise = load_exercise(root, slug)
