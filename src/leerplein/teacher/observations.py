@@ -40,7 +40,7 @@ def form_page(base: str, form: Form, students: list[str], names: dict[str, str],
             f"<p>{esc(form.wanneer)} Voor de cursus telt: elk punt minstens '{PASS_LEVEL}'.</p>"
             f"<form method='post' action='{base}observatie/{esc(form.id)}'>{xsrf(token)}"
             f"<label for='student'>Student</label><select id='student' name='student' required>{options}</select>"
-            f"{groups}<label for='notitie'>Wat zag je? (kort, voor jezelf en de student)</label>"
+            f"{groups}<label for='notitie'>Wat zag je? (kort; alleen docenten lezen dit)</label>"
             "<textarea id='notitie' name='notitie' rows='3' maxlength='2000'></textarea>"
             "<button type='submit'>Observatie opslaan</button></form>"
             "<h2>Wie is geobserveerd</h2><div class='wrap'><table><thead><tr><th scope='col'>Student</th>"
