@@ -82,9 +82,9 @@ def graded(tmp_path_factory):
         submit_as(course, A, student, homes / student)
     collect(course, A)
     autograde(course, A)
-    top = {"reflectie-1": {"signalen": "goed", "schaamte": "goed"}, "reflectie-2": {"niveaus": "goed", "gesprek": "goed"}}
+    top = {"reflectie-1": {"signalen": "goed", "schaamte": "goed"}, "reflectie-2": {"niveaus": "goed", "gesprek": "goed", "ontmoetingen": "goed"}}
     low = {"reflectie-1": {"signalen": "nog niet", "schaamte": "nog niet"},
-           "reflectie-2": {"niveaus": "nog niet", "gesprek": "nog niet"}}
+           "reflectie-2": {"niveaus": "nog niet", "gesprek": "nog niet", "ontmoetingen": "nog niet"}}
     for student, levels in (("slaagt", top), ("zakt", low)):
         for question, chosen in levels.items():
             save_rubric_grade(course, A, student, question, chosen)
@@ -95,7 +95,7 @@ def graded(tmp_path_factory):
 def test_pass_rules_and_progress(graded):
     course = graded["course"]
     sanne = student_progress(course, "slaagt")
-    assert sanne.counted[0].status == "nagekeken" and sanne.counted[0].passed and sanne.total == (15.0, 15.0)
+    assert sanne.counted[0].status == "nagekeken" and sanne.counted[0].passed and sanne.total == (18.0, 18.0)
     assert not sanne.passed and "Bijeenkomsten: 0 van 1 bijgewoond" in sanne.open_items  # attendance is required
     done = cli(graded["root"], "course", "aanwezig", "ontmoeting-1", "slaagt", "zakt", *graded["dirs"])
     assert done.returncode == 0, done.stdout + done.stderr

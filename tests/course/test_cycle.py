@@ -175,7 +175,7 @@ def graded_nb(course, student) -> str:
 
 def test_honest_submissions_score_as_the_answer_key_says(cohort):
     o = cohort["outcomes"]
-    assert o["goed"].status == "nagekeken" and o["goed"].score == 3 and o["goed"].max_score == 15
+    assert o["goed"].status == "nagekeken" and o["goed"].score == 3 and o["goed"].max_score == 18
     assert o["deels"].score == 2  # " c " and "a" count (case and spaces), "A" for check 2 is wrong
     assert o["leeg"].score == 0 and o["leeg"].status == "nagekeken"
     for student in ("html", "grote-uitvoer", "oud-formaat", "niet-utf8", "dubbel"):
@@ -267,9 +267,9 @@ def test_rubric_grades_feedback_export_report_and_forget(cohort, tmp_path):
     course = cohort["course"]
     exercise = load_exercise(ROOT, A)
     top = {c.id: c.niveaus[-1].naam for c in exercise.rubric["reflectie-1"]}
-    mid = {c.id: c.niveaus[1].naam for c in exercise.rubric["reflectie-2"]}
+    mid = {c.id: "voldoende" for c in exercise.rubric["reflectie-2"]}  # the pass level of four
     assert save_rubric_grade(course, A, "goed", "reflectie-1", top, "Sterke voorbeelden.") == 6
-    assert save_rubric_grade(course, A, "goed", "reflectie-2", mid, "") == 4
+    assert save_rubric_grade(course, A, "goed", "reflectie-2", mid, "") == 6
     save_rubric_grade(course, A, "html", "reflectie-1", top, "<i>netjes</i>")
     graded = [s for s, st in load_statuses(course, A).items() if st["status"] == "nagekeken"]
     generate_feedback(course, A, graded)
@@ -286,7 +286,7 @@ def test_rubric_grades_feedback_export_report_and_forget(cohort, tmp_path):
     goed = feedback_path(course, A, "goed").read_text(encoding="utf-8")
     level = exercise.rubric["reflectie-1"][0].niveaus[-1]
     assert level.naam in goed and level.beschrijving in goed and "Sterke voorbeelden." in goed
-    assert "13 van 15 punten" in goed
+    assert "15 van 18 punten" in goed
     html_fb = feedback_path(course, A, "html").read_text(encoding="utf-8")
     from leerplein.course.rubrics import model_answers
 
@@ -300,7 +300,7 @@ def test_rubric_grades_feedback_export_report_and_forget(cohort, tmp_path):
     export_csv(course, "brightspace", out)
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert rows[0].keys() >= {"OrgDefinedId", f"{A} Points Grade", "End-of-Line Indicator"}
-    assert {r["OrgDefinedId"]: r[f"{A} Points Grade"] for r in rows}["goed"] == "13"
+    assert {r["OrgDefinedId"]: r[f"{A} Points Grade"] for r in rows}["goed"] == "15"
     # the pass result by the course's rules: nobody here has done all six assignments; whose
     # reflections still wait for grading gets no result yet (an empty cell, not a 0)
     result = {r["OrgDefinedId"]: r["Leerplein geslaagd Points Grade"] for r in rows}
@@ -353,7 +353,7 @@ def test_rerun_after_kill_minus_nine_leaves_no_lost_or_duplicated_grades(cohort)
         ids = [s.student_id for s in subs]
         assert len(ids) == len(set(ids))
         scores = {s.student_id: s.score for s in subs}
-    assert scores["goed"] == 13 and scores["deels"] == 2  # manual rubric points survive a re-run
+    assert scores["goed"] == 15 and scores["deels"] == 2  # manual rubric points survive a re-run
     # repairs made in the first run are still reported after the re-run
     again = load_statuses(course, A)
     assert "UTF-8" in " ".join(again["niet-utf8"]["messages"])

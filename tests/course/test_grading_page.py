@@ -88,7 +88,7 @@ def test_grader_picks_levels_and_the_gradebook_gets_the_points(graded_course, gr
     first = form.get_by_role("group", name=rubric[0].titel).get_by_role("radio").first
     first.focus()
     page.keyboard.press("ArrowRight")  # keyboard: move to the next level ("voldoende")
-    page.keyboard.press("ArrowRight")  # and to "goed"
+    page.keyboard.press("ArrowRight")  # and to "voldoende", the third of four levels
     form.get_by_role("group", name=rubric[1].titel).get_by_label(rubric[1].niveaus[1].naam).check()
     form.get_by_label("Opmerking voor de student").fill("Mooi eerlijk.")
     copy = inspectable(page)

@@ -49,7 +49,7 @@ def test_the_released_notebook_reads_as_a_form(released):
     kinds = [(q.id, q.vorm) for q in form.questions]
     assert kinds == [("reflectie-1", "tekst"), ("reflectie-2", "tekst"), ("check-1", "keuze"), ("check-2", "keuze"),
                      ("check-3", "keuze")]
-    assert form.questions[2].opties["C"].startswith("De nieuwe armoedegrens")
+    assert form.questions[2].opties["C"].startswith("Welke armoedegrens elk cijfer gebruikt")
     assert len(form.missing()) == 5
     released_text = released.read_text()
     assert '"goed=' not in released_text and "uitleg" not in released_text, "the answer key reached the student"

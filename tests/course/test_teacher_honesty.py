@@ -31,7 +31,7 @@ cursus:
 aanwezigheid:
   minimum: 1
 """
-GOOD = {"reflectie-1": {"signalen": "goed", "schaamte": "goed"}, "reflectie-2": {"niveaus": "goed", "gesprek": "goed"}}
+GOOD = {"reflectie-1": {"signalen": "goed", "schaamte": "goed"}, "reflectie-2": {"niveaus": "goed", "gesprek": "goed", "ontmoetingen": "goed"}}
 
 
 def cli(root: Path, *args):
@@ -126,13 +126,13 @@ def test_export_and_report_never_show_ungraded_work_as_zero(cohort, tmp_path):
     out = cli(cohort["root"], "course", "export", "--lms", "moodle", "-o", str(target), *cohort["dirs"])
     assert out.returncode == 0, out.stdout + out.stderr
     rows = {r["Username"]: r for r in csv.DictReader(target.open())}
-    assert rows["klaar"][A] == "15" and rows["klaar"]["Leerplein geslaagd"] == "1"
+    assert rows["klaar"][A] == "18" and rows["klaar"]["Leerplein geslaagd"] == "1"
     assert rows["half"][A] == "" and rows["half"]["Leerplein geslaagd"] == ""  # waiting for grading: no 0
     assert rows["weg"][A] == "" and rows["weg"]["Leerplein geslaagd"] == "0"
     report = tmp_path / "voortgang.html"
     assert cli(cohort["root"], "course", "report", "-o", str(report), *cohort["dirs"]).returncode == 0
     text = report.read_text()
-    assert "Nog niet nagekeken" in text and "15,0 van 15" in text  # the average is over graded work only
+    assert "Nog niet nagekeken" in text and "18,0 van 18" in text  # the average is over graded work only
     assert "(nog niet nagekeken: 1)" in text
 
 

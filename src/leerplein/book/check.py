@@ -23,6 +23,7 @@ RULE_MODULES = [
     "leerplein.book.content_rules",
     "leerplein.book.source_rules",
     "leerplein.course.rubrics",
+    "leerplein.course.assessment_rules",
 ]
 
 

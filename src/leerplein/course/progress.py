@@ -23,6 +23,7 @@ class Rules:
     course_minimum: float
     attendance_minimum: int
     badge: dict
+    core: tuple[dict, ...] = ()  # kernleerdoelen: {opdracht, leerdoel}, each must reach voldoende
 
     @property
     def counted(self) -> list[str]:
@@ -42,9 +43,13 @@ def load_rules(root: Path) -> Rules:
             raise RulesError(f"{path}: {slug}: minimum is a share between 0 and 1, not {share}")
         if rule.get("telt_mee", True):
             minimum[slug] = share
+    core = tuple(data.get("kernleerdoelen") or ())
+    for entry in core:
+        if not isinstance(entry, dict) or entry.get("opdracht") not in known or not str(entry.get("leerdoel", "")).isdigit():
+            raise RulesError(f"{path}: kernleerdoelen: {entry!r} needs `opdracht:` (an assignment) and `leerdoel:` (a number)")
     course = data.get("cursus") or {}
     return Rules(minimum, float(course.get("minimum_totaal", 0)), int((data.get("aanwezigheid") or {}).get("minimum", 0)),
-                 dict(data.get("badge") or {}))
+                 dict(data.get("badge") or {}), core)
 
 
 @dataclass
@@ -69,6 +74,7 @@ class StudentProgress:
     attended: int
     rules: Rules
     open_items: list[str] = field(default_factory=list)
+    core: list = field(default_factory=list)  # core_goals.CoreResult per kernleerdoel
 
     @property
     def counted(self) -> list[AssignmentProgress]:
@@ -82,7 +88,8 @@ class StudentProgress:
     def passed(self) -> bool:
         got, out_of = self.total
         return (bool(self.counted) and all(a.passed for a in self.counted)
-                and got >= self.rules.course_minimum * out_of and self.attended >= self.rules.attendance_minimum)
+                and got >= self.rules.course_minimum * out_of and self.attended >= self.rules.attendance_minimum
+                and all(c.status == "gehaald" for c in self.core))
 
 
 def is_graded(course: Course, slug: str, student: str, exercise) -> bool:
@@ -109,8 +116,11 @@ def student_progress(course: Course, student: str, rules: Rules | None = None) -
                 score, status = 0.0, "open"
             out.append(AssignmentProgress(slug, exercise.data["titel"], status, score, maximum,
                                           round(rules.minimum.get(slug, 0) * maximum, 2), slug in rules.minimum))
+    from leerplein.course.core_goals import core_goals, core_results
+
     attended = count_attended(course, student)
-    progress = StudentProgress(student, out, attended, rules)
+    progress = StudentProgress(student, out, attended, rules,
+                               core=core_results(course, student, core_goals(course.root, list(rules.core))))
     for a in progress.counted:
         if a.status == "open":
             progress.open_items.append(f"{a.titel}: nog inleveren")
@@ -119,6 +129,11 @@ def student_progress(course: Course, student: str, rules: Rules | None = None) -
         elif not a.passed:
             progress.open_items.append(f"{a.titel}: {_dutch(a.score)} van {_dutch(a.max)} punten, "
                                        f"nodig {_dutch(a.needed)}")
+    for c in progress.core:
+        if c.status == "niet gehaald":
+            progress.open_items.append(f"Kernleerdoel '{c.goal.naam}': nog niet voldoende ({', '.join(c.short)})")
+        elif c.status == "open":
+            progress.open_items.append(f"Kernleerdoel '{c.goal.naam}': nog niet (helemaal) beoordeeld")
     if attended < rules.attendance_minimum:
         progress.open_items.append(f"Bijeenkomsten: {attended} van {rules.attendance_minimum} bijgewoond")
     return progress
@@ -156,8 +171,34 @@ def pass_rules_html(root: Path) -> str:
             "<th scope='col'>Opdracht</th><th scope='col'>Punten</th><th scope='col'>Nodig</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody><tfoot><tr><th scope='row'>Alle opdrachten samen</th><td>{_dutch(total)}</td>"
             f"<td>{course_needed} ({round(rules.course_minimum * 100)} procent)</td></tr></tfoot></table>"
-            f"<p>Je bent geslaagd als je elke opdracht hebt gehaald, samen minstens {course_needed} punten hebt en "
-            f"bij minstens {rules.attendance_minimum} van de 11 bijeenkomsten was.</p>")
+            f"<p>Je bent geslaagd als je elke opdracht hebt gehaald, samen minstens {course_needed} punten hebt, "
+            f"bij minstens {rules.attendance_minimum} van de 11 bijeenkomsten was"
+            f"{' en elk kernleerdoel hieronder minstens voldoende is' if rules.core else ''}.</p>"
+            + core_goals_html(root, rules))
+
+
+def core_goals_html(root: Path, rules: Rules) -> str:
+    """The kernleerdoelen and where each is assessed: extra points elsewhere do not make up for them."""
+    import html
+
+    from leerplein.course.core_goals import core_goals
+    from leerplein.course.observations import load_forms
+
+    if not rules.core:
+        return ""
+    forms = load_forms(root)
+    items = []
+    for goal in core_goals(root, list(rules.core)):
+        where = []
+        for e in goal.evidence:
+            label = (f"observatie: {forms[e.source].titel}" if e.kind == "observatie"
+                     else f"{load_exercise(root, e.source).data['titel']}, {e.criterion.titel}")
+            if label not in where:
+                where.append(label)
+        items.append(f"<li>{html.escape(goal.naam)} <span class='waar'>({html.escape('; '.join(where))})</span></li>")
+    return ("<p>Kernleerdoelen: op elk beoordelingspunt hieronder heb je minstens 'voldoende' nodig. "
+            "Meer punten bij iets anders maken een 'nog niet' of 'bijna' hier niet goed.</p>"
+            f"<ul class='kernleerdoelen'>{''.join(items)}</ul>")
 
 
 def show_pass_rules() -> None:

@@ -82,5 +82,5 @@ def my_progress(assignments: StudentAssignments, root: Path) -> dict:
             open_items.append(f"{titel}: nog inleveren")
     return {"rows": rows, "open": open_items, "punten": got, "max": out_of,
             "minimum_totaal": rules.course_minimum, "alles_voldoende": all_passed and bool(rows),
-            "aanwezigheid": rules.attendance_minimum,
+            "aanwezigheid": rules.attendance_minimum, "kern": bool(rules.core),
             "badge": badge_png(assignments, list(rules.minimum)[::-1]) is not None}

@@ -1,0 +1,91 @@
+"""A blind second assessor on a real nbgrader cohort (issue 26): the second grades leave the
+gradebook alone, the weighted kappa per criterion equals a reference computation, and the agreed
+grade becomes the grade with both assessments kept."""
+
+from __future__ import annotations
+
+import nbformat
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from leerplein.course.autograde import autograde
+from leerplein.course.course import Course, init_course, read_json
+from leerplein.course.exchange import fetch_as, submit_as
+from leerplein.course.intake import collect
+from leerplein.course.rubric_grades import GradingError, load_levels, save_rubric_grade
+from leerplein.course.second_assessor import agree_final, agreement, save_second_grade, second_path
+
+A = "01-armoede-zien"
+STUDENTS = [f"askappa{i}" for i in range(6)]
+LEVELS = ["nog niet", "bijna", "voldoende", "goed"]
+# per student: (first, second) level index for reflectie-1/signalen; schaamte is graded alike by both
+SIGNALEN = [(0, 0), (1, 2), (2, 2), (3, 2), (2, 1), (3, 3)]
+
+
+def reference_kappa(a: list[int], b: list[int], k: int) -> float:
+    """Linearly weighted kappa from its definition: 1 - sum(w*observed) / sum(w*expected)."""
+    observed = np.zeros((k, k))
+    for i, j in zip(a, b):
+        observed[i, j] += 1
+    observed /= observed.sum()
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0))
+    weights = np.abs(np.subtract.outer(np.arange(k), np.arange(k))) / (k - 1)
+    return 1 - (weights * observed).sum() / (weights * expected).sum()
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory):
+    base = tmp_path_factory.mktemp("kappa")
+    course = Course(ROOT, base / "course", base / "exchange")
+    roster = base / "roster.csv"
+    roster.write_text("username,name,role\n" + "".join(f"{s},Student {s},student\n" for s in STUDENTS))
+    init_course(course, roster)
+    api = course.api()
+    assert api.generate_assignment(A, force=True)["success"] and api.release_assignment(A)["success"]
+    for student in STUDENTS:
+        folder = fetch_as(course, A, student, base / "homes" / student)
+        nb = nbformat.read(str(folder / f"{A}.ipynb"), as_version=4)
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("solution"):
+                cell.source = "Een reflectie over signalen en schaamte."
+        nbformat.write(nb, str(folder / f"{A}.ipynb"))
+        submit_as(course, A, student, base / "homes" / student)
+    collect(course, A)
+    autograde(course, A)
+    for student, (first, _) in zip(STUDENTS, SIGNALEN):
+        save_rubric_grade(course, A, student, "reflectie-1", {"signalen": LEVELS[first], "schaamte": "voldoende"})
+    return course
+
+
+def test_second_grades_are_blind_and_leave_the_first_grade_alone(cohort):
+    before = load_levels(cohort, A, STUDENTS[1])
+    assert save_second_grade(cohort, A, STUDENTS[1], "reflectie-1", {"signalen": "voldoende", "schaamte": "voldoende"},
+                             "docent2") == 4
+    assert load_levels(cohort, A, STUDENTS[1]) == before  # the first grade is unchanged
+    with pytest.raises(GradingError, match="Kies een niveau voor 'Rol van schaamte'"):
+        save_second_grade(cohort, A, STUDENTS[2], "reflectie-1", {"signalen": "goed"}, "docent2")
+    assert not second_path(cohort, A, STUDENTS[2]).exists()
+
+
+def test_kappa_per_criterion_equals_the_reference(cohort):
+    for student, (_, second) in zip(STUDENTS, SIGNALEN):
+        save_second_grade(cohort, A, student, "reflectie-1", {"signalen": LEVELS[second], "schaamte": "voldoende"},
+                          "docent2")
+    kappa = agreement(cohort, A, STUDENTS)
+    expected = reference_kappa([a for a, _ in SIGNALEN], [b for _, b in SIGNALEN], 4)
+    assert kappa["reflectie-1/signalen"] == pytest.approx(expected, abs=1e-4)
+    assert 0 < kappa["reflectie-1/signalen"] < 1  # they differ on three students
+    assert kappa["reflectie-1/schaamte"] is None  # everyone 'voldoende' by both: no spread, kappa undefined
+    assert kappa["reflectie-2/gesprek"] is None  # nobody double-graded
+
+
+def test_the_agreed_grade_becomes_the_grade_and_both_assessments_stay(cohort):
+    student = STUDENTS[3]  # first 'goed', second 'voldoende'
+    assert agree_final(cohort, A, student, "reflectie-1", {"signalen": "voldoende", "schaamte": "voldoende"},
+                       "Samen besproken.") == 4
+    assert load_levels(cohort, A, student)["reflectie-1"]["levels"]["signalen"] == "voldoende"
+    record = read_json(second_path(cohort, A, student))
+    assert record["reflectie-1"]["levels"]["signalen"] == "voldoende"
+    assert record["reflectie-1"]["afgesproken"]["points"] == 4
+    assert record["reflectie-1"]["eerste"]["levels"]["signalen"] == "goed"  # the first assessment is kept
