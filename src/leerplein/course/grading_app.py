@@ -16,6 +16,7 @@ from leerplein.course.autograde import submissions
 from leerplein.course.course import TEXT_STUB, Course
 from leerplein.course.rubric_grades import GradingError, answers, load_levels, save_rubric_grade
 from leerplein.course.feedback import points as feedback_points
+from leerplein.service_base import StrictHeaders
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:72rem;margin:1rem auto;padding:0 1rem;color:#1d2125}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:1.5rem;border-top:2px solid #c7ccd1;padding:1rem 0}
@@ -32,7 +33,7 @@ def page(title: str, body: str) -> str:
             f"<style>{STYLE}</style></head><body><main><h1>{html.escape(title)}</h1>{body}</main></body></html>")
 
 
-class Base(tornado.web.RequestHandler):
+class Base(StrictHeaders, tornado.web.RequestHandler):
     def initialize(self, course: Course, token: str | None, prefix: str = "/"):
         self.course, self.token, self.prefix = course, token, prefix
 
