@@ -38,16 +38,23 @@ def _localhost_names(host, *args, **kwargs):
 socket.getaddrinfo = _localhost_names
 
 
+def _single_origin(hub: dict) -> bool:
+    """A hub on an IP address has no subdomains: everything on one origin (Leerplein before
+    issue 22; kept so that a test can be run against that code to see it fail)."""
+    return hub["url"].split("://", 1)[1].split(":")[0].replace(".", "").isdigit()
+
+
 def user_url(hub: dict, user: str) -> str:
     """The user's own server, on its own origin: http://<user>.localhost:<port>/user/<user>."""
     scheme, host = hub["url"].split("://", 1)
-    return f"{scheme}://{user}.{host}/user/{user}"
+    return f"{hub['url']}/user/{user}" if _single_origin(hub) else f"{scheme}://{user}.{host}/user/{user}"
 
 
 def service_url(hub: dict, name: str) -> str:
     """A hub service on its own origin: http://<name>--service.localhost:<port>/services/<name>."""
     scheme, host = hub["url"].split("://", 1)
-    return f"{scheme}://{name}--service.{host}/services/{name}"
+    return f"{hub['url']}/services/{name}" if _single_origin(hub) else \
+        f"{scheme}://{name}--service.{host}/services/{name}"
 
 
 def leerplein(*args, **kwargs):
