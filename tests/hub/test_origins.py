@@ -61,15 +61,29 @@ def _load_jupyter_server_extension(app):
     app.web_app.add_handlers(".*$", [(base + "tip", Tip), (base + "tip/log", Log)])
 '''
 
+# (Setting ServerApp.jpserver_extensions would not do: the hub's student config replaces that.)
 CONFIG = '''import os, sys
 sys.path.insert(0, os.path.expanduser("~"))
-c.ServerApp.jpserver_extensions = {"tipext": True}
+import tipext
+from jupyter_server.serverapp import ServerApp
+_init_webapp = ServerApp.init_webapp
+
+
+def init_webapp(self):
+    _init_webapp(self)
+    tipext._load_jupyter_server_extension(self)
+
+
+ServerApp.init_webapp = init_webapp
 '''
 
 # A package in his home folder named like the one his server starts from: `python -m` looks in
-# the current folder (his home) first. It turns his ~/.jupyter config back on, then steps aside.
+# the current folder (his home) first. It turns his ~/.jupyter config back on (the setting comes
+# as an environment variable and an argument, both his process's), then steps aside.
 SHADOW = '''import os, sys
+print("ozbob: leerplein shadowed", file=sys.stderr)
 os.environ["JUPYTERHUB_DISABLE_USER_CONFIG"] = "0"
+sys.argv[:] = [a for a in sys.argv if "disable-user-config" not in a and "disable_user_config" not in a]
 home = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != home]
 del sys.modules["leerplein"]
@@ -181,12 +195,14 @@ def plant_the_tip(hub) -> str:
     link = f"{user_url(hub, BOB)}/tip"
     for _ in range(120):
         try:
-            if requests.get(link, timeout=5).status_code == 200:
+            if requests.get(link, timeout=5, allow_redirects=False).status_code == 200:
                 return link
         except requests.ConnectionError:
             pass
         time.sleep(0.5)
-    pytest.fail(f"bob's tip page never came up at {link}")
+    log = (hub["state"] / "jupyterhub.log").read_text(errors="replace")
+    pytest.fail(f"bob's tip page never came up at {link}: {sorted(p.name for p in bob_home().iterdir())} "
+                f"{[line for line in log.splitlines() if 'ozbob:' in line or 'tipext' in line]}")
 
 
 @pytest.fixture(scope="module")

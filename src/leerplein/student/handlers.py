@@ -310,7 +310,11 @@ class BadgeHandler(StudentHandler):
         self.finish(data)
 
 
-class BookFileHandler(StudentHandler, AuthenticatedFileHandler):
+class StudentFileHandler(StudentHandler, AuthenticatedFileHandler):
+    """The student view's own styles and scripts: with its headers, and Dutch error pages."""
+
+
+class BookFileHandler(StudentFileHandler):
     """The built book's images, styles and interactives' scripts (no code, no templates): not its
     sources (`_sources/`, MyST with the teachers' notes) nor build files; errors as a Dutch page."""
 
@@ -354,7 +358,7 @@ def setup_handlers(serverapp) -> None:
         (base + r"/eindopdracht", EindopdrachtHandler),
         (base + r"/voortgang", ProgressHandler),
         (base + r"/badge\.png", BadgeHandler),
-        (base + r"/static/(.*)", AuthenticatedFileHandler, {"path": str(HERE / "static")}),
+        (base + r"/static/(.*)", StudentFileHandler, {"path": str(HERE / "static")}),
         (base + r"/boek/(.*)", BookFileHandler, {"path": str(book_html_dir())}),
     ])
     serverapp.log.info("Leerplein student view at %s", base)
