@@ -255,9 +255,9 @@ def test_a_classmate_opening_the_tip_keeps_her_draft(hub, planted, browser):
     got = open_as(browser, hub, ALICE, planted, "klasgenoot")
     assert set(got) >= {"hub-api", "studentview", "studentview-fetch", "hub-api-eigen-adres"}, got
     read = [name for name, value in got.items() if value.startswith("GELEZEN") and (DRAFT in value or ALICE in value)]
-    assert read == [], f"the script read alice's data: {read}: {got}"
     after = draft_of_alice()
-    assert FORGED not in after and DRAFT in after, "alice's draft was changed by bob's script"
+    changed = FORGED in after or DRAFT not in after
+    assert not changed and not read, f"bob's script changed alice's draft: {changed}; read it: {read}: {got}"
 
 
 def test_a_teacher_opening_the_tip_grades_nothing_and_shows_nothing(hub, planted, browser):
@@ -268,8 +268,8 @@ def test_a_teacher_opening_the_tip_grades_nothing_and_shows_nothing(hub, planted
     assert load_levels(course, A, BOB) == {}
     got = open_as(browser, hub, TEACHER, planted, "docent")
     read = [name for name, value in got.items() if value.startswith("GELEZEN") and (SUBMITTED in value or TEACHER in value)]
-    assert read == [], f"the script read what the teacher sees: {read}: {got}"
-    assert load_levels(course, A, BOB) == {}, "bob's script saved a rubric grade through the teacher"
+    graded = load_levels(course, A, BOB)
+    assert not graded and not read, f"bob's script saved a grade: {graded}; read what the teacher sees: {read}: {got}"
 
 
 def test_hub_pages_are_not_answered_on_a_students_origin(hub, planted):
