@@ -36,6 +36,8 @@ class OtherOrigin(web.RequestHandler):
         self.set_header("Cache-Control", "no-store")
 
     def get(self):
+        if self.request.path == "/favicon.ico":  # asked by browsers on every origin: not the hub's to answer
+            raise web.HTTPError(404)
         self.redirect(self.hub_origin + self.request.uri)
 
     head = get
