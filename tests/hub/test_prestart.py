@@ -38,7 +38,7 @@ def test_prestart_starts_one_course_and_its_students_find_their_server_running(t
     state, port = base / "state", port_for(7)
     proc = hub_start(roster, state, port)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    hub = {"url": f"http://127.0.0.1:{port}", "state": state, "users": [*GROUP_A, *GROUP_B]}
+    hub = {"url": f"http://localhost:{port}", "state": state, "users": [*GROUP_A, *GROUP_B]}
     admin = {"Authorization": f"token {(state / 'admin-token').read_text().strip()}"}
     try:
         done = leerplein("hub", "prestart", "--course", "groep-a", "--state-dir", str(state))
