@@ -12,6 +12,13 @@ state = Path(S["state_dir"])
 venv_bin = Path(sys.executable).parent
 
 c.JupyterHub.ip = "127.0.0.1"
+# One origin per user and per service (issue 22, hole 1): a student controls her own server
+# process, so nothing she serves may share an origin with the hub, a service or a classmate.
+# Alice's server is at <alice>.<host>, Peiling at peiling--service.<host>; the hub's pages only
+# at <host> (src/leerplein/hub/app.py). Needs a wildcard DNS record and certificate (README).
+c.JupyterHub.subdomain_host = S["public_url"]
+# __Host- cookies cannot be set by a subdomain (cookie tossing); browsers allow them only on https
+c.JupyterHub.cookie_host_prefix_enabled = S["public_url"].startswith("https://")
 # Dutch login, start and error pages (JupyterHub's own templates stay the fallback)
 c.JupyterHub.template_paths = [str(Path(S["root"]) / "hub" / "templates")]
 c.JupyterHub.port = S["port"]
@@ -94,6 +101,8 @@ c.LeerpleinSpawner.teacher_group = "leerplein-docenten"
 c.LeerpleinSpawner.student_config = str(state / "jupyter-config-student")
 c.Spawner.mem_limit = S["mem_limit_bytes"]  # shown in JupyterLab; enforced by the control group
 c.Spawner.cpu_limit = S["cpu_limit"]
+# ~/.jupyter and other config in the home folder is the student's: her server ignores it
+c.Spawner.disable_user_config = True
 c.Spawner.start_timeout = 60
 c.Spawner.http_timeout = 60
 c.Spawner.environment = {"JUPYTER_CONFIG_PATH": str(state / "jupyter-config"),

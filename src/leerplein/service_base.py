@@ -1,6 +1,7 @@
-"""What Leerplein's small web services (Peiling, the leerkring) share: strict headers on every
-response, the settings every handler reads, and who is who (roles and courses from the roster)
-for their owner and course checks."""
+"""What Leerplein's web surfaces share: strict headers on every response (the student view,
+Peiling, the leerkring and the grading service all use `strict_headers`), the settings every
+service handler reads, and who is who (roles and courses from the roster) for their owner and
+course checks."""
 
 from __future__ import annotations
 
@@ -10,11 +11,34 @@ from pathlib import Path
 
 from tornado import web
 
+# No Leerplein page may be framed, not even by its own origin: a page that frames another can read
+# and fill it in whenever the two share an origin (issue 22, hole 1). Nothing of Leerplein frames.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+STRICT_HEADERS = {"X-Frame-Options": "DENY",  # for browsers without CSP frame-ancestors
+                  "X-Content-Type-Options": "nosniff",
+                  "Referrer-Policy": "no-referrer",
+                  "Cache-Control": "no-store"}
 
 
-class ServiceHandler(web.RequestHandler):
+def strict_headers(handler: web.RequestHandler, csp: str | None = CSP) -> None:
+    """Set the headers every Leerplein response carries (`csp=None`: the handler's framework
+    sets the same CSP itself, as Jupyter Server does from `content_security_policy`)."""
+    if csp:
+        handler.set_header("Content-Security-Policy", csp)
+    for name, value in STRICT_HEADERS.items():
+        handler.set_header(name, value)
+
+
+class StrictHeaders:
+    """Mixin for any tornado handler of a Leerplein service."""
+
+    def set_default_headers(self):
+        super().set_default_headers()
+        strict_headers(self)
+
+
+class ServiceHandler(StrictHeaders, web.RequestHandler):
     @property
     def store(self):
         return self.settings["store"]
@@ -22,12 +46,6 @@ class ServiceHandler(web.RequestHandler):
     @property
     def prefix(self) -> str:
         return self.settings["prefix"]
-
-    def set_default_headers(self):
-        self.set_header("Content-Security-Policy", CSP)
-        self.set_header("X-Content-Type-Options", "nosniff")
-        self.set_header("Referrer-Policy", "no-referrer")
-        self.set_header("Cache-Control", "no-store")
 
 
 def private_sqlite(path):

@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -20,6 +21,40 @@ import requests
 from conftest import ROOT
 
 A = "01-armoede-zien"
+_getaddrinfo = socket.getaddrinfo
+
+
+def _localhost_names(host, *args, **kwargs):
+    """Browsers resolve every *.localhost name to this machine; the hub puts each user's server
+    and each service on one (alice.localhost). Do the same in this test process only, instead of
+    editing the machine's /etc/hosts."""
+    if isinstance(host, (str, bytes)):
+        name = host.decode() if isinstance(host, bytes) else host
+        if name.lower().rstrip(".").endswith(".localhost"):
+            host = "localhost"
+    return _getaddrinfo(host, *args, **kwargs)
+
+
+socket.getaddrinfo = _localhost_names
+
+
+def _single_origin(hub: dict) -> bool:
+    """A hub on an IP address has no subdomains: everything on one origin (Leerplein before
+    issue 22; kept so that a test can be run against that code to see it fail)."""
+    return hub["url"].split("://", 1)[1].split(":")[0].replace(".", "").isdigit()
+
+
+def user_url(hub: dict, user: str) -> str:
+    """The user's own server, on its own origin: http://<user>.localhost:<port>/user/<user>."""
+    scheme, host = hub["url"].split("://", 1)
+    return f"{hub['url']}/user/{user}" if _single_origin(hub) else f"{scheme}://{user}.{host}/user/{user}"
+
+
+def service_url(hub: dict, name: str) -> str:
+    """A hub service on its own origin: http://<name>--service.localhost:<port>/services/<name>."""
+    scheme, host = hub["url"].split("://", 1)
+    return f"{hub['url']}/services/{name}" if _single_origin(hub) else \
+        f"{scheme}://{name}--service.{host}/services/{name}"
 
 
 def leerplein(*args, **kwargs):
@@ -127,7 +162,7 @@ def restart_server(hub, user) -> dict:
 
 
 def action(hub, user, headers, name) -> dict:
-    r = requests.post(f"{hub['url']}/user/{user}/assignments/{name}", headers=headers,
+    r = requests.post(f"{user_url(hub, user)}/assignments/{name}", headers=headers,
                       data={"course_id": "leerplein", "assignment_id": A})
     assert r.status_code == 200 and r.json()["success"], r.text[:1000]
     return r.json()
@@ -135,7 +170,7 @@ def action(hub, user, headers, name) -> dict:
 
 def answer(hub, user, headers, reflection: str, check_1: str = "C") -> None:
     """Fill in the fetched notebook through the user's server, as JupyterLab saves it."""
-    nb_url = f"{hub['url']}/user/{user}/api/contents/{A}/{A}.ipynb"
+    nb_url = f"{user_url(hub, user)}/api/contents/{A}/{A}.ipynb"
     nb = requests.get(nb_url, headers=headers).json()["content"]
     for cell in nb["cells"]:
         if cell["cell_type"] == "code" and cell["source"].startswith("antwoord_1"):
@@ -150,7 +185,7 @@ def run_code(hub, user, headers, code: str, timeout: float = 60) -> dict:
     Returns {"status", "stdout", "error"}; the kernel is shut down afterwards."""
     import websocket
 
-    base = f"{hub['url']}/user/{user}"
+    base = f"{user_url(hub, user)}"
     kernel = requests.post(f"{base}/api/kernels", headers=headers, json={"name": "python3"}).json()
     ws = websocket.create_connection(f"{base.replace('http', 'ws')}/api/kernels/{kernel['id']}/channels",
                                      header=[f"Authorization: {headers['Authorization']}"], timeout=timeout)

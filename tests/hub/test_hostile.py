@@ -19,6 +19,7 @@ import requests
 from hub_helpers import (A, action, answer, as_user, leerplein, login, port_for, reachable_base, restart_server,
                          run_code, server_token,
                          start_course_hub, stop_course_hub)
+from hub_helpers import service_url, user_url
 from conftest import ROOT
 from leerplein.course.course import Course
 from leerplein.hub import limits
@@ -101,7 +102,7 @@ def test_a_planted_course_folder_is_moved_aside_and_the_real_one_comes_back(hub,
     assert "NEP-OPDRACHT" not in (ex / "leerplein" / "outbound" / A / f"{A}.ipynb").read_text()
     held = next(ex.glob(f".quarantine-*/leerplein/outbound/{A}/{A}.ipynb"))  # kept for the teacher, root-only
     assert "NEP-OPDRACHT" in held.read_text() and as_user(EVA, "cat", str(held)).returncode != 0
-    listed = requests.get(f"{hub['url']}/user/{ANNA}/assignments", params={"course_id": "leerplein"},
+    listed = requests.get(f"{user_url(hub, ANNA)}/assignments", params={"course_id": "leerplein"},
                           headers=anna).json()
     assert {a["assignment_id"] for a in listed["value"]} == {A} and listed["success"]
 
@@ -190,7 +191,7 @@ def test_memory_and_processes_are_limited_per_student(hub, anna):
     started = int(re.search(r"gestart (\d+)", result["stdout"]).group(1))
     assert "gestopt" in result["stdout"] and started < PROCESSES, result
     # Anna is not affected: her server answers and her code runs
-    assert requests.get(f"{hub['url']}/user/{ANNA}/api/status", headers=anna).status_code == 200
+    assert requests.get(f"{user_url(hub, ANNA)}/api/status", headers=anna).status_code == 200
     assert run_code(hub, ANNA, anna, "print(6 * 7)")["stdout"].strip() == "42"
 
 
@@ -238,13 +239,13 @@ def test_the_honest_cycle_still_works_after_all_this(hub, anna):
     course_cmd(hub, "collect", A)
     course_cmd(hub, "autograde", A)
     teacher = login(hub, TEACHER)
-    page = teacher.get(f"{hub['url']}/services/leerplein-grading/grade/{A}/{ANNA}")
+    page = teacher.get(f"{service_url(hub, 'leerplein-grading')}/grade/{A}/{ANNA}")
     assert page.status_code == 200 and SECRET in page.text
     xsrf = re.search(r"name='_xsrf' value='([^']+)'", page.text).group(1)
     saved = teacher.post(page.url, data={"question": "reflectie-1", "comment": "Moedig gedeeld.", "_xsrf": xsrf,
                                          "reflectie-1:signalen": "goed", "reflectie-1:schaamte": "voldoende"})
     assert "reflectie-1 krijgt 5 punten" in saved.text
-    assert login(hub, EVA).get(f"{hub['url']}/services/leerplein-grading/grade/{A}/{ANNA}").status_code == 403
+    assert login(hub, EVA).get(f"{service_url(hub, 'leerplein-grading')}/grade/{A}/{ANNA}").status_code == 403
     course_cmd(hub, "feedback", A)
     action(hub, ANNA, anna, "fetch_feedback")
     newest = max((Path(pwd.getpwnam(ANNA).pw_dir) / A / "feedback").rglob("*.html"), key=lambda p: p.stat().st_mtime)

@@ -18,6 +18,7 @@ import requests
 from conftest import ROOT
 from hub_helpers import (A, action, answer, leerplein, login, port_for, reachable_base, server_token, start_course_hub,
                          stop_course_hub)
+from hub_helpers import service_url, user_url
 
 STUDENTS = ["lptanna", "lptbob"]
 TEACHER = "lptdocent"
@@ -37,7 +38,7 @@ def test_student_cycle_through_the_hub(hub):
     assert login(hub, STUDENTS[0], "fout-wachtwoord").login_status != 302
     student = login(hub, STUDENTS[0])
     headers = server_token(hub, STUDENTS[0])
-    base = f"{hub['url']}/user/{STUDENTS[0]}"
+    base = f"{user_url(hub, STUDENTS[0])}"
     # the server runs as the student's own system user, in Dutch
     assert requests.get(f"{base}/api/status", headers=headers).status_code == 200
     listed = requests.get(f"{base}/assignments", params={"course_id": "leerplein"}, headers=headers).json()
@@ -53,14 +54,14 @@ def test_student_cycle_through_the_hub(hub):
         done = leerplein("course", *step, *hub["course"])
         assert done.returncode == 0, done.stdout + done.stderr
     teacher = login(hub, TEACHER)
-    page = teacher.get(f"{hub['url']}/services/leerplein-grading/grade/{A}/{STUDENTS[0]}")
+    page = teacher.get(f"{service_url(hub, 'leerplein-grading')}/grade/{A}/{STUDENTS[0]}")
     assert page.status_code == 200 and "Mijn reflectie via de hub." in page.text
     xsrf = re.search(r"name='_xsrf' value='([^']+)'", page.text).group(1)
     form = {"question": "reflectie-1", "comment": "Goed begin.", "_xsrf": xsrf,
             "reflectie-1:signalen": "goed", "reflectie-1:schaamte": "voldoende"}
     saved = teacher.post(page.url, data=form)
     assert "reflectie-1 krijgt 5 punten" in saved.text
-    assert student.get(f"{hub['url']}/services/leerplein-grading/").status_code == 403
+    assert student.get(f"{service_url(hub, 'leerplein-grading')}/").status_code == 403
 
     released = leerplein("course", "feedback", A, *hub["course"])
     assert released.returncode == 0 and "Released" in released.stdout, released.stdout + released.stderr
@@ -84,10 +85,10 @@ def test_students_are_isolated(hub):
     assert subprocess.run([*as_bob, "cat", str(hub["state"] / "course" / "gradebook.db")],
                           capture_output=True).returncode != 0
     # Bob's token opens neither Anna's server, the admin API, nor the grading service
-    assert requests.get(f"{hub['url']}/user/{anna}/api/contents", headers=bob_headers,
+    assert requests.get(f"{user_url(hub, anna)}/api/contents", headers=bob_headers,
                         allow_redirects=False).status_code in (302, 403)
     assert requests.get(f"{hub['url']}/hub/api/users", headers=bob_headers).status_code == 403
-    assert bob_session.get(f"{hub['url']}/services/leerplein-grading/").status_code == 403
+    assert bob_session.get(f"{service_url(hub, 'leerplein-grading')}/").status_code == 403
     # submitting as Anna: the exchange records Bob as the owner, and collect refuses it
     action(hub, bob, bob_headers, "fetch")
     forged = subprocess.run([*as_bob, sys.executable, "-m", "nbgrader", "submit", A, "--course=leerplein",
@@ -107,7 +108,7 @@ def test_launch_link_pulls_and_keeps_student_edits(hub):
     query = urllib.parse.urlencode({"repo": repo, "branch": branch})
 
     def pull():
-        r = requests.get(f"{hub['url']}/user/{user}/git-pull/api?{query}", headers=headers, timeout=120)
+        r = requests.get(f"{user_url(hub, user)}/git-pull/api?{query}", headers=headers, timeout=120)
         assert r.status_code == 200 and '"phase": "finished"' in r.text, r.text[-1500:]
 
     pull()

@@ -59,7 +59,7 @@ def test_stop_after_a_nohup_start_ends_everything_even_what_a_student_detached(t
                 break
             time.sleep(0.5)
         assert "Leerplein hub:" in log.read_text(), log.read_text()[-2000:]
-        url = f"http://127.0.0.1:{port}"
+        url = f"http://localhost:{port}"  # users on its subdomains
         hub = {"url": url, "admin": {"Authorization": f"token {(state / 'admin-token').read_text().strip()}"}}
         def detach_a_job() -> None:
             headers = server_token(hub, STUDENT)

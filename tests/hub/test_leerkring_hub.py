@@ -11,6 +11,7 @@ import re
 import pytest
 
 from hub_helpers import leerplein, login, port_for, reachable_base, stop_course_hub
+from hub_helpers import service_url
 from hub_helpers import hub_start
 
 SET_A = ["lpkan1", "lpkan2", "lpkan3", "lpkan4"]
@@ -43,7 +44,7 @@ def hub(tmp_path_factory):
 
 
 def page(session, hub, path="", **data):
-    url = f"{hub['url']}/services/leerkring/{path}"
+    url = f"{service_url(hub, 'leerkring')}/{path}"
     if not data:
         return session.get(url)
     first = session.get(url)
@@ -55,11 +56,11 @@ def test_a_set_runs_a_question_round_and_stays_closed(hub):
     t1 = login(hub, T1)
     home = page(t1, hub)
     assert home.status_code == 200 and "Nieuwe leerkring" in home.text and OTHER_COURSE not in home.text
-    made = t1.post(f"{hub['url']}/services/leerkring/", data={
+    made = t1.post(f"{service_url(hub, 'leerkring')}/", data={
         "naam": "Kring Oost", "lid": SET_A, "_xsrf": t1.cookies.get("_xsrf", path="/services/leerkring/")})
     set_a = re.search(r"/kring/(\d+)", made.url).group(1)
     t2 = login(hub, T2)
-    made_b = t2.post(f"{hub['url']}/services/leerkring/", data={
+    made_b = t2.post(f"{service_url(hub, 'leerkring')}/", data={
         "naam": "Kring West", "lid": SET_B, "_xsrf": page(t2, hub) and t2.cookies.get("_xsrf", path="/services/leerkring/")})
     assert "/kring/" in made_b.url
 
@@ -88,7 +89,7 @@ def test_a_set_runs_a_question_round_and_stays_closed(hub):
         assert "haken af" not in page(s, hub, f"kring/{set_a}/bewaar/{problem}").text
         assert "Kring Oost" not in page(s, hub).text
     # a form from elsewhere (no XSRF token) writes nothing
-    forged = asker.post(f"{hub['url']}/services/leerkring/kring/{set_a}",
+    forged = asker.post(f"{service_url(hub, 'leerkring')}/kring/{set_a}",
                         data={"actie": "vraag", "post": problem, "tekst": "Vervalst?"})
     assert forged.status_code == 403 and "Vervalst" not in page(owner, hub, f"kring/{set_a}").text
     # only the owner saves her problem with its questions (without the askers' names)

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from hub_helpers import login, port_for, reachable_base, start_course_hub, stop_course_hub
+from hub_helpers import service_url
 
 STUDENT, TEACHER = "lppanna", "lppdocent"
 PLAN = "03-ontmoeting-het-gesprek"
@@ -29,20 +30,20 @@ def hub(tmp_path_factory):
 
 
 def new_poll(teacher: requests.Session, hub: dict, course_only: bool) -> str:
-    home = teacher.get(f"{hub['url']}/services/peiling/begeleider")
+    home = teacher.get(f"{service_url(hub, 'peiling')}/begeleider")
     assert home.status_code == 200 and "Peiling voor de begeleider" in home.text, home.text[:500]
     data = {"plan": PLAN, "_xsrf": teacher.cookies.get("_xsrf", path="/services/peiling/")}
     if course_only:
         data["alleen_cursus"] = "ja"
-    made = teacher.post(f"{hub['url']}/services/peiling/begeleider", data=data)
+    made = teacher.post(f"{service_url(hub, 'peiling')}/begeleider", data=data)
     return re.search(r"Code <strong>([A-Z0-9]{6})", made.text).group(1)
 
 
 def answer(session: requests.Session, hub: dict, code: str, value: str) -> requests.Response:
-    page = session.get(f"{hub['url']}/services/peiling/p/{code}")
+    page = session.get(f"{service_url(hub, 'peiling')}/p/{code}")
     xsrf = session.cookies.get("_xsrf", path="/services/peiling/")
     vraag = re.search(r'name="vraag" value="(\d+)"', page.text).group(1)
-    return session.post(f"{hub['url']}/services/peiling/p/{code}", data={"_xsrf": xsrf, "vraag": vraag,
+    return session.post(f"{service_url(hub, 'peiling')}/p/{code}", data={"_xsrf": xsrf, "vraag": vraag,
                                                                           "antwoord": value})
 
 
@@ -53,19 +54,19 @@ def test_peiling_runs_on_the_hub(hub):
 
     # a guest without any account answers the open poll with the code alone
     guest = requests.Session()
-    assert "Doe mee met de peiling" in guest.get(f"{hub['url']}/services/peiling/").text
+    assert "Doe mee met de peiling" in guest.get(f"{service_url(hub, 'peiling')}/").text
     done = answer(guest, hub, open_code, "Ik vraag het direct")
     assert "Je antwoord is ontvangen" in done.text
     # ...but a course-only poll sends her to the hub's login
-    r = guest.get(f"{hub['url']}/services/peiling/p/{member_code}")
+    r = guest.get(f"{service_url(hub, 'peiling')}/p/{member_code}")
     assert "/hub/login" in r.url and "Inloggen op Leerplein" in r.text
     # a student of the course answers it through her hub login
     student = login(hub, STUDENT)
     assert "Je antwoord is ontvangen" in answer(student, hub, member_code, "Ik vraag het via een omweg").text
     # she cannot facilitate
-    r = student.get(f"{hub['url']}/services/peiling/begeleider")
+    r = student.get(f"{service_url(hub, 'peiling')}/begeleider")
     assert r.status_code == 403 and "Alleen de begeleider" in r.text
-    stream = requests.get(f"{hub['url']}/services/peiling/p/{open_code}/stroom", stream=True, timeout=10)
+    stream = requests.get(f"{service_url(hub, 'peiling')}/p/{open_code}/stroom", stream=True, timeout=10)
     assert '"aantal": 1' in next(stream.iter_lines(decode_unicode=True))
     stream.close()
 
@@ -79,12 +80,12 @@ def test_peiling_runs_on_the_hub(hub):
     subprocess.run(["kill", "-9", mine[0]], check=True)
     for _ in range(60):
         try:
-            r = requests.get(f"{hub['url']}/services/peiling/p/{open_code}", timeout=2)
+            r = requests.get(f"{service_url(hub, 'peiling')}/p/{open_code}", timeout=2)
             if r.status_code == 200:
                 break
         except requests.RequestException:
             pass
         time.sleep(0.5)
-    stream = requests.get(f"{hub['url']}/services/peiling/p/{open_code}/stroom", stream=True, timeout=10)
+    stream = requests.get(f"{service_url(hub, 'peiling')}/p/{open_code}/stroom", stream=True, timeout=10)
     assert '"aantal": 1' in next(stream.iter_lines(decode_unicode=True)), "the answer was lost in the restart"
     stream.close()

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from hub_helpers import hub_start, leerplein, port_for, reachable_base, stop_course_hub
+from hub_helpers import user_url
 
 from leerplein.hub.prestart import PrestartError, start_time
 
@@ -37,7 +38,7 @@ def test_prestart_starts_one_course_and_its_students_find_their_server_running(t
     state, port = base / "state", port_for(7)
     proc = hub_start(roster, state, port)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    hub = {"url": f"http://127.0.0.1:{port}", "state": state, "users": [*GROUP_A, *GROUP_B]}
+    hub = {"url": f"http://localhost:{port}", "state": state, "users": [*GROUP_A, *GROUP_B]}
     admin = {"Authorization": f"token {(state / 'admin-token').read_text().strip()}"}
     try:
         done = leerplein("hub", "prestart", "--course", "groep-a", "--state-dir", str(state))
@@ -58,10 +59,10 @@ def test_prestart_starts_one_course_and_its_students_find_their_server_running(t
         # the student's server is the light one: no terminal for a student
         token = requests.post(f"{hub['url']}/hub/api/users/{GROUP_A[0]}/tokens", headers=admin, json={},
                               timeout=10).json()["token"]
-        terminal = requests.post(f"{hub['url']}/user/{GROUP_A[0]}/api/terminals",
+        terminal = requests.post(f"{user_url(hub, GROUP_A[0])}/api/terminals",
                                  headers={"Authorization": f"token {token}"}, timeout=10)
         assert terminal.status_code == 404
-        status = requests.get(f"{hub['url']}/user/{GROUP_A[0]}/leerplein/", headers={"Authorization": f"token {token}"},
+        status = requests.get(f"{user_url(hub, GROUP_A[0])}/leerplein/", headers={"Authorization": f"token {token}"},
                               timeout=30)
         assert status.status_code == 200 and "Mijn opdrachten" in status.text
     finally:

@@ -14,6 +14,7 @@ import requests
 
 from hub_helpers import (A, action, answer, hub_start, leerplein, port_for, reachable_base, server_token,
                          start_course_hub, stop_course_hub)
+from hub_helpers import user_url
 
 STUDENT, TEACHER = "lprjan", "lprdocent"
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.geteuid() != 0, reason="the hub spawns system users: root only")]
@@ -32,7 +33,7 @@ class Kernel:
     """A kernel of the student's own server that stays up between calls."""
 
     def __init__(self, hub, headers):
-        self.base, self.headers = f"{hub['url']}/user/{STUDENT}", headers
+        self.base, self.headers = f"{user_url(hub, STUDENT)}", headers
         self.id = requests.post(f"{self.base}/api/kernels", headers=headers, json={"name": "python3"}).json()["id"]
 
     def run(self, code: str, timeout: float = 60) -> str:
@@ -83,7 +84,7 @@ def test_kill_9_of_the_hub_and_of_the_proxy_loses_nothing(hub):
     time.sleep(1)
     again = hub_start(hub["roster"], hub["state"], hub["port"])
     assert again.returncode == 0, again.stdout + again.stderr
-    status = f"{hub['url']}/user/{STUDENT}/api/status"
+    status = f"{user_url(hub, STUDENT)}/api/status"
     assert wait_until(lambda: requests.get(status, headers=headers).status_code == 200), "her server is gone"
     assert kernel.run("print(x + 1)").strip() == "42", "her kernel lost its state"
     answer(hub, STUDENT, headers, "Na de crash van de hub geschreven.")

@@ -15,6 +15,7 @@ import requests
 
 from conftest import ROOT, screenshot
 from hub_helpers import A, leerplein, login, port_for, reachable_base, server_token, start_course_hub, stop_course_hub
+from hub_helpers import service_url, user_url
 
 STUDENT, OTHER, TEACHER = "lpsanna", "lpsbob", "lpsdocent"
 PAGE = "modules/01-armoede-zien/doe-rondkomen"
@@ -89,6 +90,7 @@ def test_a_student_walks_from_the_book_to_her_feedback(hub, browser):
     link = re.search(r'href="([^"]+)"', launch_block(hub["url"], PAGE)).group(1)
     context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="nl-NL")
     page = context.new_page()
+    page.set_default_timeout(90_000)  # checking runs her notebook: slow on a busy machine
     page.on("console", lambda m: m.type == "error" and shots.append(f"console: {m.text}"))
 
     # 1. the book's "Doe mee op Leerplein" link asks her to log in, in Dutch
@@ -157,7 +159,7 @@ def test_a_student_walks_from_the_book_to_her_feedback(hub, browser):
         done = leerplein("course", *step, *hub["course"])
         assert done.returncode == 0, done.stdout + done.stderr
     teacher = login(hub, TEACHER)
-    form = teacher.get(f"{hub['url']}/services/leerplein-grading/grade/{A}/{STUDENT}")
+    form = teacher.get(f"{service_url(hub, 'leerplein-grading')}/grade/{A}/{STUDENT}")
     assert "rekeningen liet liggen" in form.text
     xsrf = re.search(r"name='_xsrf' value='([^']+)'", form.text).group(1)
     saved = teacher.post(form.url, data={"question": "reflectie-1", "comment": "Mooi voorbeeld van schaamte.",
@@ -191,15 +193,15 @@ def test_students_have_no_teacher_tools_and_teachers_do(hub):
     teacher = server_token(hub, TEACHER)
     disabled = {}
     for user, headers in ((STUDENT, student), (TEACHER, teacher)):
-        lab = requests.get(f"{hub['url']}/user/{user}/lab", headers=headers)
+        lab = requests.get(f"{user_url(hub, user)}/lab", headers=headers)
         assert lab.status_code == 200
         config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', lab.text, re.S).group(1))
         disabled[user] = set(config.get("disabledExtensions", []))
     for plugin in ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
                    "@jupyter/nbgrader:course-list"):
         assert plugin in disabled[STUDENT] and plugin not in disabled[TEACHER]
-    assert requests.get(f"{hub['url']}/user/{STUDENT}/formgrader", headers=student).status_code == 404
-    assert requests.get(f"{hub['url']}/user/{TEACHER}/formgrader", headers=teacher).status_code != 404
+    assert requests.get(f"{user_url(hub, STUDENT)}/formgrader", headers=student).status_code == 404
+    assert requests.get(f"{user_url(hub, TEACHER)}/formgrader", headers=teacher).status_code != 404
     # where each one lands after logging in
     info = requests.get(f"{hub['url']}/hub/api/users/{STUDENT}", headers=hub["admin"]).json()
     assert info["servers"][""]["url"].endswith(f"/user/{STUDENT}/")
@@ -212,13 +214,13 @@ def test_probes_against_the_student_view_fail(hub):
     server_token(hub, STUDENT)
     bob = login(hub, OTHER)
     server_token(hub, OTHER)
-    anna_view = f"{hub['url']}/user/{STUDENT}/leerplein"
+    anna_view = f"{user_url(hub, STUDENT)}/leerplein"
     for path in ("/", f"/opdracht/{A}", f"/feedback/{A}", "/pagina/01-armoede-zien/doe-rondkomen", "/zelfscan",
                  "/eindopdracht"):
         r = bob.get(anna_view + path, allow_redirects=True)
         assert r.status_code == 403 or f"/user/{OTHER}/" in r.url or "/hub/login" in r.url, (path, r.status_code, r.url)
         assert "Reflectie 1" not in r.text and "Mijn eigen notitie" not in r.text
-    own = f"{hub['url']}/user/{OTHER}/leerplein"
+    own = f"{user_url(hub, OTHER)}/leerplein"
     assert OTHER in bob.get(own + "/").url
     # a form posted from elsewhere (no XSRF token) is refused and saves nothing
     forged = bob.post(f"{own}/opdracht/{A}/ophalen", data={"x": "1"}, allow_redirects=False)
@@ -248,7 +250,7 @@ def test_the_logbook_is_kept_in_her_home_and_goes_into_her_assignment(hub, brows
     page.fill("#password_input", hub["passwords"][STUDENT])
     page.press("#password_input", "Enter")
     page.wait_for_selector("text=Welkom op Leerplein", timeout=90_000)
-    page.goto(f"{hub['url']}/user/{STUDENT}/leerplein/pagina/05-leren-in-de-praktijk/doe-actieleerlogboek")
+    page.goto(f"{user_url(hub, STUDENT)}/leerplein/pagina/05-leren-in-de-praktijk/doe-actieleerlogboek")
     page.wait_for_selector("text=Je logboek wordt bewaard in je eigen map")
     shots: list = []
     check_screen(page, "9-actieleerlogboek", shots)
@@ -262,10 +264,10 @@ def test_the_logbook_is_kept_in_her_home_and_goes_into_her_assignment(hub, brows
     poll(lambda: page.locator("section.lp-interactive textarea").first.input_value())
     assert page.locator("section.lp-interactive textarea").first.input_value() == "Inwoners haken af bij de aanvraag."
     # into the assignment, under a reflection, as her own text she can still edit
-    page.goto(f"{hub['url']}/user/{STUDENT}/leerplein/")
+    page.goto(f"{user_url(hub, STUDENT)}/leerplein/")
     if page.locator("text=Ophalen en beginnen").count():  # when this test runs on its own
         page.click("text=Ophalen en beginnen")
-    page.goto(f"{hub['url']}/user/{STUDENT}/leerplein/opdracht/{A}")
+    page.goto(f"{user_url(hub, STUDENT)}/leerplein/opdracht/{A}")
     before = page.input_value("#antwoord-reflectie-2")
     page.click("button[value='logboek:reflectie-2']")
     page.wait_for_selector("text=Je logboek staat nu onder je antwoord bij Reflectie 2.")

@@ -37,6 +37,9 @@ def _ensure_book(root: Path) -> None:
 def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name,role,course"),
           port: int = typer.Option(8100, help="the hub's public port on 127.0.0.1 (the next three are used too)"),
           state_dir: Path = StateDir,
+          public_url: str = typer.Option(None, help="the address users type, e.g. https://hub.example.nl "
+                                         "(default http://localhost:PORT). Every user's server gets its own "
+                                         "subdomain: needs a wildcard DNS record and certificate, see the README"),
           course_dir: Path = typer.Option(None, help="nbgrader course directory (default <state>/course)"),
           memory_mb: int = typer.Option(StudentLimits.memory_bytes // 2**20,
                                         help="memory for all of one user's processes together"),
@@ -51,7 +54,7 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
     course = (course_dir or state / "course").resolve()
     _ensure_book(find_root())
     try:
-        settings = new_settings(find_root(), roster, state, port, course, state / "exchange")
+        settings = new_settings(find_root(), roster, state, port, course, state / "exchange", public_url)
         settings.mem_limit_bytes, settings.nproc_limit, settings.cpu_limit = memory_mb * 2**20, processes, cpus
         url = start_hub(settings)
     except HubError as err:

@@ -20,7 +20,7 @@ def pid_file(state_dir: Path) -> Path:
     return state_dir / "jupyterhub.pid"
 
 
-def start_hub(settings: HubSettings, timeout: float = 60) -> str:
+def start_hub(settings: HubSettings, timeout: float = 150) -> str:  # services start slowly on a busy machine
     state = Path(settings.state_dir)
     if os.geteuid() == 0:
         blocked = python_reachable_by_others()
@@ -52,7 +52,7 @@ def start_hub(settings: HubSettings, timeout: float = 60) -> str:
         limits.join_group(settings.hub_id, "hub", 0, settings.cgroups or None)
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterhub", "-f", str(Path(settings.root) / "hub" / "jupyterhub_config.py")],
+        [sys.executable, "-m", "leerplein.hub.app", "-f", str(Path(settings.root) / "hub" / "jupyterhub_config.py")],
         cwd=state, env={**os.environ, "LEERPLEIN_HUB_SETTINGS": settings.to_env(), limits.HUB_ID_ENV: settings.hub_id},
         stdout=log_fd, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=as_hub)
     os.close(log_fd)
@@ -60,14 +60,14 @@ def start_hub(settings: HubSettings, timeout: float = 60) -> str:
     os.chmod(running, 0o600)
     for note in repaired:
         print(f"Exchange repaired: {note}", file=sys.stderr)
-    url = f"http://127.0.0.1:{settings.port}/"
+    local = f"http://127.0.0.1:{settings.port}/"
     deadline = time.monotonic() + timeout
     while True:
         try:
-            urllib.request.urlopen(f"{url}hub/api/", timeout=2)
+            urllib.request.urlopen(f"{local}hub/api/", timeout=2)
             secure_state(state)
-            (state / HUB_URL_FILE).write_text(url)  # for `hub prestart`
-            return url
+            (state / HUB_URL_FILE).write_text(local)  # for `hub prestart`, on this machine
+            return settings.public_url.rstrip("/") + "/"
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 tail = (state / "jupyterhub.log").read_text(errors="replace")[-2000:]

@@ -47,6 +47,9 @@ class HubSettings:
     cpu_limit: float = DEFAULT_LIMITS.cpus
     hub_id: str = ""
     cgroups: str = ""  # "v2", "v1" or "" (then prlimit per process; see limits.py)
+    # The address users type. Each user's server is on <user>.<host> and each service on
+    # <service>--service.<host>, so <host> needs a wildcard DNS record (and certificate).
+    public_url: str = ""
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -215,7 +218,24 @@ def people_file(folder: Path, people: dict) -> Path:
     return folder
 
 
-def new_settings(root: Path, roster: Path, state_dir: Path, port: int, course_dir: Path, exchange: Path) -> HubSettings:
+def public_url_for(port: int, given: str | None = None) -> str:
+    """`given` (https://hub.example.nl), checked; default http://localhost:<port>: browsers resolve
+    every *.localhost name to this machine, so each user still gets an origin of her own."""
+    from urllib.parse import urlparse
+
+    url = (given or f"http://localhost:{port}").strip().rstrip("/")
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.path or parsed.query:
+        raise HubError(f"--public-url {given!r} is not an address like https://hub.example.nl (no path).")
+    host = parsed.hostname
+    if host.replace(".", "").isdigit() or ":" in host:
+        raise HubError(f"--public-url needs a host name, not an IP address ({host}): every user gets a "
+                       f"subdomain of it (<user>.{host}), so it needs a wildcard DNS record *.{host}.")
+    return url
+
+
+def new_settings(root: Path, roster: Path, state_dir: Path, port: int, course_dir: Path, exchange: Path,
+                 public_url: str | None = None) -> HubSettings:
     people = people_by_role(roster)
     proxy = root / "node_modules" / ".bin" / "configurable-http-proxy"
     if not proxy.exists():
@@ -229,7 +249,7 @@ def new_settings(root: Path, roster: Path, state_dir: Path, port: int, course_di
 
     return HubSettings(root=str(root), state_dir=str(state_dir), port=port, hub_port=port + 1,
                        hub_id=hub_id(state_dir), cgroups=backend() or "",
-                       proxy_api_port=port + 2, grading_port=port + 3, peiling_port=port + 4,
+                       public_url=public_url_for(port, public_url), proxy_api_port=port + 2, grading_port=port + 3, peiling_port=port + 4,
                        leerkring_port=port + 5, people=people_map(roster), course_dir=str(course_dir),
                        exchange=str(exchange), proxy=str(proxy), admin_token=token_file.read_text().strip(),
                        **people)

@@ -18,6 +18,7 @@ from jupyter_server.base.handlers import AuthenticatedFileHandler, JupyterHandle
 from jupyter_server.utils import url_path_join
 from tornado import web
 
+from leerplein.service_base import CSP, strict_headers
 from leerplein.student import pages
 from leerplein.student.assignments import StudentAssignments, validate
 from leerplein.student.form import FormError, read_form, save_answers
@@ -25,8 +26,6 @@ from leerplein.student.form import FormError, read_form, save_answers
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
 TEMPLATES = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]))
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 FEEDBACK_TAGS = ["h1", "h2", "h3", "p", "strong", "em", "div", "span", "table", "thead", "tbody", "tr", "th", "td",
                  "ul", "ol", "li", "br"]
 
@@ -45,6 +44,10 @@ class StudentHandler(JupyterHandler):
     def content_security_policy(self) -> str:
         return CSP
 
+    def set_default_headers(self) -> None:
+        super().set_default_headers()  # Jupyter Server sets the CSP above
+        strict_headers(self, csp=None)
+
     @property
     def base(self) -> str:
         return url_path_join(self.base_url, "leerplein") + "/"
@@ -62,12 +65,11 @@ class StudentHandler(JupyterHandler):
         hub_prefix = os.environ.get("JUPYTERHUB_BASE_URL", "")
         context.update(base=self.base, xsrf=self.xsrf_token.decode() if isinstance(self.xsrf_token, bytes)
                        else self.xsrf_token, static=self.base + "static/", boek=self.base + "boek/",
-                       logout=url_path_join(hub_prefix, "hub/logout") if hub_prefix else "",
+                       logout=url_path_join(hub_url(), "logout") if hub_prefix else "",
                        user=os.environ.get("JUPYTERHUB_USER", ""),
                        docent=os.environ.get("LEERPLEIN_ROLE") == "docent",
                        lab=url_path_join(self.base_url, "lab"),
-                       peiling=url_path_join(hub_prefix, "services/peiling/") if hub_prefix else "",
-                       leerkring=url_path_join(hub_prefix, "services/leerkring/") if hub_prefix else "")
+                       peiling=service_url("peiling"), leerkring=service_url("leerkring"))
         self.finish(TEMPLATES.get_template(template).render(**context))
 
     def write_error(self, status_code: int, **kwargs) -> None:
@@ -308,12 +310,34 @@ class BadgeHandler(StudentHandler):
         self.finish(data)
 
 
-class BookFileHandler(AuthenticatedFileHandler):
-    """The built book's images, styles and interactives' scripts (no code, no templates)."""
+class StudentFileHandler(StudentHandler, AuthenticatedFileHandler):
+    """The student view's own styles and scripts: with its headers, and Dutch error pages."""
 
-    @property
-    def content_security_policy(self) -> str:
-        return CSP
+
+class BookFileHandler(StudentFileHandler):
+    """The built book's images, styles and interactives' scripts (no code, no templates): not its
+    sources (`_sources/`, MyST with the teachers' notes) nor build files; errors as a Dutch page."""
+
+    def parse_url_path(self, url_path: str) -> str:
+        if not book_file_allowed(url_path):
+            raise web.HTTPError(404)
+        return super().parse_url_path(url_path)
+
+
+def book_file_allowed(url_path: str) -> bool:
+    parts = url_path.replace("\\", "/").split("/")
+    return ("\x00" not in url_path and parts[0] != "_sources"
+            and not any(part.startswith(".") for part in parts))
+
+
+def hub_url() -> str:
+    """The hub's own address (its origin: with per-user subdomains not the student's)."""
+    return os.environ.get("JUPYTERHUB_PUBLIC_HUB_URL") or url_path_join(os.environ.get("JUPYTERHUB_BASE_URL", "/"), "hub/")
+
+
+def service_url(name: str) -> str:
+    """A hub service's address; the hub sends the browser on to the service's own origin."""
+    return url_path_join(hub_url(), "services", name) + "/" if os.environ.get("JUPYTERHUB_BASE_URL") else ""
 
 
 def setup_handlers(serverapp) -> None:
@@ -334,7 +358,7 @@ def setup_handlers(serverapp) -> None:
         (base + r"/eindopdracht", EindopdrachtHandler),
         (base + r"/voortgang", ProgressHandler),
         (base + r"/badge\.png", BadgeHandler),
-        (base + r"/static/(.*)", AuthenticatedFileHandler, {"path": str(HERE / "static")}),
+        (base + r"/static/(.*)", StudentFileHandler, {"path": str(HERE / "static")}),
         (base + r"/boek/(.*)", BookFileHandler, {"path": str(book_html_dir())}),
     ])
     serverapp.log.info("Leerplein student view at %s", base)
