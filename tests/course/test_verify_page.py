@@ -20,7 +20,6 @@ from leerplein.course.progress import load_rules
 from test_credential import baked, make_root, signer_key
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture()
@@ -84,78 +83,76 @@ def published(tmp_path):
     server.shutdown()
 
 
-def test_the_page_gives_the_right_verdict_for_each_badge_offline(published):
-    from playwright.sync_api import sync_playwright
-
+def test_the_page_gives_the_right_verdict_for_each_badge_offline(published, browser):
     requests = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page()
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(published["origin"])
-                       else route.abort())  # offline: only the institute's own folder answers
-            page.on("request", lambda r: requests.append((r.method, r.url, r.post_data)))
-            errors = []
-            page.on("pageerror", lambda err: errors.append(str(err)))
-            page.goto(published["url"])
-            page.wait_for_selector("body[data-klaar=ja]", timeout=30_000)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(published["origin"])
+                   else route.abort())  # offline: only the institute's own folder answers
+        page.on("request", lambda r: requests.append((r.method, r.url, r.post_data)))
+        errors = []
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        page.goto(published["url"])
+        page.wait_for_selector("body[data-klaar=ja]", timeout=30_000)
 
-            def verdict(name: str, email: str = "") -> tuple[str, str]:
-                page.fill("#email", email)
-                page.set_input_files("#bestand", str(published["badges"] / name))
-                box = page.wait_for_selector(".oordeel:not([data-oordeel=bezig])", timeout=30_000)
-                found = box.get_attribute("data-oordeel"), box.inner_text()
-                page.evaluate("document.getElementById('uitslag').replaceChildren()")
-                page.set_input_files("#bestand", [])
-                return found
-
-            kind, text = verdict("geldig.png")
-            assert kind == "geldig" and "Hogeschool Proefstad" in text and "niet ingetrokken" in text, text
-            stated = load_rules(ROOT).badge
-            assert f"{stated['studielast_uren']} uur" in text and f"{float(stated['ec']):g}".replace(".", ",") in text, text
-            kind, text = verdict("veranderd.png")
-            assert kind == "veranderd" and "veranderd" in text, text
-            kind, text = verdict("ingetrokken.png")
-            assert kind == "ingetrokken" and "ingetrokken" in text, text
-            kind, text = verdict("verlopen.png")
-            assert kind == "verlopen" and "verlopen" in text, text
-            kind, text = verdict("dubbel.png")
-            assert kind == "meer-badges" and "2 badges" in text, text
-            kind, text = verdict("ander.png")
-            assert kind == "andere-sleutel" and "niet door ons uitgegeven" in text, text
-            kind, text = verdict("gewoon.png")
-            assert kind == "geen-badge", text
-            kind, text = verdict("bom.png")
-            assert kind == "geen-badge" and "te groot" in text, text
-            kind, text = verdict("geldig.png", "Sanne@example.nl")
-            assert kind == "geldig" and "klopt" in text, text
-            kind, text = verdict("geldig.png", "iemand@example.nl")
-            assert kind == "andere-houder", text
-
-            # a dropped file gets the same check as a chosen one
-            page.fill("#email", "")
-            data = base64.b64encode((published["badges"] / "geldig.png").read_bytes()).decode()
-            page.evaluate("""(data) => {
-                const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
-                const transfer = new DataTransfer();
-                transfer.items.add(new File([bytes], 'badge.png', {type: 'image/png'}));
-                document.getElementById('vak').dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));
-            }""", data)
+        def verdict(name: str, email: str = "") -> tuple[str, str]:
+            page.fill("#email", email)
+            page.set_input_files("#bestand", str(published["badges"] / name))
             box = page.wait_for_selector(".oordeel:not([data-oordeel=bezig])", timeout=30_000)
-            assert box.get_attribute("data-oordeel") == "geldig"
-            assert not errors, errors
-            # keyboard and screen reader: axe finds nothing serious, on the page with a verdict
-            # (a second page that lets axe's script in; the first kept the page's own policy)
-            checked = browser.new_page(bypass_csp=True)
-            checked.route("**/*", lambda route: route.continue_() if route.request.url.startswith(published["origin"])
-                          else route.abort())
-            checked.goto(published["url"])
-            checked.wait_for_selector("body[data-klaar=ja]", timeout=30_000)
-            checked.set_input_files("#bestand", str(published["badges"] / "ingetrokken.png"))
-            checked.wait_for_selector("[data-oordeel=ingetrokken]", timeout=30_000)
-            assert axe_scan(checked) == []
-        finally:
-            browser.close()
+            found = box.get_attribute("data-oordeel"), box.inner_text()
+            page.evaluate("document.getElementById('uitslag').replaceChildren()")
+            page.set_input_files("#bestand", [])
+            return found
+
+        kind, text = verdict("geldig.png")
+        assert kind == "geldig" and "Hogeschool Proefstad" in text and "niet ingetrokken" in text, text
+        stated = load_rules(ROOT).badge
+        assert f"{stated['studielast_uren']} uur" in text and f"{float(stated['ec']):g}".replace(".", ",") in text, text
+        kind, text = verdict("veranderd.png")
+        assert kind == "veranderd" and "veranderd" in text, text
+        kind, text = verdict("ingetrokken.png")
+        assert kind == "ingetrokken" and "ingetrokken" in text, text
+        kind, text = verdict("verlopen.png")
+        assert kind == "verlopen" and "verlopen" in text, text
+        kind, text = verdict("dubbel.png")
+        assert kind == "meer-badges" and "2 badges" in text, text
+        kind, text = verdict("ander.png")
+        assert kind == "andere-sleutel" and "niet door ons uitgegeven" in text, text
+        kind, text = verdict("gewoon.png")
+        assert kind == "geen-badge", text
+        kind, text = verdict("bom.png")
+        assert kind == "geen-badge" and "te groot" in text, text
+        kind, text = verdict("geldig.png", "Sanne@example.nl")
+        assert kind == "geldig" and "klopt" in text, text
+        kind, text = verdict("geldig.png", "iemand@example.nl")
+        assert kind == "andere-houder", text
+
+        # a dropped file gets the same check as a chosen one
+        page.fill("#email", "")
+        data = base64.b64encode((published["badges"] / "geldig.png").read_bytes()).decode()
+        page.evaluate("""(data) => {
+            const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], 'badge.png', {type: 'image/png'}));
+            document.getElementById('vak').dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        }""", data)
+        box = page.wait_for_selector(".oordeel:not([data-oordeel=bezig])", timeout=30_000)
+        assert box.get_attribute("data-oordeel") == "geldig"
+        assert not errors, errors
+        # keyboard and screen reader: axe finds nothing serious, on the page with a verdict
+        # (a second page that lets axe's script in; the first kept the page's own policy)
+        checked = browser.new_page(bypass_csp=True)
+        checked.route("**/*", lambda route: route.continue_() if route.request.url.startswith(published["origin"])
+                      else route.abort())
+        checked.goto(published["url"])
+        checked.wait_for_selector("body[data-klaar=ja]", timeout=30_000)
+        checked.set_input_files("#bestand", str(published["badges"] / "ingetrokken.png"))
+        checked.wait_for_selector("[data-oordeel=ingetrokken]", timeout=30_000)
+        assert axe_scan(checked) == []
+        checked.close()
+    finally:
+        context.close()
     assert requests and all(method == "GET" and post is None and url.startswith(published["origin"])
                             for method, url, post in requests), requests
     assert {Path(url).name for _, url, _ in requests} >= {"controleren.html", "controleren.js", "index.js", "status.json"}
