@@ -69,7 +69,7 @@ def mode(path: Path) -> int:
 
 def test_the_exchange_is_made_by_root_with_modes_students_cannot_undo(hub, anna):
     ex = hub["exchange"]
-    assert mode(ex) == 0o1777 and mode(ex / "leerplein") == 0o755
+    assert mode(ex) == 0o755 and mode(ex / "leerplein") == 0o755
     assert mode(ex / "leerplein" / "inbound") == 0o1733 and mode(ex / "leerplein" / "outbound") == 0o755
     assert mode(ex / "leerplein" / "feedback") == 0o711
     assert as_user(EVA, "mv", str(ex / "leerplein"), str(ex / "weg")).returncode != 0
@@ -96,7 +96,7 @@ def test_a_planted_course_folder_is_moved_aside_and_the_real_one_comes_back(hub,
 
     out = course_cmd(hub, "status")
     assert "Exchange repaired" in out and "moved it back" in out
-    assert mode(ex) == 0o1777 and mode(ex / "leerplein") == 0o755 and not (ex / "oud").exists()
+    assert mode(ex) == 0o755 and mode(ex / "leerplein") == 0o755 and not (ex / "oud").exists()
     assert SECRET in (inbound_entry(hub, ANNA) / f"{A}.ipynb").read_text()
     assert "NEP-OPDRACHT" not in (ex / "leerplein" / "outbound" / A / f"{A}.ipynb").read_text()
     held = next(ex.glob(f".quarantine-*/leerplein/outbound/{A}/{A}.ipynb"))  # kept for the teacher, root-only

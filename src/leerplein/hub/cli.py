@@ -133,7 +133,7 @@ def prestart(course: str = typer.Option(None, help="only this course's students 
 def backup(output: Path = typer.Option(..., "--output", "-o", help="the archive to write (root-only)"),
            state_dir: Path = StateDir) -> None:
     """Back up the course, gradebook, exchange, rubric grades, badge keys, polls and leerkring."""
-    from leerplein.hub.backup import BackupError, backup as make_backup
+    from leerplein.hub.backup import MAX_DEPTH, BackupError, backup as make_backup
 
     try:
         manifest = make_backup(_state(state_dir), output)
@@ -142,6 +142,10 @@ def backup(output: Path = typer.Option(..., "--output", "-o", help="the archive 
         raise typer.Exit(2) from err
     databases = sum(1 for m in manifest["files"].values() if m["sqlite"])
     typer.echo(f"Backed up {len(manifest['files'])} files ({databases} databases, copied consistently) to {output}.")
+    if manifest["too_deep"]:
+        typer.echo(f"Not backed up: {len(manifest['too_deep'])} folder(s) nested deeper than {MAX_DEPTH} levels "
+                   f"(nothing a course makes; a student may have planted them), for example "
+                   f"{manifest['too_deep'][0]}.", err=True)
 
 
 @app.command()
@@ -156,3 +160,7 @@ def restore(archive: Path = typer.Argument(..., exists=True, dir_okay=False), st
         typer.echo(f"Error: {err}", err=True)
         raise typer.Exit(2) from err
     typer.echo(f"Restored {done.files} files ({done.databases} databases). Start the hub with `leerplein hub start`.")
+    for owner, entries in sorted(done.unknown_owners.items()):
+        typer.echo(f"Not restored: {len(entries)} entries of {owner}, who has no account on this machine, for "
+                   f"example {entries[0]}. Create the users first (`leerplein hub start --roster ...`, then "
+                   f"`leerplein hub stop`), then restore again with --force.", err=True)

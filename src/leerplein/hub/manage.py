@@ -10,9 +10,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from leerplein.hub import limits
+from leerplein.hub import connlimit, limits
 from leerplein.hub.prestart import HUB_URL_FILE
-from leerplein.identity import uid_name
+from leerplein.identity import expected_uid, uid_name
 from leerplein.hub.settings import HubError, HubSettings, prepare, python_reachable_by_others, secure_state
 
 
@@ -36,13 +36,13 @@ def start_hub(settings: HubSettings, timeout: float = 60) -> str:
     # are left running: the new hub finds them again in its database
     limits.kill_group(settings.hub_id, "hub", settings.cgroups or None)
     time.sleep(0.2)
-    for port in (settings.port, settings.hub_port, settings.proxy_api_port, settings.grading_port,
-                 settings.peiling_port, settings.leerkring_port):
+    for port in hub_ports(settings):
         taken = port_in_use(port)
         if taken:
             raise HubError(f"Port {port} on 127.0.0.1 is already in use ({taken}). Stop that program, or start "
                            f"the hub on other ports with --port.")
     repaired = prepare(settings)
+    connections = limit_connections(settings)
     limits.make_group(settings.hub_id, "hub", None, settings.cgroups or None)
     log_fd = os.open(state / "jupyterhub.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
     os.fchmod(log_fd, 0o600)
@@ -60,6 +60,8 @@ def start_hub(settings: HubSettings, timeout: float = 60) -> str:
     os.chmod(running, 0o600)
     for note in repaired:
         print(f"Exchange repaired: {note}", file=sys.stderr)
+    if connections:
+        print(f"WARNING: {connections}", file=sys.stderr)
     url = f"http://127.0.0.1:{settings.port}/"
     deadline = time.monotonic() + timeout
     while True:
@@ -76,6 +78,23 @@ def start_hub(settings: HubSettings, timeout: float = 60) -> str:
             time.sleep(0.5)
 
 
+def hub_ports(settings: HubSettings) -> list[int]:
+    return [settings.port, settings.hub_port, settings.proxy_api_port, settings.grading_port,
+            settings.peiling_port, settings.leerkring_port]
+
+
+def limit_connections(settings: HubSettings) -> str | None:
+    """Install the per-student connection limits (connlimit.py); a warning when they cannot be."""
+    uids = [u for u in (expected_uid(s) for s in settings.students) if u is not None]
+    try:
+        connlimit.install(settings.hub_id, hub_ports(settings), uids)
+    except connlimit.ConnLimitUnavailable as err:
+        return (f"no limit on connections per student ({err}): one student can hold so many connections "
+                f"that the hub becomes unreachable. Only the open-file limit per process applies. "
+                f"See the README, 'Threat model'.")
+    return None
+
+
 def _alive(pid: int) -> bool:
     """Running, and not a zombie: a hub killed with -9 whose parent is gone stays a zombie until
     PID 1 reaps it, which a container's PID 1 may never do."""
@@ -90,9 +109,9 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def port_in_use(port: int) -> str | None:
-    """Who listens on 127.0.0.1:port (a student's program could squat on a hub port while the
-    hub is down and receive what was meant for the hub), or None when it is free."""
+def port_listeners(port: int) -> set[int]:
+    """The uids of the programs listening on 127.0.0.1:port (or on every address)."""
+    uids = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             rows = Path(table).read_text().splitlines()[1:]
@@ -102,8 +121,15 @@ def port_in_use(port: int) -> str | None:
             fields = row.split()
             local, state, uid = fields[1], fields[3], int(fields[7])
             if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
-                return f"by {uid_name(uid)}"
-    return None
+                uids.add(uid)
+    return uids
+
+
+def port_in_use(port: int) -> str | None:
+    """Who listens on 127.0.0.1:port (a student's program could squat on a hub port while the
+    hub is down and receive what was meant for the hub), or None when it is free."""
+    uids = port_listeners(port)
+    return f"by {', '.join(uid_name(u) for u in sorted(uids))}" if uids else None
 
 
 def stop_hub(state: Path, timeout: float = 30) -> bool:
@@ -122,4 +148,5 @@ def stop_hub(state: Path, timeout: float = 30) -> bool:
         running.unlink(missing_ok=True)
     (state / HUB_URL_FILE).unlink(missing_ok=True)
     leftover = limits.end_all(limits.hub_id(state))
+    connlimit.remove(limits.hub_id(state))
     return found or bool(leftover)
