@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from leerplein.hub.exchange_fs import DEFAULT_MB
 from leerplein.hub.limits import StudentLimits
 
 app = typer.Typer(no_args_is_help=True)
@@ -41,8 +42,11 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
           memory_mb: int = typer.Option(StudentLimits.memory_bytes // 2**20,
                                         help="memory for all of one user's processes together"),
           processes: int = typer.Option(StudentLimits.processes, help="processes (kernels, terminals, programs) per user"),
-          cpus: float = typer.Option(StudentLimits.cpus, help="CPUs per user")) -> None:
+          cpus: float = typer.Option(StudentLimits.cpus, help="CPUs per user"),
+          exchange_mb: int = typer.Option(DEFAULT_MB, envvar="LEERPLEIN_EXCHANGE_MB", help="size budget (MB) of the exchange, where students submit; "
+                                                     "an image file in the state folder")) -> None:
     """Start JupyterHub on 127.0.0.1 in the background; print the URL and first steps."""
+    from leerplein.hub.connlimit import HUB_PORTS_PER_STUDENT
     from leerplein.hub.manage import start_hub
     from leerplein.hub.settings import HubError, new_settings
     from leerplein.paths import find_root
@@ -53,7 +57,7 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
     try:
         settings = new_settings(find_root(), roster, state, port, course, state / "exchange")
         settings.mem_limit_bytes, settings.nproc_limit, settings.cpu_limit = memory_mb * 2**20, processes, cpus
-        url = start_hub(settings)
+        url = start_hub(settings, exchange_mb=exchange_mb)
     except HubError as err:
         typer.echo(f"Error: {err}", err=True)
         raise typer.Exit(2) from err
@@ -61,6 +65,8 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
     typer.echo(f"""Leerplein hub: {url}
 Students: {len(settings.students)}, teachers: {len(settings.teachers)}. Logs: {state / 'jupyterhub.log'}
 Limits per user: {memory_mb} MB memory, {processes} processes, {cpus:g} CPU ({limits_note(settings.cgroups)}).
+Students together can write at most {exchange_mb} MB in the exchange; each student holds at most
+{HUB_PORTS_PER_STUDENT} connections to the hub (see the warnings above if these could not be set up).
 
 First login for a teacher ({teacher}):
   1. Every roster user is a system user with a first password, listed in

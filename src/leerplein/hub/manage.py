@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from leerplein.hub import connlimit, limits
+from leerplein.hub import connlimit, exchange_fs, limits
 from leerplein.hub.prestart import HUB_URL_FILE
 from leerplein.identity import expected_uid, uid_name
 from leerplein.hub.settings import HubError, HubSettings, prepare, python_reachable_by_others, secure_state
@@ -20,7 +20,7 @@ def pid_file(state_dir: Path) -> Path:
     return state_dir / "jupyterhub.pid"
 
 
-def start_hub(settings: HubSettings, timeout: float = 60) -> str:
+def start_hub(settings: HubSettings, timeout: float = 60, exchange_mb: int = exchange_fs.DEFAULT_MB) -> str:
     state = Path(settings.state_dir)
     if os.geteuid() == 0:
         blocked = python_reachable_by_others()
@@ -42,7 +42,7 @@ def start_hub(settings: HubSettings, timeout: float = 60) -> str:
             raise HubError(f"Port {port} on 127.0.0.1 is already in use ({taken}). Stop that program, or start "
                            f"the hub on other ports with --port.")
     repaired = prepare(settings)
-    connections = limit_connections(settings)
+    warnings = [w for w in (budget_exchange(settings, exchange_mb, repaired), limit_connections(settings)) if w]
     limits.make_group(settings.hub_id, "hub", None, settings.cgroups or None)
     log_fd = os.open(state / "jupyterhub.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
     os.fchmod(log_fd, 0o600)
@@ -60,8 +60,8 @@ def start_hub(settings: HubSettings, timeout: float = 60) -> str:
     os.chmod(running, 0o600)
     for note in repaired:
         print(f"Exchange repaired: {note}", file=sys.stderr)
-    if connections:
-        print(f"WARNING: {connections}", file=sys.stderr)
+    for warning in warnings:
+        print(f"WARNING: {warning}", file=sys.stderr)
     url = f"http://127.0.0.1:{settings.port}/"
     deadline = time.monotonic() + timeout
     while True:
@@ -81,6 +81,23 @@ def start_hub(settings: HubSettings, timeout: float = 60) -> str:
 def hub_ports(settings: HubSettings) -> list[int]:
     return [settings.port, settings.hub_port, settings.proxy_api_port, settings.grading_port,
             settings.peiling_port, settings.leerkring_port]
+
+
+def budget_exchange(settings: HubSettings, size_mb: int, notes: list[str]) -> str | None:
+    """The exchange's course folder on a file system of its own (exchange_fs.py); a warning when
+    the machine cannot make one."""
+    from leerplein.course.course import COURSE_ID
+    from leerplein.course.guard import ExchangeTampered, secure_exchange
+
+    try:
+        notes += exchange_fs.mount_budget(Path(settings.state_dir), Path(settings.exchange) / COURSE_ID, size_mb)
+        notes += secure_exchange(Path(settings.exchange))  # the layout, on the mounted file system
+    except exchange_fs.BudgetUnavailable as err:
+        return (f"no size budget for the exchange ({err}): one student can fill the disk of the state folder. "
+                f"See the README, 'Threat model'.")
+    except ExchangeTampered as err:
+        raise HubError(str(err)) from err
+    return None
 
 
 def limit_connections(settings: HubSettings) -> str | None:
@@ -149,4 +166,5 @@ def stop_hub(state: Path, timeout: float = 30) -> bool:
     (state / HUB_URL_FILE).unlink(missing_ok=True)
     leftover = limits.end_all(limits.hub_id(state))
     connlimit.remove(limits.hub_id(state))
+    exchange_fs.unmount_budget(state)
     return found or bool(leftover)
