@@ -152,7 +152,7 @@ def init_course(course: Course, roster: Path | None = None) -> list[str]:
     os.chmod(course.directory, 0o700)  # submissions and the gradebook: the teacher's eyes only
     from leerplein.course.guard import secure_exchange
 
-    secure_exchange(course.exchange)  # sticky root, root-made course folder (see guard.py)
+    secure_exchange(course.exchange)  # root-only root, root-made course folder (see guard.py)
     write_atomic(course.config_file, CONFIG_TEMPLATE.format(
         root=str(course.directory), course_id=COURSE_ID, db=course.gradebook_url, exchange=str(course.exchange),
         text_stub=TEXT_STUB, code_stub=CODE_STUB, factory=exchange_factory_config()))
