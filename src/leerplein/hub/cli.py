@@ -108,7 +108,7 @@ def prestart(course: str = typer.Option(None, help="only this course's students 
     import time
     from datetime import datetime
 
-    from leerplein.hub.prestart import PrestartError, hub_access, members, start_servers, start_time
+    from leerplein.hub.prestart import PrestartError, check_listener, hub_access, members, start_servers, start_time
 
     state = _state(state_dir)
     try:
@@ -120,6 +120,7 @@ def prestart(course: str = typer.Option(None, help="only this course's students 
             if wait > 0:
                 typer.echo(f"Waiting until {begin:%H:%M} to start {len(users)} servers...")
                 time.sleep(wait)
+                check_listener(base)  # the hub may have gone down while we waited
     except PrestartError as err:
         typer.echo(f"Error: {err}", err=True)
         raise typer.Exit(2) from err
