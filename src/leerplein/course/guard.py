@@ -129,14 +129,24 @@ def secure_exchange(exchange: Path, course_id: str = COURSE_ID) -> list[str]:
     for name, mode in SUBDIR_MODES.items():
         _ensure_dir(course / name, mode, notes, quarantine)
     _ensure_dir(quarantine, 0o700, notes, quarantine=None)
-    for entry in list(os.scandir(exchange)):  # planted while the root was still writable for all
-        st = entry.stat(follow_symlinks=False)
-        if entry.name != course_id and not entry.name.startswith(QUARANTINE) and \
-                (stat.S_ISLNK(st.st_mode) or st.st_uid != trusted):
-            _quarantine(quarantine, Path(entry.path), "was not made by you (a student may have planted it)", notes)
+    _sweep_root(exchange, course_id, trusted, notes)
     for name in ("outbound", "feedback"):
         _sweep_foreign(quarantine, course / name, notes)
     return notes
+
+
+def _sweep_root(exchange: Path, course_id: str, trusted: int, notes: list[str]) -> None:
+    """Entries planted while the root was still writable for all are moved into a root-only
+    folder in the root itself (the course folder may be another file system: see exchange_fs)."""
+    for entry in list(os.scandir(exchange)):
+        st = entry.stat(follow_symlinks=False)
+        if entry.name == course_id or entry.name.startswith(QUARANTINE) or \
+                not (stat.S_ISLNK(st.st_mode) or st.st_uid != trusted):
+            continue
+        holding = Path(tempfile.mkdtemp(prefix=f"{QUARANTINE}-", dir=exchange))
+        os.rename(entry.path, holding / entry.name)
+        notes.append(f"{entry.path} was not made by you (a student may have planted it); moved it to "
+                     f"{holding / entry.name} (only you can read it there).")
 
 
 def _restore_renamed(exchange: Path, course: Path, trusted: int, notes: list[str]) -> None:
