@@ -20,7 +20,7 @@ def pid_file(state_dir: Path) -> Path:
     return state_dir / "jupyterhub.pid"
 
 
-def start_hub(settings: HubSettings, timeout: float = 60, exchange_mb: int = exchange_fs.DEFAULT_MB) -> str:
+def start_hub(settings: HubSettings, timeout: float = 180, exchange_mb: int = exchange_fs.DEFAULT_MB) -> str:
     state = Path(settings.state_dir)
     if os.geteuid() == 0:
         blocked = python_reachable_by_others()
