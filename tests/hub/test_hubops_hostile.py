@@ -101,6 +101,7 @@ with open(sys.argv[1] + ".tmp", "w") as f:
 import os
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 time.sleep({hold})
+os.remove(sys.argv[1])  # done: its connections close as it ends
 """
     return (f"import subprocess, sys\ncode = {child!r}\n"
             f"for n in range(2):\n"
@@ -139,6 +140,11 @@ def test_one_students_connections_do_not_lock_out_the_hub_or_others(hub, hog, ot
         time.sleep(1)
     assert all(ok for _, ok, _ in samples), f"held {held}; samples {samples}"
     assert sum(held) <= connlimit.HUB_PORTS_PER_STUDENT, f"hqa held {held} connections to the hub"
+    # while she holds them, her own server cannot reach the hub either; the next probes need it
+    deadline = time.monotonic() + 120
+    while any(Path(f"{report}-{n}").exists() for n in range(2)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    time.sleep(2)
 
 
 def listening_port_of(uid: int) -> int:
