@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(chromium bubblewrap fonts-dejavu-core git util-linux passwd)
+APT_PACKAGES=(chromium bubblewrap fonts-dejavu-core git util-linux passwd nftables e2fsprogs)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -16,6 +16,7 @@ app = typer.Typer(
     help="Leerplein: build the book, check the curriculum, run the course.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_show_locals=False,  # a crash report must not print tokens or passwords
 )
 
 

@@ -27,13 +27,13 @@ def modes(ex: Path) -> dict[str, int]:
 def test_a_new_exchange_gets_the_safe_layout_and_a_second_run_changes_nothing(tmp_path):
     ex = tmp_path / "exchange"
     secure_exchange(ex)
-    assert modes(ex) == {"": 0o1777, "leerplein": 0o755, "leerplein/inbound": 0o1733,
+    assert modes(ex) == {"": 0o755, "leerplein": 0o755, "leerplein/inbound": 0o1733,
                          "leerplein/outbound": 0o755, "leerplein/feedback": 0o711}
     assert secure_exchange(ex) == []
     os.chmod(ex, 0o777)
     os.chmod(ex / "leerplein" / "inbound", 0o2733)  # what nbgrader's own release makes
     notes = secure_exchange(ex)
-    assert len(notes) == 2 and modes(ex)[""] == 0o1777 and modes(ex)["leerplein/inbound"] == 0o1733
+    assert len(notes) == 2 and modes(ex)[""] == 0o755 and modes(ex)["leerplein/inbound"] == 0o1733
 
 
 @root_only

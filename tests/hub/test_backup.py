@@ -107,7 +107,7 @@ def test_a_backup_during_autograde_restores_everything_made_before_it(state, tmp
         assert inbound and inbound[0].stat().st_uid == (state["state"] / "exchange" / "leerplein" / "inbound"
                                                         / inbound[0].name).stat().st_uid
     assert any("goed" in p.read_text() for p in (restored / ".leerplein" / "rubric").rglob("*.json")), "rubric levels"
-    assert oct((fresh / "exchange").stat().st_mode & 0o7777) == oct(0o1777)  # the sticky exchange root
+    assert oct((fresh / "exchange").stat().st_mode & 0o7777) == oct(0o755)  # students only enter the root
     assert not (fresh / "exchange" / "leerplein" / "inbound" / "planted-link").exists()
     assert not (fresh / "exchange" / "leerplein" / "inbound" / "planted-folder").exists()
     with tarfile.open(archive) as tar:

@@ -70,7 +70,7 @@ def mode(path: Path) -> int:
 
 def test_the_exchange_is_made_by_root_with_modes_students_cannot_undo(hub, anna):
     ex = hub["exchange"]
-    assert mode(ex) == 0o1777 and mode(ex / "leerplein") == 0o755
+    assert mode(ex) == 0o755 and mode(ex / "leerplein") == 0o755
     assert mode(ex / "leerplein" / "inbound") == 0o1733 and mode(ex / "leerplein" / "outbound") == 0o755
     assert mode(ex / "leerplein" / "feedback") == 0o711
     assert as_user(EVA, "mv", str(ex / "leerplein"), str(ex / "weg")).returncode != 0
@@ -85,22 +85,25 @@ def test_the_exchange_is_made_by_root_with_modes_students_cannot_undo(hub, anna)
     assert entry.is_dir() and SECRET in (entry / f"{A}.ipynb").read_text()
 
 
-def test_a_planted_course_folder_is_moved_aside_and_the_real_one_comes_back(hub, anna):
-    """An exchange left 0777 by an older install: Eva renames the course folder and plants her
-    own, with a fake assignment. The next course command repairs it; Anna's work is kept."""
+def test_trees_planted_in_an_old_writable_exchange_root_are_moved_aside(hub, anna):
+    """An exchange root left 0777 by an older install: Eva cannot move the course folder (on the
+    hub it is the exchange's own file system, a mount point), but she plants a fake course tree
+    in the root. The next course command moves it aside for the teacher and makes the root 0755
+    again; Anna's work is kept. (A course folder renamed under the older, unmounted layout is put
+    back: tests/course/test_guard.py.)"""
     ex = hub["exchange"]
     os.chmod(ex, 0o777)
-    assert as_user(EVA, "mv", str(ex / "leerplein"), str(ex / "oud")).returncode == 0
-    planted = ex / "leerplein" / "outbound" / A
+    assert as_user(EVA, "mv", str(ex / "leerplein"), str(ex / "oud")).returncode != 0
+    planted = ex / "oud" / "outbound" / A
     assert as_user(EVA, "mkdir", "-p", str(planted)).returncode == 0
     assert as_user(EVA, "sh", "-c", f"echo NEP-OPDRACHT > '{planted}/{A}.ipynb'").returncode == 0
 
     out = course_cmd(hub, "status")
-    assert "Exchange repaired" in out and "moved it back" in out
-    assert mode(ex) == 0o1777 and mode(ex / "leerplein") == 0o755 and not (ex / "oud").exists()
+    assert "Exchange repaired" in out and "a student may have planted it" in out
+    assert mode(ex) == 0o755 and mode(ex / "leerplein") == 0o755 and not (ex / "oud").exists()
     assert SECRET in (inbound_entry(hub, ANNA) / f"{A}.ipynb").read_text()
     assert "NEP-OPDRACHT" not in (ex / "leerplein" / "outbound" / A / f"{A}.ipynb").read_text()
-    held = next(ex.glob(f".quarantine-*/leerplein/outbound/{A}/{A}.ipynb"))  # kept for the teacher, root-only
+    held = next(ex.glob(f".quarantine-*/oud/outbound/{A}/{A}.ipynb"))  # kept for the teacher, root-only
     assert "NEP-OPDRACHT" in held.read_text() and as_user(EVA, "cat", str(held)).returncode != 0
     listed = requests.get(f"{user_url(hub, ANNA)}/assignments", params={"course_id": "leerplein"},
                           headers=anna).json()
@@ -156,7 +159,10 @@ def test_an_impersonated_or_oversized_submission_is_refused_and_the_rest_collect
     if not (Path(pwd.getpwnam(EVA).pw_dir) / A).is_dir():
         action(hub, EVA, headers, "fetch")
     forged = as_user(EVA, sys.executable, "-m", "nbgrader", "submit", A, "--course=leerplein", f"--student={ANNA}",
-                     f"--Exchange.root={hub['exchange']}", cwd=pwd.getpwnam(EVA).pw_dir)
+                     f"--Exchange.root={hub['exchange']}",
+                     # nbgrader's own submit demands a writable exchange root; her JupyterLab's class lets her try
+                     "--ExchangeFactory.submit=leerplein.course.nbgrader_exchange.PrivateSubmit",
+                     cwd=pwd.getpwnam(EVA).pw_dir)
     assert forged.returncode == 0, forged.stderr[-800:]
     action(hub, EVA, headers, "submit")
     big = inbound_entry(hub, EVA)

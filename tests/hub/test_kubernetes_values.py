@@ -39,6 +39,9 @@ def test_values_parse_and_use_chart_sections():
     assert values["cull"]["enabled"] is True
     config = (ROOT / "hub" / "kubernetes" / "nbgrader_config.py").read_text()
     assert "/srv/nbgrader/exchange" in config
+    from leerplein.course.course import exchange_factory_config
+
+    assert exchange_factory_config().replace("'", '"') in config.replace("'", '"')  # every guarded exchange step
     assert Path(ROOT / "hub" / "kubernetes" / "Dockerfile").read_text().count("constraints.txt") == 1
 
 

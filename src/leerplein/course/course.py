@@ -23,6 +23,16 @@ STATE_DIR = ".leerplein"  # our own records inside the course dir (status, rubri
 # nbgrader's release and submit, changed so that students cannot reach each other's work
 RELEASE_CLASS = "leerplein.course.nbgrader_exchange.GuardedReleaseAssignment"
 SUBMIT_CLASS = "leerplein.course.nbgrader_exchange.PrivateSubmit"
+# every exchange step: the exchange root is not writable for students (see nbgrader_exchange.py)
+EXCHANGE_CLASSES = {"release_assignment": RELEASE_CLASS, "submit": SUBMIT_CLASS,
+                    **{step: f"leerplein.course.nbgrader_exchange.Guarded{cls}" for step, cls in (
+                        ("fetch_assignment", "FetchAssignment"), ("fetch_feedback", "FetchFeedback"),
+                        ("list", "List"), ("collect", "Collect"), ("release_feedback", "ReleaseFeedback"))}}
+
+
+def exchange_factory_config() -> str:
+    """The ExchangeFactory lines of an nbgrader_config.py."""
+    return "".join(f"c.ExchangeFactory.{step} = {cls!r}\n" for step, cls in EXCHANGE_CLASSES.items())
 
 
 class CourseError(RuntimeError):
@@ -62,8 +72,8 @@ class Course:
         cfg.CourseDirectory.db_url = self.gradebook_url
         cfg.Exchange.root = str(self.exchange)
         cfg.Exchange.course_id = COURSE_ID
-        cfg.ExchangeFactory.release_assignment = RELEASE_CLASS
-        cfg.ExchangeFactory.submit = SUBMIT_CLASS
+        for step, cls in EXCHANGE_CLASSES.items():
+            setattr(cfg.ExchangeFactory, step, cls)
         cfg.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
         cfg.ClearHiddenTests.enforce_metadata = True
         cfg.ClearSolutions.text_stub = TEXT_STUB
@@ -124,9 +134,7 @@ c.CourseDirectory.course_id = {course_id!r}
 c.CourseDirectory.db_url = {db!r}
 c.Exchange.root = {exchange!r}
 c.Exchange.course_id = {course_id!r}
-c.ExchangeFactory.release_assignment = {release!r}
-c.ExchangeFactory.submit = {submit!r}
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
+{factory}c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 c.ClearSolutions.text_stub = {text_stub!r}
 c.ClearSolutions.code_stub = {{"python": {code_stub!r}}}
 '''
@@ -144,10 +152,10 @@ def init_course(course: Course, roster: Path | None = None) -> list[str]:
     os.chmod(course.directory, 0o700)  # submissions and the gradebook: the teacher's eyes only
     from leerplein.course.guard import secure_exchange
 
-    secure_exchange(course.exchange)  # sticky root, root-made course folder (see guard.py)
+    secure_exchange(course.exchange)  # root-only root, root-made course folder (see guard.py)
     write_atomic(course.config_file, CONFIG_TEMPLATE.format(
         root=str(course.directory), course_id=COURSE_ID, db=course.gradebook_url, exchange=str(course.exchange),
-        text_stub=TEXT_STUB, code_stub=CODE_STUB, release=RELEASE_CLASS, submit=SUBMIT_CLASS))
+        text_stub=TEXT_STUB, code_stub=CODE_STUB, factory=exchange_factory_config()))
     done = []
     for slug in exercise_slugs(course.root):
         write_source(course.root, course.directory, slug)

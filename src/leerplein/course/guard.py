@@ -2,9 +2,9 @@
 
 Layout (made by whoever runs the course commands: root on the hub, the "trusted" user):
 
-    exchange/                 1777 trusted  every user may create entries here (nbgrader checks
-                                            that it is writable), the sticky bit keeps them from
-                                            renaming or deleting anything that is not theirs
+    exchange/                 0755 trusted  students enter it only (our exchange classes drop
+                                            nbgrader's check that it is writable), so they
+                                            cannot rename the course folder or plant trees here
     exchange/leerplein/       0755 trusted  made before any student can log in
         outbound/             0755 trusted  released assignments (read-only for students)
         inbound/              1733 trusted  students create their submission folders; they can
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from leerplein.course.course import COURSE_ID
 
-ROOT_MODE = 0o1777
+ROOT_MODE = 0o755
 COURSE_MODE = 0o755
 SUBDIR_MODES = {"outbound": 0o755, "inbound": 0o1733, "feedback": 0o711}
 QUARANTINE = ".quarantine"
@@ -108,12 +108,13 @@ def secure_exchange(exchange: Path, course_id: str = COURSE_ID) -> list[str]:
             f"Move it away and run the command again: a new one is made.")
     if stat.S_IMODE(st.st_mode) != ROOT_MODE:
         os.chmod(exchange, ROOT_MODE)
-        notes.append(f"{exchange} had mode {stat.S_IMODE(st.st_mode):o}; set it to {ROOT_MODE:o} (sticky).")
+        notes.append(f"{exchange} had mode {stat.S_IMODE(st.st_mode):o}; set it to {ROOT_MODE:o} (students "
+                     f"may no longer create anything there).")
     course = exchange / course_id
     try:
         cst = os.lstat(course)
         if stat.S_ISLNK(cst.st_mode) or not stat.S_ISDIR(cst.st_mode) or cst.st_uid != trusted:
-            # students may create names in the sticky root: a fresh folder with a random name
+            # a fresh folder with a random name (names in an older, writable root may be taken)
             holding = Path(tempfile.mkdtemp(prefix=f"{QUARANTINE}-", dir=exchange))
             os.rename(course, holding / course_id)
             notes.append(f"{course} was not made by you (a student may have planted it); moved it to "
@@ -128,9 +129,24 @@ def secure_exchange(exchange: Path, course_id: str = COURSE_ID) -> list[str]:
     for name, mode in SUBDIR_MODES.items():
         _ensure_dir(course / name, mode, notes, quarantine)
     _ensure_dir(quarantine, 0o700, notes, quarantine=None)
+    _sweep_root(exchange, course_id, trusted, notes)
     for name in ("outbound", "feedback"):
         _sweep_foreign(quarantine, course / name, notes)
     return notes
+
+
+def _sweep_root(exchange: Path, course_id: str, trusted: int, notes: list[str]) -> None:
+    """Entries planted while the root was still writable for all are moved into a root-only
+    folder in the root itself (the course folder may be another file system: see exchange_fs)."""
+    for entry in list(os.scandir(exchange)):
+        st = entry.stat(follow_symlinks=False)
+        if entry.name == course_id or entry.name.startswith(QUARANTINE) or \
+                not (stat.S_ISLNK(st.st_mode) or st.st_uid != trusted):
+            continue
+        holding = Path(tempfile.mkdtemp(prefix=f"{QUARANTINE}-", dir=exchange))
+        os.rename(entry.path, holding / entry.name)
+        notes.append(f"{entry.path} was not made by you (a student may have planted it); moved it to "
+                     f"{holding / entry.name} (only you can read it there).")
 
 
 def _restore_renamed(exchange: Path, course: Path, trusted: int, notes: list[str]) -> None:

@@ -5,16 +5,18 @@ never overwrites newer data without being told to."""
 
 from __future__ import annotations
 
+import grp
 import hashlib
 import io
 import json
 import os
+import pwd
 import sqlite3
 import stat
 import tarfile
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # what a hub's state holds that a course needs (relative to the state folder)
@@ -31,6 +33,7 @@ class BackupError(RuntimeError):
 class Restored:
     files: int
     databases: int
+    unknown_owners: dict[str, list[str]] = field(default_factory=dict)  # owner -> entries not restored
 
 
 def _snapshot(db: Path) -> bytes:
@@ -50,27 +53,55 @@ def _snapshot(db: Path) -> bytes:
 NOFOLLOW = os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
 
-def _walk(dir_fd: int, rel: Path):
+MAX_DEPTH = 32  # far deeper than anything a course makes; students can plant deeper chains
+
+
+def _walk(dir_fd: int, rel: Path, too_deep: list[str]):
     """Every directory and regular file below an open directory, opened relative to their parent
     with O_NOFOLLOW: students write in the exchange, and a link they plant (or swap in while the
-    backup runs) is never followed by root. Yields (relative path, fd, stat) with fd open."""
-    for name in sorted(os.listdir(dir_fd)):
+    backup runs) is never followed by root. Without recursion, and at most MAX_DEPTH levels down
+    (what is deeper is skipped and listed in too_deep): a student's chain of thousands of folders
+    must not break the backup. Yields (relative path, fd, stat); the fd is closed afterwards."""
+    stack = [(dir_fd, rel, iter(sorted(os.listdir(dir_fd))), False)]
+    while stack:
+        fd_dir, here, names, owned = stack[-1]
+        name = next(names, None)
+        if name is None:
+            stack.pop()
+            if owned:
+                os.close(fd_dir)
+            continue
         if name in SKIP or name.endswith(("-wal", "-shm", "-journal")):
             continue
         try:
-            fd = os.open(name, os.O_RDONLY | NOFOLLOW, dir_fd=dir_fd)
+            fd = os.open(name, os.O_RDONLY | NOFOLLOW, dir_fd=fd_dir)
         except OSError:
             continue  # a link (ELOOP), a fifo nobody writes, or gone meanwhile
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            yield rel / name, fd, info
-            yield from _walk(fd, rel / name)
-            os.close(fd)
+            if len(here.parts) >= MAX_DEPTH:
+                too_deep.append(str(here / name))
+                os.close(fd)
+                continue
+            yield here / name, fd, info
+            try:
+                listing = sorted(os.listdir(fd))
+            except OSError:
+                os.close(fd)
+                continue
+            stack.append((fd, here / name, iter(listing), True))
         elif stat.S_ISREG(info.st_mode):
-            yield rel / name, fd, info
+            yield here / name, fd, info
             os.close(fd)
         else:
             os.close(fd)
+
+
+def _name(lookup, number: int) -> str:
+    try:
+        return lookup(number)[0]
+    except KeyError:
+        return ""
 
 
 def _tarinfo(rel: Path, info: os.stat_result, size: int = 0) -> tarfile.TarInfo:
@@ -78,47 +109,67 @@ def _tarinfo(rel: Path, info: os.stat_result, size: int = 0) -> tarfile.TarInfo:
     entry.type = tarfile.DIRTYPE if stat.S_ISDIR(info.st_mode) else tarfile.REGTYPE
     entry.mode, entry.uid, entry.gid, entry.mtime, entry.size = (stat.S_IMODE(info.st_mode), info.st_uid,
                                                                  info.st_gid, int(info.st_mtime), size)
+    # owners by name: on a new machine the same uid may belong to someone else
+    entry.uname, entry.gname = _name(pwd.getpwuid, info.st_uid), _name(grp.getgrgid, info.st_gid)
     return entry
 
 
 def backup(state: Path, output: Path) -> dict:
+    """Write the archive to a temporary name next to `output` and rename it when complete: a
+    failed backup never leaves a truncated archive that looks like a good one. The manifest
+    lists what was too deep to back up ("too_deep")."""
     state = Path(state).resolve()
     if not state.is_dir():
         raise BackupError(f"{state} is not a hub state folder")
-    manifest = {"made": time.time(), "state": str(state), "files": {}}
-    out = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    output = Path(output)
+    manifest = {"made": time.time(), "state": str(state), "files": {}, "too_deep": []}
+    partial = output.with_name(f".{output.name}.{os.getpid()}.partial")
+    out = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     state_fd = os.open(state, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        with os.fdopen(out, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
-            for part in PARTS:
-                try:
-                    part_fd = os.open(part, os.O_RDONLY | os.O_DIRECTORY | NOFOLLOW, dir_fd=state_fd)
-                except OSError:
-                    continue  # not there, or not a real folder
-                tar.addfile(_tarinfo(Path(part), os.fstat(part_fd)))  # its owner and mode (the exchange is 1777)
-                for rel, fd, info in _walk(part_fd, Path(part)):
-                    if stat.S_ISDIR(info.st_mode):
-                        tar.addfile(_tarinfo(rel, info))
-                        continue
-                    with open(fd, "rb", closefd=False) as f:
-                        head = f.read(16)
-                        f.seek(0)
-                        # databases live in root's and the services' own folders, never in the exchange;
-                        # SQLite needs their real path to find a write-ahead log next to them
-                        sqlite = (part != "exchange" and rel.suffix in (".db", ".sqlite")
-                                  and head == b"SQLite format 3\x00")
-                        data = _snapshot(state / rel) if sqlite else f.read()
-                    tar.addfile(_tarinfo(rel, info, len(data)), io.BytesIO(data))
-                    manifest["files"][str(rel)] = {"sha256": hashlib.sha256(data).hexdigest(),
-                                                   "mtime": int(info.st_mtime), "sqlite": sqlite}
-                os.close(part_fd)
-            blob = json.dumps(manifest, indent=1).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime, info.mode = len(blob), int(manifest["made"]), 0o600
-            tar.addfile(info, io.BytesIO(blob))
+        with os.fdopen(out, "wb") as raw:
+            with tarfile.open(fileobj=raw, mode="w:gz") as tar:
+                for part in PARTS:
+                    _add_part(tar, state, state_fd, part, manifest)
+                blob = json.dumps(manifest, indent=1).encode()
+                info = tarfile.TarInfo(MANIFEST)
+                info.size, info.mtime, info.mode = len(blob), int(manifest["made"]), 0o600
+                tar.addfile(info, io.BytesIO(blob))
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.rename(partial, output)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     finally:
         os.close(state_fd)
     return manifest
+
+
+def _add_part(tar: tarfile.TarFile, state: Path, state_fd: int, part: str, manifest: dict) -> None:
+    try:
+        part_fd = os.open(part, os.O_RDONLY | os.O_DIRECTORY | NOFOLLOW, dir_fd=state_fd)
+    except OSError:
+        return  # not there, or not a real folder
+    try:
+        tar.addfile(_tarinfo(Path(part), os.fstat(part_fd)))  # its owner and mode
+        for rel, fd, info in _walk(part_fd, Path(part), manifest["too_deep"]):
+            if stat.S_ISDIR(info.st_mode):
+                tar.addfile(_tarinfo(rel, info))
+                continue
+            with open(fd, "rb", closefd=False) as f:
+                head = f.read(16)
+                f.seek(0)
+                # databases live in root's and the services' own folders, never in the exchange;
+                # SQLite needs their real path to find a write-ahead log next to them
+                sqlite = (part != "exchange" and rel.suffix in (".db", ".sqlite")
+                          and head == b"SQLite format 3\x00")
+                data = _snapshot(state / rel) if sqlite else f.read()
+            tar.addfile(_tarinfo(rel, info, len(data)), io.BytesIO(data))
+            manifest["files"][str(rel)] = {"sha256": hashlib.sha256(data).hexdigest(),
+                                           "mtime": int(info.st_mtime), "sqlite": sqlite}
+    finally:
+        os.close(part_fd)
 
 
 def _links_in_the_way(state: Path, names: list[str]) -> str | None:
@@ -170,10 +221,35 @@ def restore(archive: Path, state: Path, force: bool = False) -> Restored:
         if blocked:
             raise BackupError(f"{blocked} is a link; a restore never writes through links. Remove it or restore "
                               f"onto an empty state folder. Nothing was restored.")
+        members, unknown = _known_owners(members)
         state.mkdir(parents=True, exist_ok=True)
-        tar.extractall(state, members=members, filter="data" if hasattr(tarfile, "data_filter") else None)
-        for member in members:  # owners and modes as they were (students own their submissions)
+        tar.extractall(state, members=list(members), filter="data" if hasattr(tarfile, "data_filter") else None)
+        for member, (uid, gid) in members.items():  # owners as they were (students own their submissions)
             path = state / member.name
-            os.chown(path, member.uid, member.gid, follow_symlinks=False)
-            os.chmod(path, member.mode)  # no links on these paths: checked above
-    return Restored(sum(1 for m in members if m.isfile()), sum(1 for m in manifest["files"].values() if m["sqlite"]))
+            os.chown(path, uid, gid, follow_symlinks=False)
+            # never setuid/setgid: a student's planted program must not run as anyone else
+            os.chmod(path, member.mode & ~(stat.S_ISUID | stat.S_ISGID))  # no links here: checked above
+    return Restored(sum(1 for m in members if m.isfile()), sum(1 for m in manifest["files"].values() if m["sqlite"]),
+                    unknown)
+
+
+def _known_owners(members: list[tarfile.TarInfo]) -> tuple[dict, dict[str, list[str]]]:
+    """Each entry's owner on this machine, looked up by the name in the archive (uids differ
+    between machines). Entries of people unknown here, and everything below them, are left out."""
+    known, unknown, skipped = {}, {}, []
+    for member in members:
+        if any(member.name.startswith(f"{s}/") for s in skipped):
+            continue
+        name = member.uname or ("root" if member.uid == 0 else "")
+        try:
+            user = pwd.getpwnam(name)
+        except KeyError:
+            unknown.setdefault(name or f"uid {member.uid}", []).append(member.name)
+            skipped.append(member.name)
+            continue
+        try:
+            gid = grp.getgrnam(member.gname).gr_gid if member.gname else user.pw_gid
+        except KeyError:
+            gid = user.pw_gid
+        known[member] = (user.pw_uid, gid)
+    return known, unknown

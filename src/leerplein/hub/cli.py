@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from leerplein.hub.exchange_fs import DEFAULT_MB
 from leerplein.hub.limits import StudentLimits
 
 app = typer.Typer(no_args_is_help=True)
@@ -44,8 +45,11 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
           memory_mb: int = typer.Option(StudentLimits.memory_bytes // 2**20,
                                         help="memory for all of one user's processes together"),
           processes: int = typer.Option(StudentLimits.processes, help="processes (kernels, terminals, programs) per user"),
-          cpus: float = typer.Option(StudentLimits.cpus, help="CPUs per user")) -> None:
+          cpus: float = typer.Option(StudentLimits.cpus, help="CPUs per user"),
+          exchange_mb: int = typer.Option(DEFAULT_MB, envvar="LEERPLEIN_EXCHANGE_MB", help="size budget (MB) of the exchange, where students submit; "
+                                                     "an image file in the state folder")) -> None:
     """Start JupyterHub on 127.0.0.1 in the background; print the URL and first steps."""
+    from leerplein.hub.connlimit import HUB_PORTS_PER_STUDENT
     from leerplein.hub.manage import start_hub
     from leerplein.hub.settings import HubError, new_settings
     from leerplein.paths import find_root
@@ -56,7 +60,7 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
     try:
         settings = new_settings(find_root(), roster, state, port, course, state / "exchange", public_url)
         settings.mem_limit_bytes, settings.nproc_limit, settings.cpu_limit = memory_mb * 2**20, processes, cpus
-        url = start_hub(settings)
+        url = start_hub(settings, exchange_mb=exchange_mb)
     except HubError as err:
         typer.echo(f"Error: {err}", err=True)
         raise typer.Exit(2) from err
@@ -64,6 +68,8 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
     typer.echo(f"""Leerplein hub: {url}
 Students: {len(settings.students)}, teachers: {len(settings.teachers)}. Logs: {state / 'jupyterhub.log'}
 Limits per user: {memory_mb} MB memory, {processes} processes, {cpus:g} CPU ({limits_note(settings.cgroups)}).
+Students together can write at most {exchange_mb} MB in the exchange; each student holds at most
+{HUB_PORTS_PER_STUDENT} connections to the hub (see the warnings above if these could not be set up).
 
 First login for a teacher ({teacher}):
   1. Every roster user is a system user with a first password, listed in
@@ -105,7 +111,7 @@ def prestart(course: str = typer.Option(None, help="only this course's students 
     import time
     from datetime import datetime
 
-    from leerplein.hub.prestart import PrestartError, hub_access, members, start_servers, start_time
+    from leerplein.hub.prestart import PrestartError, check_listener, hub_access, members, start_servers, start_time
 
     state = _state(state_dir)
     try:
@@ -117,6 +123,7 @@ def prestart(course: str = typer.Option(None, help="only this course's students 
             if wait > 0:
                 typer.echo(f"Waiting until {begin:%H:%M} to start {len(users)} servers...")
                 time.sleep(wait)
+                check_listener(base)  # the hub may have gone down while we waited
     except PrestartError as err:
         typer.echo(f"Error: {err}", err=True)
         raise typer.Exit(2) from err
@@ -136,7 +143,7 @@ def prestart(course: str = typer.Option(None, help="only this course's students 
 def backup(output: Path = typer.Option(..., "--output", "-o", help="the archive to write (root-only)"),
            state_dir: Path = StateDir) -> None:
     """Back up the course, gradebook, exchange, rubric grades, badge keys, polls and leerkring."""
-    from leerplein.hub.backup import BackupError, backup as make_backup
+    from leerplein.hub.backup import MAX_DEPTH, BackupError, backup as make_backup
 
     try:
         manifest = make_backup(_state(state_dir), output)
@@ -145,6 +152,10 @@ def backup(output: Path = typer.Option(..., "--output", "-o", help="the archive 
         raise typer.Exit(2) from err
     databases = sum(1 for m in manifest["files"].values() if m["sqlite"])
     typer.echo(f"Backed up {len(manifest['files'])} files ({databases} databases, copied consistently) to {output}.")
+    if manifest["too_deep"]:
+        typer.echo(f"Not backed up: {len(manifest['too_deep'])} folder(s) nested deeper than {MAX_DEPTH} levels "
+                   f"(nothing a course makes; a student may have planted them), for example "
+                   f"{manifest['too_deep'][0]}.", err=True)
 
 
 @app.command()
@@ -159,6 +170,10 @@ def restore(archive: Path = typer.Argument(..., exists=True, dir_okay=False), st
         typer.echo(f"Error: {err}", err=True)
         raise typer.Exit(2) from err
     typer.echo(f"Restored {done.files} files ({done.databases} databases). Start the hub with `leerplein hub start`.")
+    for owner, entries in sorted(done.unknown_owners.items()):
+        typer.echo(f"Not restored: {len(entries)} entries of {owner}, who has no account on this machine, for "
+                   f"example {entries[0]}. Create the users first (`leerplein hub start --roster ...`, then "
+                   f"`leerplein hub stop`), then restore again with --force.", err=True)
 
 
 @app.command()

@@ -34,6 +34,9 @@ class StudentLimits:
     memory_bytes: int = 2 * 2**30
     processes: int = 128
     cpus: float = 1.0
+    # per process (the kernel has no per-user count): bounds what one process can hold open;
+    # connections per user are bounded by connlimit.py
+    open_files: int = 1024
 
 
 def hub_id(state_dir: Path) -> str:

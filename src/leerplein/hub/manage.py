@@ -10,9 +10,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from leerplein.hub import limits
+from leerplein.hub import connlimit, exchange_fs, limits
 from leerplein.hub.prestart import HUB_URL_FILE
-from leerplein.identity import uid_name
+from leerplein.identity import expected_uid, uid_name
 from leerplein.hub.settings import HubError, HubSettings, prepare, python_reachable_by_others, secure_state
 
 
@@ -20,7 +20,7 @@ def pid_file(state_dir: Path) -> Path:
     return state_dir / "jupyterhub.pid"
 
 
-def start_hub(settings: HubSettings, timeout: float = 150) -> str:  # services start slowly on a busy machine
+def start_hub(settings: HubSettings, timeout: float = 180, exchange_mb: int = exchange_fs.DEFAULT_MB) -> str:
     state = Path(settings.state_dir)
     if os.geteuid() == 0:
         blocked = python_reachable_by_others()
@@ -36,13 +36,13 @@ def start_hub(settings: HubSettings, timeout: float = 150) -> str:  # services s
     # are left running: the new hub finds them again in its database
     limits.kill_group(settings.hub_id, "hub", settings.cgroups or None)
     time.sleep(0.2)
-    for port in (settings.port, settings.hub_port, settings.proxy_api_port, settings.grading_port,
-                 settings.peiling_port, settings.leerkring_port):
+    for port in hub_ports(settings):
         taken = port_in_use(port)
         if taken:
             raise HubError(f"Port {port} on 127.0.0.1 is already in use ({taken}). Stop that program, or start "
                            f"the hub on other ports with --port.")
     repaired = prepare(settings)
+    warnings = [w for w in (budget_exchange(settings, exchange_mb, repaired), limit_connections(settings)) if w]
     limits.make_group(settings.hub_id, "hub", None, settings.cgroups or None)
     log_fd = os.open(state / "jupyterhub.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
     os.fchmod(log_fd, 0o600)
@@ -60,6 +60,8 @@ def start_hub(settings: HubSettings, timeout: float = 150) -> str:  # services s
     os.chmod(running, 0o600)
     for note in repaired:
         print(f"Exchange repaired: {note}", file=sys.stderr)
+    for warning in warnings:
+        print(f"WARNING: {warning}", file=sys.stderr)
     local = f"http://127.0.0.1:{settings.port}/"
     deadline = time.monotonic() + timeout
     while True:
@@ -76,6 +78,40 @@ def start_hub(settings: HubSettings, timeout: float = 150) -> str:  # services s
             time.sleep(0.5)
 
 
+def hub_ports(settings: HubSettings) -> list[int]:
+    return [settings.port, settings.hub_port, settings.proxy_api_port, settings.grading_port,
+            settings.peiling_port, settings.leerkring_port]
+
+
+def budget_exchange(settings: HubSettings, size_mb: int, notes: list[str]) -> str | None:
+    """The exchange's course folder on a file system of its own (exchange_fs.py); a warning when
+    the machine cannot make one."""
+    from leerplein.course.course import COURSE_ID
+    from leerplein.course.guard import ExchangeTampered, secure_exchange
+
+    try:
+        notes += exchange_fs.mount_budget(Path(settings.state_dir), Path(settings.exchange) / COURSE_ID, size_mb)
+        notes += secure_exchange(Path(settings.exchange))  # the layout, on the mounted file system
+    except exchange_fs.BudgetUnavailable as err:
+        return (f"no size budget for the exchange ({err}): one student can fill the disk of the state folder. "
+                f"See the README, 'Threat model'.")
+    except ExchangeTampered as err:
+        raise HubError(str(err)) from err
+    return None
+
+
+def limit_connections(settings: HubSettings) -> str | None:
+    """Install the per-student connection limits (connlimit.py); a warning when they cannot be."""
+    uids = [u for u in (expected_uid(s) for s in settings.students) if u is not None]
+    try:
+        connlimit.install(settings.hub_id, hub_ports(settings), uids)
+    except connlimit.ConnLimitUnavailable as err:
+        return (f"no limit on connections per student ({err}): one student can hold so many connections "
+                f"that the hub becomes unreachable. Only the open-file limit per process applies. "
+                f"See the README, 'Threat model'.")
+    return None
+
+
 def _alive(pid: int) -> bool:
     """Running, and not a zombie: a hub killed with -9 whose parent is gone stays a zombie until
     PID 1 reaps it, which a container's PID 1 may never do."""
@@ -90,9 +126,9 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def port_in_use(port: int) -> str | None:
-    """Who listens on 127.0.0.1:port (a student's program could squat on a hub port while the
-    hub is down and receive what was meant for the hub), or None when it is free."""
+def port_listeners(port: int) -> set[int]:
+    """The uids of the programs listening on 127.0.0.1:port (or on every address)."""
+    uids = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             rows = Path(table).read_text().splitlines()[1:]
@@ -102,8 +138,15 @@ def port_in_use(port: int) -> str | None:
             fields = row.split()
             local, state, uid = fields[1], fields[3], int(fields[7])
             if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
-                return f"by {uid_name(uid)}"
-    return None
+                uids.add(uid)
+    return uids
+
+
+def port_in_use(port: int) -> str | None:
+    """Who listens on 127.0.0.1:port (a student's program could squat on a hub port while the
+    hub is down and receive what was meant for the hub), or None when it is free."""
+    uids = port_listeners(port)
+    return f"by {', '.join(uid_name(u) for u in sorted(uids))}" if uids else None
 
 
 def stop_hub(state: Path, timeout: float = 30) -> bool:
@@ -122,4 +165,6 @@ def stop_hub(state: Path, timeout: float = 30) -> bool:
         running.unlink(missing_ok=True)
     (state / HUB_URL_FILE).unlink(missing_ok=True)
     leftover = limits.end_all(limits.hub_id(state))
+    connlimit.remove(limits.hub_id(state))
+    exchange_fs.unmount_budget(state)
     return found or bool(leftover)

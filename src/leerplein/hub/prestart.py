@@ -71,7 +71,31 @@ def hub_access(state: Path) -> tuple[str, str]:
         raise PrestartError("Only root can read the hub's admin token: run this with sudo.") from err
     except OSError as err:
         raise PrestartError(f"No running hub found in {state}: start it with `leerplein hub start`.") from err
+    check_listener(url)
     return url.rstrip("/"), token
+
+
+def check_listener(url: str) -> None:
+    """The admin token goes only to the hub: 127.0.0.1, on a port that root's proxy holds. While
+    the hub is down a student's program can listen on its port and would receive the token."""
+    from urllib.parse import urlsplit
+
+    from leerplein.hub.manage import port_listeners, port_in_use
+
+    parts = urlsplit(url)
+    if parts.scheme != "http" or parts.hostname != "127.0.0.1" or not parts.port:
+        raise PrestartError(f"The stored hub address ({url}) is not this machine's hub; start the hub again "
+                            f"with `leerplein hub start`.")
+    listeners = port_listeners(parts.port)
+    if not listeners:
+        raise PrestartError(f"No running hub found at {url}: start it with `leerplein hub start`.")
+    if listeners != {0}:
+        raise PrestartError(f"Port {parts.port} is held by another program ({port_in_use(parts.port)}), not by "
+                            f"the hub; the hub's token was not sent. Stop that program and start the hub again.")
+
+
+def _redact(text: str, token: str) -> str:
+    return text.replace(token, "[token]") if token else text
 
 
 def start_time(at: str, lead_minutes: float, now: datetime | None = None) -> datetime:
@@ -111,7 +135,8 @@ async def _start_one(http: aiohttp.ClientSession, base: str, user: str, sem: asy
                 await asyncio.sleep(0.25)
             return Started(user, False, time.perf_counter() - t0, error=f"not ready after {timeout:.0f} s")
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as err:
-            return Started(user, False, time.perf_counter() - t0, error=repr(err)[:200])
+            # not repr(): aiohttp's errors carry the request, with its Authorization header
+            return Started(user, False, time.perf_counter() - t0, error=f"{type(err).__name__}: {err}"[:200])
 
 
 async def start_servers(base: str, token: str, users: list[str], concurrency: int | None = None,
@@ -123,6 +148,7 @@ async def start_servers(base: str, token: str, users: list[str], concurrency: in
                                      timeout=aiohttp.ClientTimeout(total=60)) as http:
         for task in asyncio.as_completed([_start_one(http, base, u, sem, timeout) for u in users]):
             result = await task
+            result.error = _redact(result.error, token)  # cron mails what prestart prints
             report.results.append(result)
             if on_done:
                 on_done(result)

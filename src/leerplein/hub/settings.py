@@ -12,7 +12,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from leerplein.course.course import COURSE_ID, SUBMIT_CLASS
+from leerplein.course.course import COURSE_ID, exchange_factory_config
 from leerplein.hub.limits import StudentLimits
 from leerplein.roster import RosterError, read_roster
 
@@ -150,7 +150,7 @@ def prepare(settings: HubSettings) -> list[str]:
         f"c.Exchange.root = {settings.exchange!r}\n"
         f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
         f"c.Exchange.course_id = {COURSE_ID!r}\n"
-        f"c.ExchangeFactory.submit = {SUBMIT_CLASS!r}  # the submission folder stays private\n",
+        + exchange_factory_config(),  # the exchange root stays root's; submission folders stay private
         encoding="utf-8")
     from leerplein.jupyter_setup import install_lab_settings, install_student_config
 

@@ -5,6 +5,7 @@ the server stops."""
 from __future__ import annotations
 
 import os
+import resource
 
 from jupyterhub.spawner import LocalProcessSpawner
 from traitlets import Float, Integer, Unicode
@@ -36,12 +37,15 @@ class LeerpleinSpawner(LocalProcessSpawner):
     def make_preexec_fn(self, name):
         become_user = super().make_preexec_fn(name)
         hub, group, kind = self.hub_id, self.group, limits.backend()
+        open_files = None if self.is_teacher else limits.StudentLimits.open_files
         limits.make_group(hub, group, limits.StudentLimits(self.student_memory, self.student_processes,
                                                            self.student_cpus), kind)
 
         def preexec():
             limits.join_group(hub, group, 0, kind)  # still root here: join, then drop privileges
             os.umask(0o077)  # files a student makes (in /tmp too) are private unless shared on purpose
+            if open_files:  # soft and hard: she cannot raise it again
+                resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
             become_user()
 
         return preexec
