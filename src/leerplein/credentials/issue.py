@@ -83,6 +83,8 @@ def _achievement(rules: Rules, root: Path, institute: Institute) -> dict:
     outcomes = course_outcomes(root)
     criteria = (f"Alle {len(rules.counted)} opdrachten voldoende (per opdracht minstens het gestelde deel van de punten) "
                 f"en samen minstens {rules.course_minimum:.0%} van de punten."
+                + (f" Elk van de {len(rules.core)} kernleerdoelen voldoende, zonder compensatie door andere punten."
+                   if rules.core else "")
                 + (f" Minstens {rules.attendance_minimum} bijeenkomsten bijgewoond." if rules.attendance_minimum else "")
                 + "\n\nLeeruitkomsten. Wie deze badge heeft, kan:\n"
                 + "\n".join(f"{i}. {goal}" for i, goal in enumerate(outcomes, 1))

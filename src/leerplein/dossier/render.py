@@ -197,6 +197,7 @@ class Dossier:
                 f"in minuten per activiteit. {_num(self.norms.hours_per_ec)} uur is 1 EC.</p>{overview}{details}")
 
     def assessment(self) -> str:
+        from leerplein.book.toetsmatrijs import toetsmatrijs_html
         from leerplein.course.progress import pass_rules_html
 
         matrix = facts.assessment_matrix(self.root)
@@ -218,10 +219,15 @@ class Dossier:
                  f"<td class='getal'>{_num(total)}</td></tr></tfoot></table>")
         return ("<h2 id='toetsing'>5. Toetsing en kwaliteitszorg</h2>"
                 f"<p><strong>Vorm:</strong> {e(str(self.badge.get('beoordeling', '')))}. Elke reflectie wordt beoordeeld met "
-                "een beoordelingsschema: criteria met drie niveaus (nog niet, voldoende, goed), elk criterium gekoppeld aan "
-                "een leerdoel van de module. Kennischecks zijn meerkeuzevragen die automatisch worden nagekeken. "
-                "`leerplein check` keurt de cursus af als een leerdoel door niets wordt getoetst.</p>".replace("`", "")
-                + table + "<h3>Cesuur</h3>" + pass_rules_html(self.root)
+                "een beoordelingsschema: criteria met vier niveaus (nog niet, bijna, voldoende, goed), elk criterium gekoppeld "
+                "aan een leerdoel van de module; voldoende betekent dat het leerdoel bereikt is. Kennischecks zijn "
+                "meerkeuzevragen met korte casussen die automatisch worden nagekeken. Vaardigheden (het gesprek over "
+                "geld, open vragen stellen zonder advies) observeert de docent in de bijeenkomsten met een "
+                "observatieformulier. De kernleerdoelen moeten elk voldoende zijn: punten elders compenseren die niet. "
+                "`leerplein check` keurt de cursus af als een leerdoel door niets wordt getoetst, of een vaardigheid "
+                "alleen met meerkeuzevragen.</p>".replace("`", "")
+                + table + "<h3>Toetsmatrijs per leerdoel van de cursus</h3>" + toetsmatrijs_html(self.root)
+                + "<h3>Cesuur</h3>" + pass_rules_html(self.root)
                 + f"<h3>Kwaliteitszorg</h3><p>{e(self.institute.kwaliteitszorg)}</p>")
 
     def final_test(self) -> str:
