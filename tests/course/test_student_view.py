@@ -27,12 +27,12 @@ def released(tmp_path) -> Path:
     source = course / "source" / A / f"{A}.ipynb"
     source.parent.mkdir(parents=True)
     nbformat.write(build_notebook(load_exercise(ROOT, A)), str(source))
-    from leerplein.course.course import CODE_STUB, CONFIG_TEMPLATE, COURSE_ID, RELEASE_CLASS, SUBMIT_CLASS, TEXT_STUB
+    from leerplein.course.course import CODE_STUB, CONFIG_TEMPLATE, COURSE_ID, TEXT_STUB, exchange_factory_config
 
     (course / "nbgrader_config.py").write_text(CONFIG_TEMPLATE.format(
         root=str(course), course_id=COURSE_ID, db=f"sqlite:///{course / 'gradebook.db'}",
         exchange=str(tmp_path / "exchange"), text_stub=TEXT_STUB, code_stub=CODE_STUB,
-        release=RELEASE_CLASS, submit=SUBMIT_CLASS))
+        factory=exchange_factory_config()))
     done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", A, "--force",
                            "--CourseDirectory.db_url=sqlite:///" + str(course / "gradebook.db")],
                           cwd=course, capture_output=True, text=True)
