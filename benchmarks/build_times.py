@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from leerplein.book.build import DATA_STAMP
+
 ROOT = Path(__file__).resolve().parents[1]
 LEERPLEIN = Path(sys.executable).with_name("leerplein")
 
@@ -35,6 +37,7 @@ def copy_sources(target: Path) -> None:
     for name in SOURCES:
         shutil.copytree(ROOT / name, target / name)
     (target / "node_modules").symlink_to(ROOT / "node_modules")
+    (target / "src").symlink_to(ROOT / "src")  # the build fingerprints data pages' code by its path under src/
     (target / "pyproject.toml").write_text('[project]\nname = "leerplein"\n')
 
 
@@ -69,6 +72,10 @@ def main() -> None:
             if not (args.jupyter_cache / "global.db").exists():
                 sys.exit(f"no jupyter cache in {args.jupyter_cache}")
             shutil.copytree(args.jupyter_cache, root / "book" / "_build" / ".jupyter_cache")
+            # with the fingerprints of the build that filled the cache, else its data pages' entries are dropped
+            stamp = args.jupyter_cache.parent / DATA_STAMP
+            if stamp.exists():
+                shutil.copy2(stamp, root / "book" / "_build" / DATA_STAMP)
         pages = len(list((root / "modules").rglob("*.md"))) + len(list((root / "book").glob("*.md")))
         cold = timed_build(root)
         warm = timed_build(root)
