@@ -2,9 +2,10 @@
 autograde` in one run; check the scores are identical; print both times and the ratio.
 Also times leerplein without the sandbox, to give the sandbox's cost per submission.
 
-    .venv/bin/python benchmarks/autograde_bench.py [--students 100]
+    .venv/bin/python benchmarks/autograde_bench.py [--students 100] [--out FILE]
 
-Writes benchmarks/results/autograde.md. Target: leerplein at least 3x faster.
+Writes benchmarks/results/autograde.md (or FILE). Target: leerplein at least 3x faster.
+The test suite runs it small (`--students 3`) so it cannot rot.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def fresh_course(base: Path, name: str, template: Course | None = None) -> Cours
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=100)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "autograde.md")
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="leerplein-bench-"))
     try:
@@ -109,8 +111,8 @@ def main() -> None:
             f"Scores identical across the three runs: **{'yes' if identical else 'NO'}**.",
         ]
         text = "\n".join(lines) + "\n"
-        out = ROOT / "benchmarks" / "results" / "autograde.md"
-        out.parent.mkdir(exist_ok=True)
+        out = args.out
+        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
         print(text)
         if not identical:

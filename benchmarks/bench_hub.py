@@ -4,6 +4,8 @@ down again afterwards, and memory per user (RSS and PSS)."""
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,6 +20,7 @@ CLI = [sys.executable, "-m", "leerplein.cli", "hub"]
 
 @dataclass
 class BenchHub:
+    folder: Path
     state: Path
     base: str
     token: str
@@ -28,6 +31,7 @@ class BenchHub:
         for user in self.users:
             subprocess.run(["pkill", "-u", user], capture_output=True)
             subprocess.run(["userdel", "-r", user], capture_output=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def start_hub(users: list[str], port: int, prefix: str, course: str = "leerplein") -> BenchHub:
@@ -38,11 +42,17 @@ def start_hub(users: list[str], port: int, prefix: str, course: str = "leerplein
     roster = tmp / "roster.csv"
     roster.write_text("username,name,role,course\n" + "".join(f"{u},{u},student,{course}\n" for u in users))
     state = tmp / "state"
-    started = subprocess.run([*CLI, "start", "--roster", str(roster), "--port", str(port), "--state-dir", str(state)],
-                             cwd=ROOT, capture_output=True, text=True)
+    command = [*CLI, "start", "--roster", str(roster), "--port", str(port), "--state-dir", str(state)]
+    started = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if started.returncode == 2 and "chmod o+x" in started.stderr:
+        # Python lives under a private folder (e.g. /root): do what the message says, as an admin would
+        os.chmod(re.search(r"chmod o\+x (\S+)", started.stderr).group(1), 0o711)
+        started = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if started.returncode:
+        hub = BenchHub(tmp, state, "", "", users)
+        hub.stop()  # the start may have made some of the users already
         raise SystemExit(started.stdout + started.stderr)
-    return BenchHub(state, f"http://127.0.0.1:{port}", (state / "admin-token").read_text().strip(), users)
+    return BenchHub(tmp, state, f"http://127.0.0.1:{port}", (state / "admin-token").read_text().strip(), users)
 
 
 def memory_by_user(users: list[str]) -> dict[str, dict[str, int]]:

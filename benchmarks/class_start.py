@@ -10,8 +10,10 @@ Then memory per idle student (RSS, and PSS: shared pages divided among the proce
 them, which is what adds up to the machine's memory), and the hub's, proxy's and services'.
 
     sudo .venv/bin/python benchmarks/class_start.py [--students 30] [--window 10]
+        [--prefix lpklas] [--port 8760] [--out FILE]
 
-Creates system users lpklas000.. (removed afterwards); writes benchmarks/results/class_start.md.
+Creates system users <prefix>000.. (removed afterwards); writes benchmarks/results/class_start.md
+(or FILE). The test suite runs it small (2 students) so it cannot rot.
 """
 
 from __future__ import annotations
@@ -137,9 +139,12 @@ def main():
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--window", type=float, default=10, help="everyone logs in within this many seconds")
     parser.add_argument("--skip-cold", action="store_true")
+    parser.add_argument("--prefix", default="lpklas", help="system user names: <prefix>000, <prefix>001, ...")
+    parser.add_argument("--port", type=int, default=PORT, help="the hub's port; it also uses the next four")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "class_start.md")
     args = parser.parse_args()
-    users = [f"lpklas{i:03d}" for i in range(args.students)]
-    hub = start_hub(users, PORT, "leerplein-klas-", course="groep-a")
+    users = [f"{args.prefix}{i:03d}" for i in range(args.students)]
+    hub = start_hub(users, args.port, "leerplein-klas-", course="groep-a")
     state, base, token = hub.state, hub.base, hub.token
     with open(state / "initial-passwords.csv", newline="") as f:
         passwords = {row["username"]: row["password"] for row in csv.DictReader(f) if row["username"] in users}
@@ -181,7 +186,8 @@ def main():
     if failures:
         lines += ["", "Failures:", *[f"- {f['user']}: {f.get('error', '')}" for f in failures[:10]]]
     text = "\n".join(lines) + "\n"
-    (ROOT / "benchmarks" / "results" / "class_start.md").write_text(text, encoding="utf-8")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
     print(text)
 
 

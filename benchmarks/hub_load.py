@@ -3,8 +3,11 @@ open a notebook kernel, execute a cell through the kernel websocket, go idle, an
 Reports spawn p50/p95, failures and memory per idle user. Traffic only to 127.0.0.1.
 
     sudo .venv/bin/python benchmarks/hub_load.py [--students 100] [--concurrency 8]
+        [--prefix lpload] [--port 8700] [--out FILE]
 
-Creates system users lpload000.. (removed afterwards) and writes benchmarks/results/hub_load_c<concurrency>.md.
+Creates system users <prefix>000.. (removed afterwards) and writes
+benchmarks/results/hub_load_c<concurrency>.md (or FILE). The test suite runs it small (2 students)
+so it cannot rot.
 """
 
 from __future__ import annotations
@@ -91,9 +94,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--prefix", default="lpload", help="system user names: <prefix>000, <prefix>001, ...")
+    parser.add_argument("--port", type=int, default=PORT, help="the hub's port; it also uses the next four")
+    parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    names = [f"lpload{i:03d}" for i in range(args.students)]
-    hub = start_hub(names, PORT, "leerplein-hubload-")
+    names = [f"{args.prefix}{i:03d}" for i in range(args.students)]
+    hub = start_hub(names, args.port, "leerplein-hubload-")
     t0 = time.perf_counter()
     try:
         results, memory = asyncio.run(run(args, hub.base, hub.token, names))
@@ -118,7 +124,8 @@ def main():
     if failures:
         lines += ["", "Failures:", *[f"- {f['user']}: {f.get('error', 'not ok')}" for f in failures[:10]]]
     text = "\n".join(lines) + "\n"
-    out = ROOT / "benchmarks" / "results" / f"hub_load_c{args.concurrency}.md"
+    out = args.out or ROOT / "benchmarks" / "results" / f"hub_load_c{args.concurrency}.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     print(text)
 
