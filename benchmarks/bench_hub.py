@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -16,6 +17,32 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "leerplein.cli", "hub"]
+
+_getaddrinfo = socket.getaddrinfo
+
+
+def _localhost_names(host, *args, **kwargs):
+    """Each user's server has an origin of its own (alice.localhost); resolve *.localhost to this
+    machine in this process, as browsers do."""
+    name = host.decode() if isinstance(host, bytes) else host
+    if isinstance(name, str) and name.lower().rstrip(".").endswith(".localhost"):
+        host = "localhost"
+    return _getaddrinfo(host, *args, **kwargs)
+
+
+socket.getaddrinfo = _localhost_names
+
+
+def public_url(base: str) -> str:
+    """The hub's own origin (what users type): localhost, not 127.0.0.1, so that user servers
+    can live on its subdomains."""
+    return base.replace("://127.0.0.1:", "://localhost:")
+
+
+def user_url(base: str, user: str) -> str:
+    """A user's server on its own origin: http://<user>.localhost:<port>/user/<user>."""
+    scheme, host = public_url(base).split("://", 1)
+    return f"{scheme}://{user}.{host}/user/{user}"
 
 
 @dataclass

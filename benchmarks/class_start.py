@@ -32,7 +32,7 @@ import aiohttp
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_hub import ROOT, memory_by_user, start_hub  # noqa: E402
+from bench_hub import ROOT, memory_by_user, public_url, start_hub, user_url  # noqa: E402
 from leerplein.hub.prestart import start_servers  # noqa: E402
 
 PORT = 8760
@@ -41,6 +41,7 @@ TIMEOUT = 120
 
 async def log_in(base: str, user: str, password: str, delay: float) -> dict:
     await asyncio.sleep(delay)
+    base = public_url(base)
     record = {"user": user, "ok": False}
     jar = aiohttp.CookieJar(unsafe=True)  # cookies for 127.0.0.1
     async with aiohttp.ClientSession(cookie_jar=jar, timeout=aiohttp.ClientTimeout(total=30)) as http:
@@ -54,7 +55,7 @@ async def log_in(base: str, user: str, password: str, delay: float) -> dict:
                 await resp.read()
                 if resp.status != 200 or "/login" in resp.url.path:
                     raise RuntimeError(f"login failed: {resp.status} {resp.url.path}")
-            view = f"{base}/user/{user}/leerplein/"
+            view = f"{user_url(base, user)}/leerplein/"
             while True:
                 async with http.get(view) as resp:
                     text = await resp.text()
@@ -64,7 +65,7 @@ async def log_in(base: str, user: str, password: str, delay: float) -> dict:
                     raise TimeoutError(f"no student view after {TIMEOUT} s")
                 await asyncio.sleep(0.5)  # the spawn-pending page polls too
             record["view"] = time.perf_counter() - t0
-            async with http.get(f"{base}/user/{user}/lab") as resp:
+            async with http.get(f"{user_url(base, user)}/lab") as resp:
                 page = await resp.text()
                 if resp.status != 200 or "jupyter-config-data" not in page:
                     raise RuntimeError(f"JupyterLab page: {resp.status}")

@@ -27,7 +27,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_hub import ROOT, memory_by_user, start_hub  # noqa: E402
+from bench_hub import ROOT, memory_by_user, start_hub, user_url  # noqa: E402
 PORT = 8700
 
 
@@ -53,8 +53,9 @@ async def one_student(name, base, admin, sem, results):
                 await asyncio.sleep(0.2)
             record["spawn"] = time.perf_counter() - start
             token = json.loads((await call("POST", f"{base}/hub/api/users/{name}/tokens", admin, {"note": "load"})).body)["token"]
-            kernel = json.loads((await call("POST", f"{base}/user/{name}/api/kernels", token, {"name": "python3"})).body)
-            ws_url = f"{base.replace('http', 'ws')}/user/{name}/api/kernels/{kernel['id']}/channels"
+            server = user_url(base, name)
+            kernel = json.loads((await call("POST", f"{server}/api/kernels", token, {"name": "python3"})).body)
+            ws_url = f"{server.replace('http', 'ws', 1)}/api/kernels/{kernel['id']}/channels"
             ws = await websocket_connect(HTTPRequest(ws_url, headers={"Authorization": f"token {token}"}))
             msg_id = uuid.uuid4().hex
             ws.write_message(json.dumps({"header": {"msg_id": msg_id, "msg_type": "execute_request", "username": name,
@@ -69,7 +70,7 @@ async def one_student(name, base, admin, sem, results):
                     record["ok"] = reply["content"]["status"] == "ok"
                     break
             ws.close()
-            await call("DELETE", f"{base}/user/{name}/api/kernels/{kernel['id']}", token)
+            await call("DELETE", f"{server}/api/kernels/{kernel['id']}", token)
         except Exception as err:  # noqa: BLE001 - count it as a failure, keep the run going
             record["error"] = repr(err)[:200]
         results.append(record)
