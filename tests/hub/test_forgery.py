@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from conftest import ROOT
-from hub_helpers import (A, action, leerplein, port_for, reachable_base, run_code, server_token, start_course_hub,
+from hub_helpers import user_url, (A, action, leerplein, port_for, reachable_base, run_code, server_token, start_course_hub,
                          stop_course_hub)
 
 TEACHER, VERA, MO, FO, SP, LI = "agdocent", "agvera", "agmo", "agfo", "agsp", "agli"
@@ -38,7 +38,7 @@ def hub(tmp_path_factory):
 
 def write_notebook(hub, user, headers, answers: dict, extra_cell: str | None = None) -> None:
     """Her notebook, changed as JupyterLab would save it: letters typed, maybe one cell added."""
-    url = f"{hub['url']}/user/{user}/api/contents/{A}/{A}.ipynb"
+    url = f"{user_url(hub, user)}/api/contents/{A}/{A}.ipynb"
     nb = requests.get(url, headers=headers).json()["content"]
     for cell in nb["cells"]:
         for n, letter in answers.items():

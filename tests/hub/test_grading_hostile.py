@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from conftest import ROOT
-from hub_helpers import (A, as_user, leerplein, login, port_for, reachable_base, remove_users, run_code,
+from hub_helpers import service_url, (A, as_user, leerplein, login, port_for, reachable_base, remove_users, run_code,
                          server_token, start_course_hub, stop_course_hub)
 from leerplein.course.course import Course
 
@@ -118,7 +118,7 @@ def test_the_grading_service_serves_only_known_assignments_and_students(handed_i
     hub = handed_in
     course_cmd(hub, "collect", A)
     teacher = login(hub, TEACHER)
-    honest = teacher.get(f"{hub['url']}{GRADING}/grade/{A}/{ANNA}")
+    honest = teacher.get(f"{service_url(hub, 'leerplein-grading')}/grade/{A}/{ANNA}")
     assert honest.status_code == 200 and ANNA_TEXT in honest.text  # the page works for a real submission
     xsrf = re.search(r"name='_xsrf' value='([^']+)'", honest.text).group(1)
     probes = []
@@ -127,10 +127,10 @@ def test_the_grading_service_serves_only_known_assignments_and_students(handed_i
     probes += [f"grade/{A}/{ALICE}",  # a real student without a submission: her draft stays hers
                f"grade/onbekend/{ANNA}", f"grade/{A}/onbekend", f"grade/{A}%00/{ANNA}"]
     for probe in probes:
-        r = teacher.get(f"{hub['url']}{GRADING}/{probe}")
+        r = teacher.get(f"{service_url(hub, 'leerplein-grading')}/{probe}")
         assert r.status_code in (400, 404), (probe, r.status_code)
         assert ALICE_DRAFT not in r.text and ANNA_TEXT not in r.text, probe
-        posted = teacher.post(f"{hub['url']}{GRADING}/{probe}", data={
+        posted = teacher.post(f"{service_url(hub, 'leerplein-grading')}/{probe}", data={
             "_xsrf": xsrf, "question": "reflectie-1", "reflectie-1:signalen": "goed", "reflectie-1:schaamte": "goed"})
         assert posted.status_code in (400, 403, 404), (probe, posted.status_code)
         assert ALICE_DRAFT not in posted.text
@@ -139,13 +139,13 @@ def test_the_grading_service_serves_only_known_assignments_and_students(handed_i
                                                   "reflectie-1:schaamte": "goed"},
            {"comment:reflectie-1": "x" * 20_000, "reflectie-1:signalen": "goed", "reflectie-1:schaamte": "goed"}]
     for fields in bad:
-        r = teacher.post(f"{hub['url']}{GRADING}/grade/{A}/{ANNA}", data={"_xsrf": xsrf, **fields})
+        r = teacher.post(f"{service_url(hub, 'leerplein-grading')}/grade/{A}/{ANNA}", data={"_xsrf": xsrf, **fields})
         assert r.status_code == 400 or ("krijgt" not in r.text and "niet opgeslagen" in r.text), (fields, r.text[-500:])
     rubric = hub["course_dir"] / ".leerplein" / "rubric"
     assert not rubric.exists() or not any(rubric.rglob("*.json"))  # nothing was saved by any probe
     assert not list(hub["state"].parent.glob("*.json")) and not list(Path("/home").glob("*.json"))
     # a student who controls her own code cannot get in at all
-    assert login(hub, EVA).get(f"{hub['url']}{GRADING}/grade/{A}/{ANNA}").status_code == 403
+    assert login(hub, EVA).get(f"{service_url(hub, 'leerplein-grading')}/grade/{A}/{ANNA}").status_code == 403
     # the grading pages carry the strict headers of every Leerplein surface (service_base)
     assert honest.headers.get("X-Content-Type-Options") == "nosniff" and "Content-Security-Policy" in honest.headers
 
@@ -163,7 +163,7 @@ def test_one_students_missing_secret_does_not_stop_feedback_for_the_others(hande
     nbformat.write(nb, str(kees / f"{A}.ipynb"))
     course_cmd(hub, "autograde", A)
     teacher = login(hub, TEACHER)
-    page = teacher.get(f"{hub['url']}{GRADING}/grade/{A}/{ANNA}")
+    page = teacher.get(f"{service_url(hub, 'leerplein-grading')}/grade/{A}/{ANNA}")
     xsrf = re.search(r"name='_xsrf' value='([^']+)'", page.text).group(1)
     saved = teacher.post(page.url, data={"_xsrf": xsrf, "reflectie-1:signalen": "goed", "reflectie-1:schaamte": "goed",
                                          "question": "reflectie-1", "comment": "Sterk voorbeeld, Anna."})

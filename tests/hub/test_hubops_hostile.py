@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from hub_helpers import (A, action, answer, as_user, leerplein, port_for, reachable_base, remove_users, run_code,
+from hub_helpers import user_url, (A, action, answer, as_user, leerplein, port_for, reachable_base, remove_users, run_code,
                          server_token, start_course_hub, stop_course_hub)
 from leerplein.hub import connlimit, exchange_fs, limits
 
@@ -130,7 +130,7 @@ def test_one_students_connections_do_not_lock_out_the_hub_or_others(hub, hog, ot
     held = wait_for_reports(report, timeout=240)
     samples = []
     for _ in range(5):  # while her connections are held
-        for url, headers in ((f"{hub['url']}/hub/login", {}), (f"{hub['url']}/user/{OTHER}/api/status", other)):
+        for url, headers in ((f"{hub['url']}/hub/login", {}), (f"{user_url(hub, OTHER)}/api/status", other)):
             t0 = time.monotonic()
             try:
                 ok = requests.get(url, headers=headers, timeout=5).status_code == 200
@@ -179,7 +179,7 @@ def test_the_hub_api_services_and_other_servers_are_limited_too(hub, hog, other)
     assert counts and all(c <= connlimit.HUB_PORTS_PER_STUDENT for c in counts[:-1]), done
     assert counts[-1] <= connlimit.LOOPBACK_PER_STUDENT, done
     # and an honest student's own server still works afterwards
-    assert requests.get(f"{hub['url']}/user/{OTHER}/api/status", headers=other, timeout=10).status_code == 200
+    assert requests.get(f"{user_url(hub, OTHER)}/api/status", headers=other, timeout=10).status_code == 200
 
 
 def test_a_students_open_file_limit_is_low_and_cannot_be_raised(hub, hog):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, screenshot
-from hub_helpers import hub_start, leerplein, login, port_for, reachable_base, remove_users
+from hub_helpers import service_url, hub_start, leerplein, login, port_for, reachable_base, remove_users
 from test_student_path import english_words
 
 DOCENT, ANNA, BERT = "asdocent", "asanna", "asbert"
@@ -98,11 +98,11 @@ def test_the_docent_fills_in_an_observation_on_a_phone_and_progress_changes(hub,
     assert '"docent": "asdocent"' in record.read_text()
 
     token = page.locator("input[name=_xsrf]").first.get_attribute("value")
-    other = page.request.post(f"{hub['url']}{WORKSPACE}observatie/open-vragen",
+    other = page.request.post(f"{service_url(hub, 'leerplein-grading')}/werkplek/observatie/open-vragen",
                               form={"_xsrf": token, "student": BERT, "open": "goed", "geen-advies": "goed"})
     assert other.status == 403  # Bert is in another cohort
     assert not (record.parent / f"{BERT}.json").exists()
-    no_token = page.request.post(f"{hub['url']}{WORKSPACE}observatie/open-vragen",
+    no_token = page.request.post(f"{service_url(hub, 'leerplein-grading')}/werkplek/observatie/open-vragen",
                                  form={"student": ANNA, "open": "nog niet", "geen-advies": "nog niet"})
     assert no_token.status == 403 and core_status(hub, ANNA)[0] == "gehaald"  # XSRF: nothing changed
     context.close()
@@ -110,10 +110,10 @@ def test_the_docent_fills_in_an_observation_on_a_phone_and_progress_changes(hub,
 
 def test_a_student_cannot_score_an_observation(hub):
     session = login(hub, ANNA)
-    page = session.get(f"{hub['url']}{WORKSPACE}observatie/open-vragen", allow_redirects=True)
+    page = session.get(f"{service_url(hub, 'leerplein-grading')}/werkplek/observatie/open-vragen", allow_redirects=True)
     assert page.status_code == 403 or "Observatie opslaan" not in page.text, page.status_code
     assert "Anna de Wit" not in page.text
-    sent = session.post(f"{hub['url']}{WORKSPACE}observatie/geldgesprek", allow_redirects=False,
+    sent = session.post(f"{service_url(hub, 'leerplein-grading')}/werkplek/observatie/geldgesprek", allow_redirects=False,
                         data={"student": ANNA, "opening": "goed", "doorvragen": "goed"})
     assert sent.status_code in (302, 403), sent.status_code
     assert not (Path(hub["state"]) / "course" / ".leerplein" / "observatie" / "geldgesprek" / f"{ANNA}.json").exists()

