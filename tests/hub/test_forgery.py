@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from conftest import ROOT
-from hub_helpers import user_url, (A, action, leerplein, port_for, reachable_base, run_code, server_token, start_course_hub,
+from hub_helpers import (user_url, A, action, leerplein, port_for, reachable_base, run_code, server_token, start_course_hub,
                          stop_course_hub)
 
 TEACHER, VERA, MO, FO, SP, LI = "agdocent", "agvera", "agmo", "agfo", "agsp", "agli"

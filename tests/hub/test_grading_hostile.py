@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from conftest import ROOT
-from hub_helpers import service_url, (A, as_user, leerplein, login, port_for, reachable_base, remove_users, run_code,
+from hub_helpers import (service_url, A, as_user, leerplein, login, port_for, reachable_base, remove_users, run_code,
                          server_token, start_course_hub, stop_course_hub)
 from leerplein.course.course import Course
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from hub_helpers import user_url, (A, action, answer, as_user, leerplein, port_for, reachable_base, remove_users, run_code,
+from hub_helpers import (user_url, A, action, answer, as_user, leerplein, port_for, reachable_base, remove_users, run_code,
                          server_token, start_course_hub, stop_course_hub)
 from leerplein.hub import connlimit, exchange_fs, limits
 
