@@ -30,18 +30,11 @@ def mentions(user: str) -> re.Pattern:
 
 
 def _root_listens(port: int) -> bool:
-    """The hub's address is served by root (a student could squat on the port of a stopped hub
-    and would then receive the admin token)."""
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            rows = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for row in rows:
-            fields = row.split()
-            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                return int(fields[7]) == 0
-    return False
+    """The hub's address is served by root only (a student could squat on the port of a stopped
+    hub and would then receive the admin token)."""
+    from leerplein.hub.manage import port_listeners
+
+    return port_listeners(port) == {0}
 
 
 def forget_hub_user(state: Path, user: str) -> tuple[list[str], list[str]]:
