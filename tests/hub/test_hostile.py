@@ -129,6 +129,7 @@ def test_links_planted_in_a_submission_bring_back_nothing_of_another_student(hub
     assert collected.returncode == 0, collected.stdout + collected.stderr
     assert "snelkoppeling" in collected.stdout and "pipe" in collected.stdout
     course_cmd(hub, "autograde", A)
+    grade_everything(hub, ANNA)  # feedback goes out only for fully graded work
     course_cmd(hub, "feedback", A)
     action(hub, EVA, headers, "fetch_feedback")
     action(hub, ANNA, anna, "fetch_feedback")
@@ -239,6 +240,17 @@ def test_a_student_reaches_no_service_around_the_hub(hub, anna):
     os.unlink("/tmp/eva-notitie.txt")
 
 
+def grade_everything(hub, student: str) -> None:
+    """Every criterion of every reflection at its first level, as a teacher would on the page."""
+    from leerplein.course.assign import load_exercise
+    from leerplein.course.rubric_grades import save_rubric_grade
+
+    course = Course(ROOT, hub["state"] / "course", hub["exchange"])
+    exercise = load_exercise(ROOT, A)
+    for question, criteria in exercise.rubric.items():
+        save_rubric_grade(course, A, student, question, {c.id: c.niveaus[0].naam for c in criteria})
+
+
 def test_the_honest_cycle_still_works_after_all_this(hub, anna):
     from leerplein.course.intake import intake_messages
 
@@ -251,6 +263,9 @@ def test_the_honest_cycle_still_works_after_all_this(hub, anna):
     saved = teacher.post(page.url, data={"question": "reflectie-1", "comment": "Moedig gedeeld.", "_xsrf": xsrf,
                                          "reflectie-1:signalen": "goed", "reflectie-1:schaamte": "voldoende"})
     assert "reflectie-1 krijgt 5 punten" in saved.text
+    saved = teacher.post(page.url, data={"_xsrf": xsrf, "reflectie-2:niveaus": "voldoende", "reflectie-2:gesprek":
+                                         "voldoende", "reflectie-2:ontmoetingen": "voldoende"})
+    assert "reflectie-2 krijgt" in saved.text  # every reflection graded: her feedback may go out
     assert login(hub, EVA).get(f"{service_url(hub, 'leerplein-grading')}/grade/{A}/{ANNA}").status_code == 403
     course_cmd(hub, "feedback", A)
     action(hub, ANNA, anna, "fetch_feedback")
