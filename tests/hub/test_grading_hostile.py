@@ -168,6 +168,16 @@ def test_one_students_missing_secret_does_not_stop_feedback_for_the_others(hande
     saved = teacher.post(page.url, data={"_xsrf": xsrf, "reflectie-1:signalen": "goed", "reflectie-1:schaamte": "goed",
                                          "question": "reflectie-1", "comment": "Sterk voorbeeld, Anna."})
     assert "reflectie-1 krijgt 6 punten" in saved.text
+    # feedback goes out only for fully graded work: the rest of every reflection, for all three
+    from leerplein.course.assign import load_exercise
+    from leerplein.course.course import Course
+    from leerplein.course.rubric_grades import save_rubric_grade
+
+    course = Course(ROOT, hub["course_dir"], hub["exchange"])
+    for student in (ANNA, EVA, KEES):
+        for question, criteria in load_exercise(ROOT, A).rubric.items():
+            if student != ANNA or question != "reflectie-1":
+                save_rubric_grade(course, A, student, question, {c.id: c.niveaus[2].naam for c in criteria})
 
     fed = course_cmd(hub, "feedback", A, ok=False)  # before: FileNotFoundError, nothing released for anyone
     assert fed.returncode == 0, fed.stdout[-2000:] + fed.stderr[-2000:]
