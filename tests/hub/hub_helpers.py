@@ -221,3 +221,13 @@ def as_user(user: str, *cmd: str, **kwargs) -> subprocess.CompletedProcess:
     """Run a command as the student (a shell in her JupyterLab terminal would do the same)."""
     return subprocess.run(["runuser", "-u", user, "--", *cmd], capture_output=True, text=True,
                           timeout=kwargs.pop("timeout", 60), **kwargs)
+
+
+def browser_session(context) -> requests.Session:
+    """The cookies of a Playwright browser context in a requests session, for posting forged or
+    hand-made forms: Playwright's own request API resolves names outside the browser, and the
+    machine's resolver does not know *.localhost (this process does: see above)."""
+    session = requests.Session()
+    for cookie in context.cookies():
+        session.cookies.set(cookie["name"], cookie["value"], domain=cookie["domain"], path=cookie["path"])
+    return session

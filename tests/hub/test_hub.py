@@ -61,6 +61,9 @@ def test_student_cycle_through_the_hub(hub):
             "reflectie-1:signalen": "goed", "reflectie-1:schaamte": "voldoende"}
     saved = teacher.post(page.url, data=form)
     assert "reflectie-1 krijgt 5 punten" in saved.text
+    saved = teacher.post(page.url, data={"_xsrf": xsrf, "reflectie-2:niveaus": "voldoende",
+                                         "reflectie-2:gesprek": "voldoende", "reflectie-2:ontmoetingen": "bijna"})
+    assert "reflectie-2 krijgt 5 punten" in saved.text  # fully graded: her feedback may go out
     assert student.get(f"{service_url(hub, 'leerplein-grading')}/").status_code == 403
 
     released = leerplein("course", "feedback", A, *hub["course"])
