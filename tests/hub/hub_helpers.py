@@ -223,11 +223,21 @@ def as_user(user: str, *cmd: str, **kwargs) -> subprocess.CompletedProcess:
                           timeout=kwargs.pop("timeout", 60), **kwargs)
 
 
-def browser_session(context) -> requests.Session:
-    """The cookies of a Playwright browser context in a requests session, for posting forged or
-    hand-made forms: Playwright's own request API resolves names outside the browser, and the
-    machine's resolver does not know *.localhost (this process does: see above)."""
-    session = requests.Session()
-    for cookie in context.cookies():
-        session.cookies.set(cookie["name"], cookie["value"], domain=cookie["domain"], path=cookie["path"])
-    return session
+
+def post_in_page(page, url: str, fields: dict) -> tuple[int, str]:
+    """Post a hand-made form from the page the browser is on (same origin, her own cookies), as a
+    forger with her own browser would; returns (status, text of the answer). Playwright's request
+    API cannot be used here: it resolves names outside the browser, where *.localhost is unknown."""
+    page.evaluate("""([url, fields]) => {
+        const form = document.createElement('form');
+        form.method = 'post'; form.action = url; form.id = 'hand-made';
+        for (const [name, value] of Object.entries(fields)) {
+            const input = document.createElement('input');
+            input.type = 'hidden'; input.name = name; input.value = value; form.appendChild(input);
+        }
+        document.body.appendChild(form);
+    }""", [url, fields])
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.evaluate("() => document.getElementById('hand-made').submit()")
+    page.wait_for_load_state("load")
+    return answer.value.status, page.inner_text("body")

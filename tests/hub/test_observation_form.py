@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, screenshot
-from hub_helpers import browser_session, service_url, hub_start, leerplein, login, port_for, reachable_base, remove_users
+from hub_helpers import post_in_page, service_url, hub_start, leerplein, login, port_for, reachable_base, remove_users
 from test_student_path import english_words
 
 DOCENT, ANNA, BERT = "asdocent", "asanna", "asbert"
@@ -98,14 +98,14 @@ def test_the_docent_fills_in_an_observation_on_a_phone_and_progress_changes(hub,
     assert '"docent": "asdocent"' in record.read_text()
 
     token = page.locator("input[name=_xsrf]").first.get_attribute("value")
-    forms = browser_session(context)
-    other = forms.post(f"{service_url(hub, 'leerplein-grading')}/werkplek/observatie/open-vragen",
-                       data={"_xsrf": token, "student": BERT, "open": "goed", "geen-advies": "goed"})
-    assert other.status_code == 403  # Bert is in another cohort
+    status, _ = post_in_page(page, f"{service_url(hub, 'leerplein-grading')}/werkplek/observatie/open-vragen",
+                             {"_xsrf": token, "student": BERT, "open": "goed", "geen-advies": "goed"})
+    assert status == 403  # Bert is in another cohort
     assert not (record.parent / f"{BERT}.json").exists()
-    no_token = forms.post(f"{service_url(hub, 'leerplein-grading')}/werkplek/observatie/open-vragen",
-                          data={"student": ANNA, "open": "nog niet", "geen-advies": "nog niet"})
-    assert no_token.status_code == 403 and core_status(hub, ANNA)[0] == "gehaald"  # XSRF: nothing changed
+    page.goto(f"{service_url(hub, 'leerplein-grading')}/werkplek/observatie/open-vragen")
+    status, _ = post_in_page(page, f"{service_url(hub, 'leerplein-grading')}/werkplek/observatie/open-vragen",
+                             {"student": ANNA, "open": "nog niet", "geen-advies": "nog niet"})
+    assert status == 403 and core_status(hub, ANNA)[0] == "gehaald"  # XSRF: nothing changed
     context.close()
 
 

@@ -179,7 +179,7 @@ def test_a_student_walks_from_the_book_to_her_feedback(hub, browser):
     text = check_screen(page, "8-feedback", shots)
     assert "Mooi voorbeeld van schaamte." in text
     assert text.count("Waarom:") == 3
-    assert "Het goede antwoord is A: Professionals en mensen met ervaring in armoede" in text
+    assert "Het goede antwoord is A: Vijf avonden waarin professionals en inwoners met ervaring in armoede" in text
     assert "(1 van 1 punt)" in text and "(0 van 1 punt)" in text and "punten punt" not in text
     assert "<b>schaamte</b>" in text, "her own words are shown as text, not as markup"
     # 7. her progress across the course, against the pass rules
