@@ -94,7 +94,8 @@ def test_autograde_bench_runs_small_and_scores_agree(tmp_path):
     assert len(graders) == 3 and "nbgrader autograde" in graders[0][0] and "sandboxed" in graders[1][0]
     for name, wall, per in graders:
         assert float(wall) > 0, name
-        assert float(per) == pytest.approx(float(wall) / 3, abs=0.01), name  # per submission = wall / 3
+        # per submission = wall / 3 (wall is printed to 0.1 s, per submission to 0.01 s)
+        assert float(per) == pytest.approx(float(wall) / 3, abs=0.05), name
     ratio = float(re.search(r"Speed-up over nbgrader: \*\*([\d.]+)x", text).group(1))
     assert ratio == pytest.approx(float(graders[0][1]) / float(graders[1][1]), rel=0.1)
 
