@@ -177,6 +177,8 @@ def test_a_teacher_runs_the_cycle_from_her_workspace_and_sees_only_her_cohort(hu
     assert "Bert" not in page.inner_text("body") and BERT not in page.content()
     for probe in ("opdracht/..%2F..%2Fetc", "opdracht/bestaat-niet"):
         assert page.goto(f"{ws(hub)}{probe}").status == 404
+    page.goto(f"{ws(hub)}opdracht/{A}?bericht=Uw+wachtwoord+is+verlopen")  # a link cannot put words on her page
+    assert "wachtwoord" not in page.inner_text("main")
     context.close()
 
 

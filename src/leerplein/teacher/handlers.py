@@ -70,7 +70,9 @@ class Assignment(WorkspaceHandler):
         from leerplein.teacher.cycle import assignment_state
 
         slug = self.slug(slug)
-        self.render_page(slug, self.get_argument("bericht", ""))
+        # only a known key: a link must not put words of its own on her page
+        busy = self.get_argument("bezig", "") == "1"
+        self.render_page(slug, "Er loopt al een stap voor deze opdracht. Wacht tot die klaar is." if busy else "")
 
     def render_page(self, slug: str, flash: str = "", error: str = "") -> None:
         from leerplein.course.deadlines import deadline_for, handed_in_at
@@ -115,8 +117,7 @@ class AssignmentStep(WorkspaceHandler):
         if step not in jobs.STEPS:
             raise tornado.web.HTTPError(404)
         started = jobs.start(self.course, step, slug, self.students(), self.current_user["name"])
-        note = "" if started else "Er loopt al een stap voor deze opdracht. Wacht tot die klaar is."
-        self.redirect(f"{self.base}opdracht/{slug}" + (f"?bericht={tornado.escape.url_escape(note)}" if note else ""))
+        self.redirect(f"{self.base}opdracht/{slug}" + ("" if started else "?bezig=1"))
 
 
 class Attendance(WorkspaceHandler):
