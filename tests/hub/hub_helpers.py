@@ -180,24 +180,25 @@ def answer(hub, user, headers, reflection: str, check_1: str = "C") -> None:
     assert requests.put(nb_url, headers=headers, json={"type": "notebook", "format": "json", "content": nb}).ok
 
 
-def run_code(hub, user, headers, code: str, timeout: float = 60) -> dict:
-    """Execute code in a new kernel of the user's own server, as the student's notebook would.
-    Returns {"status", "stdout", "error"}; the kernel is shut down afterwards."""
+def execute(hub, user, headers, kernel_id: str, code: str, timeout: float = 60) -> dict:
+    """Execute code in a running kernel of the user's own server, as her notebook would.
+    Returns {"status", "stdout", "error"}."""
     import websocket
 
-    base = f"{user_url(hub, user)}"
-    kernel = requests.post(f"{base}/api/kernels", headers=headers, json={"name": "python3"}).json()
-    ws = websocket.create_connection(f"{base.replace('http', 'ws')}/api/kernels/{kernel['id']}/channels",
+    base = user_url(hub, user)
+    ws = websocket.create_connection(f"{base.replace('http', 'ws')}/api/kernels/{kernel_id}/channels",
                                      header=[f"Authorization: {headers['Authorization']}"], timeout=timeout)
     msg_id = uuid.uuid4().hex
     ws.send(json.dumps({"header": {"msg_id": msg_id, "msg_type": "execute_request", "username": user,
                                    "session": uuid.uuid4().hex, "version": "5.3"},
                         "parent_header": {}, "metadata": {}, "channel": "shell",
                         "content": {"code": code, "silent": False, "store_history": False}}))
-    out, error, status = [], "", None
+    out, error, status, idle = [], "", None, False
     deadline = time.monotonic() + timeout
     try:
-        while time.monotonic() < deadline:
+        # output and "idle" come on iopub, the reply on shell: no order between the two channels,
+        # so the reply can arrive before the printed output. Wait for both.
+        while time.monotonic() < deadline and not (status and idle):
             msg = json.loads(ws.recv())
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
@@ -208,13 +209,23 @@ def run_code(hub, user, headers, code: str, timeout: float = 60) -> dict:
                 error = f"{msg['content']['ename']}: {msg['content']['evalue']}"
             elif kind == "execute_reply":
                 status = msg["content"]["status"]
-                break
+            elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                idle = True
     except websocket.WebSocketConnectionClosedException:
         status = status or "dead"
     finally:
         ws.close()
-        requests.delete(f"{base}/api/kernels/{kernel['id']}", headers=headers)
     return {"status": status, "stdout": "".join(out), "error": error}
+
+
+def run_code(hub, user, headers, code: str, timeout: float = 60) -> dict:
+    """Execute code in a new kernel of the user's own server; the kernel is shut down afterwards."""
+    base = user_url(hub, user)
+    kernel = requests.post(f"{base}/api/kernels", headers=headers, json={"name": "python3"}).json()
+    try:
+        return execute(hub, user, headers, kernel["id"], code, timeout)
+    finally:
+        requests.delete(f"{base}/api/kernels/{kernel['id']}", headers=headers)
 
 
 def as_user(user: str, *cmd: str, **kwargs) -> subprocess.CompletedProcess:

@@ -3,18 +3,16 @@ kernel (with its variables) survive, she can still hand in, and nothing handed i
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
-import uuid
 
 import pytest
 import requests
 
 from hub_helpers import (A, action, answer, hub_start, leerplein, port_for, reachable_base, server_token,
                          start_course_hub, stop_course_hub)
-from hub_helpers import user_url
+from hub_helpers import execute, user_url
 
 STUDENT, TEACHER = "lprjan", "lprdocent"
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.geteuid() != 0, reason="the hub spawns system users: root only")]
@@ -33,30 +31,13 @@ class Kernel:
     """A kernel of the student's own server that stays up between calls."""
 
     def __init__(self, hub, headers):
-        self.base, self.headers = f"{user_url(hub, STUDENT)}", headers
-        self.id = requests.post(f"{self.base}/api/kernels", headers=headers, json={"name": "python3"}).json()["id"]
+        self.hub, self.headers = hub, headers
+        self.id = requests.post(f"{user_url(hub, STUDENT)}/api/kernels", headers=headers,
+                                json={"name": "python3"}).json()["id"]
 
     def run(self, code: str, timeout: float = 60) -> str:
-        import websocket
-
-        ws = websocket.create_connection(f"{self.base.replace('http', 'ws')}/api/kernels/{self.id}/channels",
-                                         header=[f"Authorization: {self.headers['Authorization']}"], timeout=timeout)
-        msg_id, out = uuid.uuid4().hex, []
-        ws.send(json.dumps({"header": {"msg_id": msg_id, "msg_type": "execute_request", "username": STUDENT,
-                                       "session": uuid.uuid4().hex, "version": "5.3"}, "parent_header": {},
-                            "metadata": {}, "channel": "shell",
-                            "content": {"code": code, "silent": False, "store_history": False}}))
-        try:
-            while True:
-                msg = json.loads(ws.recv())
-                if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                    continue
-                if msg["msg_type"] == "stream":
-                    out.append(msg["content"]["text"])
-                if msg["msg_type"] == "execute_reply":
-                    return "".join(out)
-        finally:
-            ws.close()
+        result = execute(self.hub, STUDENT, self.headers, self.id, code, timeout)
+        return result["stdout"] + result["error"]
 
 
 def wait_until(check, seconds: float = 90) -> bool:
