@@ -25,8 +25,9 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from leerplein.course.autograde import autograde  # noqa: E402
-from leerplein.course.course import Course, init_course  # noqa: E402
+from leerplein.course.grading.autograde import autograde  # noqa: E402
+from leerplein.course.course import Course
+from leerplein.course.prepare.init import init_course  # noqa: E402
 
 A = "01-armoede-zien"
 

@@ -11,7 +11,6 @@ import pwd
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 

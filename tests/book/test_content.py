@@ -8,8 +8,8 @@ import re
 
 from conftest import ROOT
 from leerplein.book.check import check_repository
-from leerplein.course.assign import exercise_slugs
-from leerplein.course.rubrics import leerdoelen
+from leerplein.course.prepare.assign import exercise_slugs
+from leerplein.course.prepare.rubrics import leerdoelen
 
 MODULES = sorted(p for p in (ROOT / "modules").iterdir() if p.is_dir() and re.match(r"\d\d-", p.name))
 

@@ -17,12 +17,13 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from leerplein.course.autograde import autograde
-from leerplein.course.course import Course, init_course
-from leerplein.course.exchange import fetch_as, submit_as
-from leerplein.course.intake import collect
-from leerplein.course.progress import student_progress
-from leerplein.course.rubric_grades import save_rubric_grade
+from leerplein.course.grading.autograde import autograde
+from leerplein.course.course import Course
+from leerplein.course.prepare.init import init_course
+from leerplein.course.intake.exchange import fetch_as, submit_as
+from leerplein.course.intake.collect import collect
+from leerplein.course.results.progress import student_progress
+from leerplein.course.grading.rubric_grades import save_rubric_grade
 
 A = "01-armoede-zien"
 RULES = """opdrachten:
@@ -110,7 +111,7 @@ def badge_from_feedback(graded, student) -> Path | None:
     """The badge as it travels to the learner: inside the feedback page released to her. (Read
     from the course's feedback folder: in this test every 'student' shares root's nbgrader cache,
     so fetching as one student would also fetch the other's; on the hub each has her own.)"""
-    from leerplein.course.feedback import feedback_path
+    from leerplein.course.results.feedback import feedback_path
 
     text = feedback_path(graded["course"], A, student).read_text()
     assert '"nagekeken": true' in text  # the score block "Mijn voortgang" reads
@@ -141,7 +142,7 @@ def test_a_learner_who_passes_gets_a_badge_that_verifies_and_copies_that_lie_do_
     assert badge_from_feedback(graded, "zakt") is None, "a learner who did not pass got a badge"
 
     badge = badge_from_feedback(graded, "slaagt")
-    from leerplein.course.feedback import feedback_path
+    from leerplein.course.results.feedback import feedback_path
     assert "controleren op https://www.proefstad-hs.nl/badges/controleren.html" in \
         feedback_path(graded["course"], A, "slaagt").read_text(), "the learner is not told where an employer checks it"
     public, status = badges / "issuer-public.pem", badges / "status.json"
@@ -196,7 +197,7 @@ def test_a_learner_who_passes_gets_a_badge_that_verifies_and_copies_that_lie_do_
     assert "Revoked" in revoked.stdout
     now_bad = cli(graded["root"], "badge", "verify", str(badge), "--public-key", str(public), "--status-list", str(status))
     assert now_bad.returncode == 1 and "ingetrokken" in now_bad.stdout, now_bad.stdout
-    from leerplein.course.forget import forget_student
+    from leerplein.course.privacy.forget import forget_student
 
     forgotten = forget_student(graded["course"], "slaagt")
     assert any("badge" in r for r in forgotten.removed), forgotten
@@ -207,7 +208,7 @@ def test_a_learner_who_passes_gets_a_badge_that_verifies_and_copies_that_lie_do_
 
 
 def test_the_report_draws_no_empty_charts_and_lists_every_student(graded, tmp_path):
-    from leerplein.course.report import write_report
+    from leerplein.course.results.report import write_report
 
     fresh = Course(graded["root"], tmp_path / "course", tmp_path / "exchange")
     roster = tmp_path / "roster.csv"

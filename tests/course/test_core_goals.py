@@ -11,13 +11,14 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from leerplein.course.autograde import autograde
-from leerplein.course.course import Course, init_course
-from leerplein.course.exchange import fetch_as, submit_as
-from leerplein.course.intake import collect
-from leerplein.course.observations import ObservationError, load_forms, load_observation, save_observation
-from leerplein.course.progress import pass_rules_html, student_progress
-from leerplein.course.rubric_grades import save_rubric_grade
+from leerplein.course.grading.autograde import autograde
+from leerplein.course.course import Course
+from leerplein.course.prepare.init import init_course
+from leerplein.course.intake.exchange import fetch_as, submit_as
+from leerplein.course.intake.collect import collect
+from leerplein.course.grading.observations import ObservationError, load_forms, load_observation, save_observation
+from leerplein.course.results.progress import pass_rules_html, student_progress
+from leerplein.course.grading.rubric_grades import save_rubric_grade
 
 A = "01-armoede-zien"
 RULES = """opdrachten:
@@ -111,7 +112,7 @@ def test_an_incomplete_form_stores_nothing(graded):
 
 
 def test_the_export_and_the_book_follow_the_core_rule(graded):
-    from leerplein.course.export import RESULT, export_text
+    from leerplein.course.results.export import RESULT, export_text
 
     rows = {r["Username"]: r for r in csv.DictReader(io.StringIO(export_text(graded, "moodle")))}
     assert rows["asbijna"][RESULT] == "0" and rows["asgoed"][RESULT] == "1"

@@ -10,7 +10,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -92,7 +92,8 @@ def test_the_settings_can_live_outside_the_checkout(tmp_path, monkeypatch):
 
 
 def test_course_badges_refuses_the_example_issuer_before_issuing_anything(tmp_path):
-    from leerplein.course.course import Course, init_course
+    from leerplein.course.course import Course
+    from leerplein.course.prepare.init import init_course
 
     root = make_root(tmp_path, institute=(ROOT / "instituut.yml").read_text())
     course = Course(root, tmp_path / "course", tmp_path / "exchange")
@@ -107,7 +108,7 @@ def test_course_badges_refuses_the_example_issuer_before_issuing_anything(tmp_pa
 
 
 def test_the_criteria_list_the_courses_leerdoelen(root):
-    from leerplein.course.rubrics import leerdoelen
+    from leerplein.course.prepare.rubrics import leerdoelen
     from leerplein.credentials.issue import course_outcomes
 
     outcomes = course_outcomes(root)
@@ -119,7 +120,7 @@ def test_the_criteria_list_the_courses_leerdoelen(root):
 def test_an_issued_credential_validates_against_ob3_and_carries_every_eu_element(root):
     from openbadgeslib.ob3 import OB3Signer
 
-    from leerplein.course.progress import load_rules
+    from leerplein.course.results.progress import load_rules
     from leerplein.credentials.institute import real_institute
     from leerplein.credentials.issue import credential_payload, holder_identity
 

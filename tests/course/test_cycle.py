@@ -19,17 +19,18 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from leerplein.course.assign import load_exercise
-from leerplein.course.autograde import autograde, load_statuses
-from leerplein.course.course import Course, init_course
-from leerplein.course.exchange import fetch_as, submit_as
-from leerplein.course.export import export_csv
-from leerplein.course.feedback import feedback_path, generate_feedback, release_feedback
-from leerplein.course.forget import forget_student
-from leerplein.course.intake import collect, intake_messages
-from leerplein.course.report import write_report
-from leerplein.course.rubric_grades import save_rubric_grade
-from leerplein.course.sandbox import SandboxLimits, sandbox_status
+from leerplein.course.prepare.assign import load_exercise
+from leerplein.course.grading.autograde import autograde, load_statuses
+from leerplein.course.course import Course
+from leerplein.course.prepare.init import init_course
+from leerplein.course.intake.exchange import fetch_as, submit_as
+from leerplein.course.results.export import export_csv
+from leerplein.course.results.feedback import feedback_path, generate_feedback, release_feedback
+from leerplein.course.privacy.forget import forget_student
+from leerplein.course.intake.collect import collect, intake_messages
+from leerplein.course.results.report import write_report
+from leerplein.course.grading.rubric_grades import save_rubric_grade
+from leerplein.course.grading.sandbox import SandboxLimits, sandbox_status
 
 A = "01-armoede-zien"
 KEY = {1: "C", 2: "B", 3: "A"}  # exercises/01-armoede-zien/opdracht.yml
@@ -288,7 +289,7 @@ def test_rubric_grades_feedback_export_report_and_forget(cohort, tmp_path):
     assert level.naam in goed and level.beschrijving in goed and "Sterke voorbeelden." in goed
     assert "15 van 18 punten" in goed
     html_fb = feedback_path(course, A, "html").read_text(encoding="utf-8")
-    from leerplein.course.rubrics import model_answers
+    from leerplein.course.prepare.rubrics import model_answers
 
     for level_texts in model_answers(ROOT, A).values():  # teachers' model answers stay with teachers
         for text in level_texts.values():

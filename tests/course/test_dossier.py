@@ -54,7 +54,7 @@ def evaluation_db(tmp_path_factory):
 
 @pytest.mark.parametrize("profile", ["registerplein", "skj"])
 def test_the_dossier_pdf_holds_the_leerdoelen_the_study_load_and_the_toetsmatrijs(tmp_path, profile, evaluation_db):
-    from leerplein.course.rubrics import leerdoelen
+    from leerplein.course.prepare.rubrics import leerdoelen
     from leerplein.dossier.facts import assessment_matrix
 
     root = make_root(tmp_path)
@@ -109,7 +109,8 @@ def test_the_dossier_warns_while_the_institute_is_still_the_example(tmp_path):
 
 
 def test_a_certificate_of_attendance_lists_only_the_action_learning_meetings_attended(tmp_path):
-    from leerplein.course.course import Course, init_course, write_json
+    from leerplein.course.course import Course, write_json
+    from leerplein.course.prepare.init import init_course
 
     root = make_root(tmp_path)
     course = Course(root, tmp_path / "course", tmp_path / "exchange")

@@ -10,11 +10,12 @@ import nbformat
 import pytest
 
 from conftest import ROOT, axe_scan, screenshot
-from leerplein.course.assign import load_exercise
-from leerplein.course.autograde import autograde
-from leerplein.course.course import Course, init_course
-from leerplein.course.exchange import fetch_as, submit_as
-from leerplein.course.rubric_grades import load_levels
+from leerplein.course.prepare.assign import load_exercise
+from leerplein.course.grading.autograde import autograde
+from leerplein.course.course import Course
+from leerplein.course.prepare.init import init_course
+from leerplein.course.intake.exchange import fetch_as, submit_as
+from leerplein.course.grading.rubric_grades import load_levels
 
 A = "02-schaarste-en-bandbreedte"
 
@@ -45,7 +46,7 @@ def graded_course(tmp_path_factory):
 def grading_server(graded_course):
     import tornado.ioloop
 
-    from leerplein.course.grading_app import make_app
+    from leerplein.course.grading.grading_app import make_app
 
     started = threading.Event()
     holder = {}

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from leerplein.course.autograde import drop_links
-from leerplein.course.guard import ExchangeTampered, secure_exchange
-from leerplein.course.sandbox import prepare_workdir
+from leerplein.course.grading.autograde import drop_links
+from leerplein.course.intake.guard import ExchangeTampered, secure_exchange
+from leerplein.course.grading.sandbox import prepare_workdir
 
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="handing files to another user needs root")
 OTHER = 65534
@@ -97,7 +97,8 @@ def test_links_and_special_files_never_reach_the_grader(tmp_path):
 
 
 def test_course_init_refuses_a_roster_whose_users_would_share_a_uid_on_kubernetes(tmp_path, monkeypatch):
-    from leerplein.course.course import Course, CourseError, init_course
+    from leerplein.course.course import Course, CourseError
+    from leerplein.course.prepare.init import init_course
     from leerplein.identity import hashed_uid
 
     seen, pair = {}, None

@@ -15,9 +15,9 @@ import pytest
 
 from conftest import ROOT
 from leerplein.course.answers import Hint, NietGoed
-from leerplein.course.assign import build_notebook, load_exercise
-from leerplein.course.execute import RESULT_NAME, ResultRefused, read_result
-from leerplein.course.literal_checks import NotALiteral, answer_literal, blank_checks, check_of, grade_checks
+from leerplein.course.prepare.assign import build_notebook, load_exercise
+from leerplein.course.grading.execute import RESULT_NAME, ResultRefused, read_result
+from leerplein.course.grading.literal_checks import NotALiteral, answer_literal, blank_checks, check_of, grade_checks
 
 A = "01-armoede-zien"
 KEY = {1: "C", 2: "B", 3: "A"}
@@ -192,11 +192,12 @@ HOSTILE = {
 
 @pytest.fixture(scope="module")
 def hostile_cohort(tmp_path_factory):
-    from leerplein.course.autograde import autograde
-    from leerplein.course.course import Course, init_course
-    from leerplein.course.exchange import fetch_as, submit_as
-    from leerplein.course.intake import collect
-    from leerplein.course.sandbox import SandboxLimits, sandbox_status
+    from leerplein.course.grading.autograde import autograde
+    from leerplein.course.course import Course
+    from leerplein.course.prepare.init import init_course
+    from leerplein.course.intake.exchange import fetch_as, submit_as
+    from leerplein.course.intake.collect import collect
+    from leerplein.course.grading.sandbox import SandboxLimits, sandbox_status
 
     if sandbox_status():
         pytest.fail(f"the sandbox must work here: {sandbox_status()}")
@@ -272,9 +273,10 @@ def test_the_grader_reads_no_more_than_a_capped_result(tmp_path):
     its processes) stays far below it."""
     if os.geteuid() != 0:
         pytest.skip("the planted link only matters when root grades")
-    from leerplein.course.course import Course, init_course
-    from leerplein.course.exchange import fetch_as, submit_as
-    from leerplein.course.intake import collect
+    from leerplein.course.course import Course
+    from leerplein.course.prepare.init import init_course
+    from leerplein.course.intake.exchange import fetch_as, submit_as
+    from leerplein.course.intake.collect import collect
 
     course = Course(ROOT, tmp_path / "course", tmp_path / "exchange")
     (tmp_path / "roster.csv").write_text("username,name,role\nagsparse,Student,student\n")
@@ -305,7 +307,7 @@ def test_the_grader_reads_no_more_than_a_capped_result(tmp_path):
 
 
 def test_feedback_and_grading_page_show_the_letter_that_was_graded():
-    from leerplein.course.assign import notebook_answers
+    from leerplein.course.prepare.assign import notebook_answers
 
     nb = with_answers(source_notebook(), {1: "C", 2: "b"})
     test_3 = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "check-3")

@@ -12,8 +12,8 @@ import pytest
 
 from conftest import ROOT
 from leerplein.book.check import check_repository
-from leerplein.course.assign import exercise_slugs
-from leerplein.course.rubrics import model_answers
+from leerplein.course.prepare.assign import exercise_slugs
+from leerplein.course.prepare.rubrics import model_answers
 
 
 def snippets(root: Path) -> list[str]:

@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from leerplein.course.autograde import autograde
-from leerplein.course.course import Course, init_course, read_json
-from leerplein.course.exchange import fetch_as, submit_as
-from leerplein.course.intake import collect
-from leerplein.course.rubric_grades import GradingError, load_levels, save_rubric_grade
-from leerplein.course.second_assessor import agree_final, agreement, save_second_grade, second_path
+from leerplein.course.grading.autograde import autograde
+from leerplein.course.course import Course, read_json
+from leerplein.course.prepare.init import init_course
+from leerplein.course.intake.exchange import fetch_as, submit_as
+from leerplein.course.intake.collect import collect
+from leerplein.course.grading.rubric_grades import GradingError, load_levels, save_rubric_grade
+from leerplein.course.grading.second_assessor import agree_final, agreement, save_second_grade, second_path
 
 A = "01-armoede-zien"
 STUDENTS = [f"askappa{i}" for i in range(6)]

@@ -13,8 +13,8 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from leerplein.course.assign import build_notebook, load_exercise
-from leerplein.course.feedback import points, score
+from leerplein.course.prepare.assign import build_notebook, load_exercise
+from leerplein.course.results.feedback import points, score
 from leerplein.student.form import FormError, read_form, save_answers
 
 A = "01-armoede-zien"
@@ -118,7 +118,7 @@ def test_points_are_counted_in_good_dutch():
 
 
 def test_every_kennischeck_explains_its_answer(tmp_path):
-    from leerplein.course.assign import ExerciseError, exercise_slugs
+    from leerplein.course.prepare.assign import ExerciseError, exercise_slugs
 
     for slug in exercise_slugs(ROOT):
         for q in load_exercise(ROOT, slug).checks:

@@ -11,8 +11,8 @@ from nbgrader.utils import notebook_hash
 
 from conftest import ROOT
 from leerplein.course.course import Course
-from leerplein.course.feedback import feedback_path, release_feedback, release_messages
-from leerplein.course.submission_secrets import release_secret, settle_secrets
+from leerplein.course.results.feedback import feedback_path, release_feedback, release_messages
+from leerplein.course.intake.submission_secrets import release_secret, settle_secrets
 
 A = "01-armoede-zien"
 

@@ -15,13 +15,14 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from leerplein.course.attendance import AttendanceError, attendance, record_attendance, remove_attendance, sessions
-from leerplein.course.autograde import autograde
-from leerplein.course.course import Course, init_course
-from leerplein.course.exchange import fetch_as, submit_as
-from leerplein.course.intake import collect
-from leerplein.course.progress import student_progress
-from leerplein.course.rubric_grades import save_rubric_grade
+from leerplein.course.results.attendance import AttendanceError, attendance, record_attendance, remove_attendance, sessions
+from leerplein.course.grading.autograde import autograde
+from leerplein.course.course import Course
+from leerplein.course.prepare.init import init_course
+from leerplein.course.intake.exchange import fetch_as, submit_as
+from leerplein.course.intake.collect import collect
+from leerplein.course.results.progress import student_progress
+from leerplein.course.grading.rubric_grades import save_rubric_grade
 
 A = "01-armoede-zien"
 RULES = """opdrachten:
@@ -112,7 +113,7 @@ def test_attendance_counts_and_can_be_undone(cohort):
 
 
 def test_feedback_goes_only_to_fully_graded_work_and_names_what_waits(cohort):
-    from leerplein.course.feedback import feedback_path
+    from leerplein.course.results.feedback import feedback_path
 
     out = cli(cohort["root"], "course", "feedback", A, *cohort["dirs"])
     assert out.returncode == 0, out.stdout + out.stderr
@@ -150,7 +151,7 @@ def test_a_corrected_assignment_is_released_again_and_handed_in_work_stays(cohor
 def test_late_work_is_marked_by_when_it_really_changed_not_by_the_students_own_timestamp(cohort):
     from datetime import datetime, timedelta
 
-    from leerplein.course.deadlines import DeadlineError, ZONE, handed_in_at, is_late, set_deadline
+    from leerplein.course.intake.deadlines import DeadlineError, ZONE, handed_in_at, is_late, set_deadline
 
     course = cohort["course"]
     inbound = course.exchange / "leerplein" / "inbound"

@@ -13,8 +13,8 @@ import pytest
 from conftest import ROOT
 from leerplein.book.check import check_repository
 from leerplein.book.toetsmatrijs import toetsmatrijs, toetsmatrijs_csv, toetsmatrijs_html
-from leerplein.course.assign import exercise_slugs
-from leerplein.course.rubrics import goals_page, leerdoelen
+from leerplein.course.prepare.assign import exercise_slugs
+from leerplein.course.prepare.rubrics import goals_page, leerdoelen
 
 
 @pytest.fixture

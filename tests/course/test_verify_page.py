@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, axe_scan
-from leerplein.course.progress import load_rules
+from leerplein.course.results.progress import load_rules
 from test_credential import baked, make_root, signer_key
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -25,9 +25,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.geteuid() != 0, reason="re
 
 @pytest.fixture(scope="module")
 def state(tmp_path_factory):
-    from leerplein.course.course import Course, init_course
-    from leerplein.course.exchange import fetch_as, submit_as
-    from leerplein.course.intake import collect
+    from leerplein.course.course import Course
+    from leerplein.course.prepare.init import init_course
+    from leerplein.course.intake.exchange import fetch_as, submit_as
+    from leerplein.course.intake.collect import collect
     from leerplein.peiling.store import Store
 
     base = tmp_path_factory.mktemp("backup")
@@ -77,8 +78,8 @@ def grades(gradebook: Path) -> dict:
 
 
 def test_a_backup_during_autograde_restores_everything_made_before_it(state, tmp_path):
-    from leerplein.course.autograde import autograde
-    from leerplein.course.rubric_grades import save_rubric_grade
+    from leerplein.course.grading.autograde import autograde
+    from leerplein.course.grading.rubric_grades import save_rubric_grade
 
     course = state["course"]
     autograde(course, A, [STUDENTS[0]])

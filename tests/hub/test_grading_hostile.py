@@ -54,7 +54,7 @@ def nbgrader_as(hub, user, *args):
     """nbgrader in the student's own terminal, with the hub's exchange and Leerplein's submit."""
     done = as_user(user, "env", f"JUPYTER_CONFIG_PATH={hub['state'] / 'jupyter-config'}", sys.executable, "-m",
                    "nbgrader", *args, "--course=leerplein", f"--Exchange.root={hub['exchange']}",
-                   "--ExchangeFactory.submit=leerplein.course.nbgrader_exchange.PrivateSubmit", cwd=str(home(user)),
+                   "--ExchangeFactory.submit=leerplein.course.intake.nbgrader_exchange.PrivateSubmit", cwd=str(home(user)),
                    timeout=120)
     assert done.returncode == 0, done.stdout[-1500:] + done.stderr[-1500:]
     return done
@@ -169,9 +169,8 @@ def test_one_students_missing_secret_does_not_stop_feedback_for_the_others(hande
                                          "question": "reflectie-1", "comment": "Sterk voorbeeld, Anna."})
     assert "reflectie-1 krijgt 6 punten" in saved.text
     # feedback goes out only for fully graded work: the rest of every reflection, for all three
-    from leerplein.course.assign import load_exercise
-    from leerplein.course.course import Course
-    from leerplein.course.rubric_grades import save_rubric_grade
+    from leerplein.course.prepare.assign import load_exercise
+    from leerplein.course.grading.rubric_grades import save_rubric_grade
 
     course = Course(ROOT, hub["course_dir"], hub["exchange"])
     for student in (ANNA, EVA, KEES):

@@ -162,7 +162,7 @@ def test_an_impersonated_or_oversized_submission_is_refused_and_the_rest_collect
     forged = as_user(EVA, sys.executable, "-m", "nbgrader", "submit", A, "--course=leerplein", f"--student={ANNA}",
                      f"--Exchange.root={hub['exchange']}",
                      # nbgrader's own submit demands a writable exchange root; her JupyterLab's class lets her try
-                     "--ExchangeFactory.submit=leerplein.course.nbgrader_exchange.PrivateSubmit",
+                     "--ExchangeFactory.submit=leerplein.course.intake.nbgrader_exchange.PrivateSubmit",
                      cwd=pwd.getpwnam(EVA).pw_dir)
     assert forged.returncode == 0, forged.stderr[-800:]
     action(hub, EVA, headers, "submit")
@@ -242,8 +242,8 @@ def test_a_student_reaches_no_service_around_the_hub(hub, anna):
 
 def grade_everything(hub, student: str) -> None:
     """Every criterion of every reflection at its first level, as a teacher would on the page."""
-    from leerplein.course.assign import load_exercise
-    from leerplein.course.rubric_grades import save_rubric_grade
+    from leerplein.course.prepare.assign import load_exercise
+    from leerplein.course.grading.rubric_grades import save_rubric_grade
 
     course = Course(ROOT, hub["state"] / "course", hub["exchange"])
     exercise = load_exercise(ROOT, A)
@@ -252,7 +252,7 @@ def grade_everything(hub, student: str) -> None:
 
 
 def test_the_honest_cycle_still_works_after_all_this(hub, anna):
-    from leerplein.course.intake import intake_messages
+    from leerplein.course.intake.collect import intake_messages
 
     course_cmd(hub, "collect", A)
     course_cmd(hub, "autograde", A)

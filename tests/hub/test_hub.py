@@ -98,7 +98,7 @@ def test_students_are_isolated(hub):
                              f"--student={anna}", f"--Exchange.root={hub['state'] / 'exchange'}",
                              # nbgrader's own submit demands a writable exchange root, which students no
                              # longer get; Leerplein's class (what her JupyterLab uses) lets her try
-                             "--ExchangeFactory.submit=leerplein.course.nbgrader_exchange.PrivateSubmit"],
+                             "--ExchangeFactory.submit=leerplein.course.intake.nbgrader_exchange.PrivateSubmit"],
                             cwd=pwd.getpwnam(bob).pw_dir, capture_output=True, text=True)
     assert forged.returncode == 0, forged.stderr[-1000:]
     collected = leerplein("course", "collect", A, *hub["course"])

@@ -48,7 +48,7 @@ def core_status(hub, student: str) -> tuple[str, list[str]]:
     """The student's progress as the course computes it (the same function the workspace uses)."""
     sys.path.insert(0, str(ROOT / "src"))
     from leerplein.course.course import Course
-    from leerplein.course.progress import student_progress
+    from leerplein.course.results.progress import student_progress
 
     course = Course(ROOT, hub["state"] / "course", hub["state"] / "exchange")
     progress = student_progress(course, student)

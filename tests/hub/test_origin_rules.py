@@ -61,7 +61,7 @@ def test_the_standalone_grading_page_sends_the_strict_headers(tmp_path):
 
     from conftest import ROOT
     from leerplein.course.course import Course
-    from leerplein.course.grading_app import make_app
+    from leerplein.course.grading.grading_app import make_app
 
     app, token = make_app(Course(ROOT, tmp_path / "course", tmp_path / "exchange"))
     sockets = bind_sockets(0, "127.0.0.1")

@@ -262,7 +262,7 @@ def test_a_classmate_opening_the_tip_keeps_her_draft(hub, planted, browser):
 
 def test_a_teacher_opening_the_tip_grades_nothing_and_shows_nothing(hub, planted, browser):
     from leerplein.course.course import Course
-    from leerplein.course.rubric_grades import load_levels
+    from leerplein.course.grading.rubric_grades import load_levels
 
     course = Course(ROOT, Path(hub["course"][1]), Path(hub["course"][3]))
     assert load_levels(course, A, BOB) == {}

@@ -52,7 +52,7 @@ DATA_PAGES = {
     "leerplein.sessies": ["src/leerplein/sessies", "sessies"],
     "leerplein.book.studielast": ["src/leerplein/book/studielast.py", "book/studielast.yml", "sessies",
                                   "book/_toc.yml"],
-    "leerplein.course.progress": ["src/leerplein/course/progress.py", "grading/slaagregels.yml", "grading/rubrics",
+    "leerplein.course.results.progress": ["src/leerplein/course/results/progress.py", "grading/slaagregels.yml", "grading/rubrics",
                                   "exercises"],
     "zelfscan": ["src/leerplein/interactives", "book/_toc.yml"],
     "matplotlib": ["src/leerplein/book/charts.py"],  # Dutch numbers on the charts

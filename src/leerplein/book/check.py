@@ -22,8 +22,8 @@ RULE_MODULES = [
     "leerplein.book.studielast",
     "leerplein.book.content_rules",
     "leerplein.book.source_rules",
-    "leerplein.course.rubrics",
-    "leerplein.course.assessment_rules",
+    "leerplein.course.prepare.rubrics",
+    "leerplein.course.prepare.assessment_rules",
 ]
 
 

@@ -19,7 +19,7 @@ import yaml
 
 from leerplein.book.check import Finding, rule
 from leerplein.book.content_rules import CITATION, paragraphs
-from leerplein.book.rules import CITE, bib_keys, book_pages, module_dirs
+from leerplein.book.rules import CITE, book_pages, module_dirs
 
 QUOTATION = re.compile(r"[\"“„]([^\"“”„\n]+?)[\"”]")
 FICTION = re.compile(r"^:::\{admonition\}\s+(?:Casus|Ervaringsverhaal|Voorbeeldbrief)\b.*?^:::\s*$", re.M | re.S)

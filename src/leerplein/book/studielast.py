@@ -252,7 +252,7 @@ def check_study_load(root: Path):
     yield from _session_shares(root, folders)
     rules = root / "grading" / "slaagregels.yml"
     if total and rules.is_file():  # the badge states the same load
-        from leerplein.course.progress import RulesError, load_rules
+        from leerplein.course.results.progress import RulesError, load_rules
 
         try:
             badge = load_rules(root).badge

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from leerplein.course.assign import exercise_slugs, load_exercise
-from leerplein.course.rubrics import goals_page, leerdoelen
+from leerplein.course.prepare.assign import exercise_slugs, load_exercise
+from leerplein.course.prepare.rubrics import goals_page, leerdoelen
 
 FINAL = "06-eindopdracht"
 FORMS = {"reflectie": "schriftelijke reflectie (rubric)", "portfolio": "praktijkportfolio (rubric)",
@@ -50,8 +50,8 @@ def _text(goals: list[str], number: int | None) -> str:
 
 
 def toetsmatrijs(root: Path) -> list[Row]:
-    from leerplein.course.observations import load_forms
-    from leerplein.course.progress import load_rules
+    from leerplein.course.grading.observations import load_forms
+    from leerplein.course.results.progress import load_rules
 
     root = Path(root)
     rules = load_rules(root)

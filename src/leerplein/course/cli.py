@@ -38,7 +38,7 @@ def _course(course_dir: Path | None, exchange: Path | None, require: bool = True
 
 def _guard(course: Course) -> None:
     """Every course command first checks that no student has tampered with the exchange."""
-    from leerplein.course.guard import ExchangeTampered, secure_exchange
+    from leerplein.course.intake.guard import ExchangeTampered, secure_exchange
 
     try:
         notes = secure_exchange(course.exchange)
@@ -59,7 +59,7 @@ def _audit(course: Course, action: str, assignment: str = "", students=(), detai
 
 
 def _assignments(course: Course, assignment: str | None) -> list[str]:
-    from leerplein.course.assign import exercise_slugs
+    from leerplein.course.prepare.assign import exercise_slugs
 
     slugs = exercise_slugs(course.root)
     if assignment and assignment not in slugs:
@@ -72,8 +72,8 @@ def _assignments(course: Course, assignment: str | None) -> list[str]:
 def init(course_dir: Path = CourseDir, exchange: Path = Exchange,
          roster: Path = typer.Option(None, help="CSV with username,name,role,email")) -> None:
     """Create the course directory, nbgrader_config.py and the gradebook."""
-    from leerplein.course.course import init_course
-    from leerplein.course.guard import ExchangeTampered
+    from leerplein.course.prepare.init import init_course
+    from leerplein.course.intake.guard import ExchangeTampered
     from leerplein.roster import RosterError
 
     course = _course(course_dir, exchange, require=False)
@@ -89,7 +89,7 @@ def init(course_dir: Path = CourseDir, exchange: Path = Exchange,
 def release(assignment: str = typer.Argument(None), course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
     """Regenerate from exercises/, then release to students (again, for a corrected version: what
     was handed in stays as it is)."""
-    from leerplein.course.release import release as release_one
+    from leerplein.course.prepare.release import release as release_one
 
     course = _course(course_dir, exchange)
     for slug in _assignments(course, assignment):
@@ -106,7 +106,7 @@ def release(assignment: str = typer.Argument(None), course_dir: Path = CourseDir
 def collect(assignment: str = typer.Argument(None), course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
     """Collect submissions from the exchange into submitted/ (links, special files and oversized
     submissions are skipped and reported in `status`)."""
-    from leerplein.course.intake import collect as safe_collect
+    from leerplein.course.intake.collect import collect as safe_collect
 
     course = _course(course_dir, exchange)
     for slug in _assignments(course, assignment):
@@ -131,8 +131,8 @@ def autograde(assignment: str, course_dir: Path = CourseDir, exchange: Path = Ex
               unsafe_no_sandbox: bool = typer.Option(False, "--unsafe-no-sandbox",
                                                      help="run student code without the sandbox (not on shared servers)")) -> None:
     """Autograde submissions in parallel, with student code in the sandbox."""
-    from leerplein.course.autograde import autograde as run, limit_own_memory, submissions
-    from leerplein.course.sandbox import SandboxLimits, SandboxUnavailable
+    from leerplein.course.grading.autograde import autograde as run, limit_own_memory, submissions
+    from leerplein.course.grading.sandbox import SandboxLimits, SandboxUnavailable
 
     limit_own_memory()  # the grader, root on the hub, must not be the process that takes the machine
     course = _course(course_dir, exchange)
@@ -158,7 +158,7 @@ def autograde(assignment: str, course_dir: Path = CourseDir, exchange: Path = Ex
 @app.command()
 def grade(course_dir: Path = CourseDir, exchange: Path = Exchange, port: int = 8890) -> None:
     """Open the rubric grading page (127.0.0.1) in your browser."""
-    from leerplein.course.grading_app import serve
+    from leerplein.course.grading.grading_app import serve
 
     serve(_course(course_dir, exchange), port)
 
@@ -169,9 +169,9 @@ def feedback(assignment: str, course_dir: Path = CourseDir, exchange: Path = Exc
              student: list[str] = typer.Option(None, "--student", help="only for these students")) -> None:
     """Write feedback HTML (no hidden tests, no tracebacks) and release it, only for work whose
     reflections are all graded: what still waits for grading is listed, never sent as a 0."""
-    from leerplein.course.autograde import load_statuses
-    from leerplein.course.feedback import generate_feedback, release_feedback
-    from leerplein.course.progress import feedback_ready
+    from leerplein.course.grading.autograde import load_statuses
+    from leerplein.course.results.feedback import generate_feedback, release_feedback
+    from leerplein.course.results.progress import feedback_ready
 
     course = _course(course_dir, exchange)
     autograded = [s for s, st in load_statuses(course, assignment).items() if st.get("status") == "nagekeken"]
@@ -203,7 +203,7 @@ def export(output: Path = typer.Option(Path("grades.csv"), "--output", "-o"),
            pseudonymise: bool = typer.Option(False, "--pseudonymise", help="replace student ids by pseudonyms"),
            course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
     """Export grades as a CSV for an LMS gradebook."""
-    from leerplein.course.export import export_csv
+    from leerplein.course.results.export import export_csv
 
     n = export_csv(_course(course_dir, exchange), lms, output, pseudonymise)
     console.print(f"Wrote {n} students to {output} ({lms}{', pseudonymised' if pseudonymise else ''}).")
@@ -213,7 +213,7 @@ def export(output: Path = typer.Option(Path("grades.csv"), "--output", "-o"),
 def report(output: Path = typer.Option(Path("report.html"), "--output", "-o"),
            course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
     """Write the teacher's progress report (HTML with charts)."""
-    from leerplein.course.report import write_report
+    from leerplein.course.results.report import write_report
 
     console.print(f"Report: {write_report(_course(course_dir, exchange), output)}")
 
@@ -221,7 +221,7 @@ def report(output: Path = typer.Option(Path("report.html"), "--output", "-o"),
 @app.command()
 def status(course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
     """Show where every assignment stands, and each student's problems."""
-    from leerplein.course.status import course_status
+    from leerplein.course.results.status import course_status
 
     table = Table("assignment", "submitted", "autograded", "failed", "rubric graded", "feedback")
     rows = course_status(_course(course_dir, exchange))
@@ -244,7 +244,7 @@ def forget(student: str, course_dir: Path = CourseDir, exchange: Path = Exchange
            yes: bool = typer.Option(False, "--yes", help="do not ask for confirmation")) -> None:
     """Remove one student's data (gradebook, submissions, feedback, exchange, leerkring; on a hub
     also the hub's records, temporary files and log lines), and list what is left and why."""
-    from leerplein.course.forget import forget_student
+    from leerplein.course.privacy.forget import forget_student
 
     if remove_account and hub_state_dir is None:
         console.print("[red]--remove-account needs --hub-state-dir (the account belongs to a hub).[/red]")
@@ -269,7 +269,7 @@ def forget(student: str, course_dir: Path = CourseDir, exchange: Path = Exchange
 @app.command()
 def progress(course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
     """Per student: assignments handed in, graded and passed (grading/slaagregels.yml)."""
-    from leerplein.course.progress import everyone
+    from leerplein.course.results.progress import everyone
 
     table = Table("student", "passed", "points", "still open")
     for p in everyone(_course(course_dir, exchange)):
@@ -284,7 +284,7 @@ def aanwezig(session: str = typer.Argument(None, help="the session, e.g. ontmoet
              weg: bool = typer.Option(False, "--weg", help="undo: remove these students from the session"),
              lijst: bool = typer.Option(False, "--lijst", help="list the sessions and who attended")) -> None:
     """Record who attended a group session (counts when slaagregels.yml asks for attendance)."""
-    from leerplein.course.attendance import AttendanceError, attendance, record_attendance, remove_attendance, sessions
+    from leerplein.course.results.attendance import AttendanceError, attendance, record_attendance, remove_attendance, sessions
 
     course = _course(course_dir, exchange)
     if lijst or not session:

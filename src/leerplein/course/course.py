@@ -21,11 +21,11 @@ TEXT_STUB = "Typ hier je antwoord. (Dubbelklik om te typen, Shift+Enter om te be
 CODE_STUB = "# Typ hier je antwoord.\nraise NotImplementedError(\"Hier staat nog geen antwoord.\")"
 STATE_DIR = ".leerplein"  # our own records inside the course dir (status, rubric levels)
 # nbgrader's release and submit, changed so that students cannot reach each other's work
-RELEASE_CLASS = "leerplein.course.nbgrader_exchange.GuardedReleaseAssignment"
-SUBMIT_CLASS = "leerplein.course.nbgrader_exchange.PrivateSubmit"
+RELEASE_CLASS = "leerplein.course.intake.nbgrader_exchange.GuardedReleaseAssignment"
+SUBMIT_CLASS = "leerplein.course.intake.nbgrader_exchange.PrivateSubmit"
 # every exchange step: the exchange root is not writable for students (see nbgrader_exchange.py)
 EXCHANGE_CLASSES = {"release_assignment": RELEASE_CLASS, "submit": SUBMIT_CLASS,
-                    **{step: f"leerplein.course.nbgrader_exchange.Guarded{cls}" for step, cls in (
+                    **{step: f"leerplein.course.intake.nbgrader_exchange.Guarded{cls}" for step, cls in (
                         ("fetch_assignment", "FetchAssignment"), ("fetch_feedback", "FetchFeedback"),
                         ("list", "List"), ("collect", "Collect"), ("release_feedback", "ReleaseFeedback"))}}
 
@@ -82,7 +82,7 @@ class Course:
         cfg.LimitOutput.max_lines = 200
         cfg.LimitOutput.max_traceback = 20
         cfg.Autograde.autograde_preprocessors = [
-            "leerplein.course.execute.SandboxedExecute",
+            "leerplein.course.grading.execute.SandboxedExecute",
             "nbgrader.preprocessors.IgnorePattern",
             "nbconvert.preprocessors.ClearMetadataPreprocessor",
             "nbgrader.preprocessors.LimitOutput",
@@ -138,41 +138,3 @@ c.Exchange.course_id = {course_id!r}
 c.ClearSolutions.text_stub = {text_stub!r}
 c.ClearSolutions.code_stub = {{"python": {code_stub!r}}}
 '''
-
-
-def init_course(course: Course, roster: Path | None = None) -> list[str]:
-    """Create the course directory, its nbgrader_config.py, the gradebook with the assignments
-    from exercises/ and the students from the roster. Safe to run again."""
-    from nbgrader.api import Gradebook
-
-    from leerplein.course.assign import exercise_slugs, write_source
-    from leerplein.roster import read_roster
-
-    course.directory.mkdir(parents=True, exist_ok=True)
-    os.chmod(course.directory, 0o700)  # submissions and the gradebook: the teacher's eyes only
-    from leerplein.course.guard import secure_exchange
-
-    secure_exchange(course.exchange)  # root-only root, root-made course folder (see guard.py)
-    write_atomic(course.config_file, CONFIG_TEMPLATE.format(
-        root=str(course.directory), course_id=COURSE_ID, db=course.gradebook_url, exchange=str(course.exchange),
-        text_stub=TEXT_STUB, code_stub=CODE_STUB, factory=exchange_factory_config()))
-    done = []
-    for slug in exercise_slugs(course.root):
-        write_source(course.root, course.directory, slug)
-        done.append(slug)
-    people = read_roster(roster) if roster else []
-    if os.environ.get("LEERPLEIN_UID_SCHEME") == "hash":
-        from leerplein.identity import hashed_uid_collisions
-
-        clashes = hashed_uid_collisions([p.username for p in people])
-        if clashes:
-            raise CourseError("These users would share a uid on Kubernetes, so their files could not be told apart: "
-                              + ", ".join(f"{a} and {b}" for a, b in clashes) + ". Rename one of each pair.")
-    with Gradebook(course.gradebook_url, course_id=COURSE_ID) as gb:
-        for slug in done:
-            gb.update_or_create_assignment(slug)
-        for person in people:
-            if person.role == "student":
-                first, _, last = person.name.partition(" ")
-                gb.update_or_create_student(person.username, first_name=first, last_name=last, email=person.email)
-    return done

@@ -24,8 +24,8 @@ def award_badges(course: Course, students: set[str] | None = None, ob2: bool = F
     from nbgrader.api import Gradebook
 
     from leerplein.course import audit
-    from leerplein.course.feedback import generate_feedback, release_feedback
-    from leerplein.course.progress import everyone
+    from leerplein.course.results.feedback import generate_feedback, release_feedback
+    from leerplein.course.results.progress import everyone
     from leerplein.credentials.institute import real_institute
     from leerplein.credentials.issue import BadgeError, export_ob2, issue
     from leerplein.credentials.page import PageError, publish_folder

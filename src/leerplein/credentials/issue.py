@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from leerplein.course.course import Course, read_json, write_atomic, write_json
-from leerplein.course.progress import Rules, load_rules, student_progress
+from leerplein.course.results.progress import Rules, load_rules, student_progress
 from leerplein.credentials.institute import Institute, real_institute
 
 STATUS_SIZE = 16384  # bits in the revocation list; indexes are never reused
@@ -55,8 +55,8 @@ def registry_file(course: Course) -> Path:
 def course_outcomes(root: Path) -> list[str]:
     """The course's learning outcomes: the leerdoelen of its course-wide assignment (the
     eindopdracht's page), or, for a course without one, every module's leerdoelen."""
-    from leerplein.course.assign import exercise_slugs
-    from leerplein.course.rubrics import goals_page, leerdoelen
+    from leerplein.course.prepare.assign import exercise_slugs
+    from leerplein.course.prepare.rubrics import goals_page, leerdoelen
 
     slugs = exercise_slugs(root)
     course_wide = [goals_page(root, s) for s in slugs if not (root / "modules" / s / "index.md").is_file()]

@@ -48,7 +48,7 @@ def deelnamebewijs(student: str = typer.Argument(..., help="de gebruikersnaam va
                    exchange: Path = typer.Option(None, "--exchange", envvar="LEERPLEIN_EXCHANGE")) -> None:
     """Schrijf het deelnamebewijs actieleren (intervisie) van een deelnemer, uit de presentielijst."""
     from leerplein.course.cli import _course
-    from leerplein.course.progress import load_rules
+    from leerplein.course.results.progress import load_rules
     from leerplein.credentials.institute import load_institute
     from leerplein.dossier.attendance import AttendanceError, certificate, certificate_html
     from leerplein.dossier.output import print_pdf, write_html

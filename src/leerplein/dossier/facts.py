@@ -85,7 +85,7 @@ def bullets(markdown: str) -> str:
 
 def module_goals(root: Path) -> list[ModuleGoals]:
     from leerplein.book.rules import module_dirs, page_title
-    from leerplein.course.rubrics import leerdoelen
+    from leerplein.course.prepare.rubrics import leerdoelen
 
     return [ModuleGoals(d.name, page_title(root, f"modules/{d.name}/index"),
                         [Goal(i, g) for i, g in enumerate(leerdoelen(d / "index.md"), 1)])
@@ -93,15 +93,15 @@ def module_goals(root: Path) -> list[ModuleGoals]:
 
 
 def assignment_title(root: Path, slug: str) -> str:
-    from leerplein.course.assign import load_exercise
+    from leerplein.course.prepare.assign import load_exercise
 
     return str(load_exercise(root, slug).data.get("titel", slug))
 
 
 def assessment_matrix(root: Path) -> list[MatrixRow]:
     """The toetsmatrijs: per assignment, per leerdoel of its goals page, what assesses it."""
-    from leerplein.course.assign import exercise_slugs, load_exercise
-    from leerplein.course.rubrics import goals_page, leerdoelen
+    from leerplein.course.prepare.assign import exercise_slugs, load_exercise
+    from leerplein.course.prepare.rubrics import goals_page, leerdoelen
 
     rows = []
     for slug in exercise_slugs(root):

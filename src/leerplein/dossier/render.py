@@ -58,7 +58,7 @@ def _goal(text: str) -> str:
 class Dossier:
     def __init__(self, root: Path, profile: str, peiling_db: Path | None = None, institute=None):
         from leerplein.book.studielast import course_loads, load_norms
-        from leerplein.course.progress import load_rules
+        from leerplein.course.results.progress import load_rules
         from leerplein.credentials.institute import load_institute
 
         if profile not in PROFILES:
@@ -198,7 +198,7 @@ class Dossier:
 
     def assessment(self) -> str:
         from leerplein.book.toetsmatrijs import toetsmatrijs_html
-        from leerplein.course.progress import pass_rules_html
+        from leerplein.course.results.progress import pass_rules_html
 
         matrix = facts.assessment_matrix(self.root)
         titles = {slug: facts.assignment_title(self.root, slug) for slug in dict.fromkeys(r.assignment for r in matrix)}

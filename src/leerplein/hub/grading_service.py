@@ -13,7 +13,7 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from jupyterhub.utils import url_path_join
 
 from leerplein.course.course import Course
-from leerplein.course.grading_app import Grade, Overview, make_app
+from leerplein.course.grading.grading_app import Grade, Overview, make_app
 
 
 class HubScope:
@@ -49,7 +49,7 @@ def main() -> None:
     course = Course(Path(os.environ["LEERPLEIN_ROOT"]), Path(os.environ["LEERPLEIN_COURSE_DIR"]),
                     Path(os.environ["LEERPLEIN_EXCHANGE"]))
     app, _ = make_app(course, prefix=prefix, overview=HubOverview, grade=HubGrade, hub_auth=True)
-    from leerplein.teacher.handlers import routes
+    from leerplein.teacher.routes import routes
 
     app.add_handlers(".*", [(url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler),
                             *routes(course, url_path_join(prefix, "werkplek/"))])

@@ -87,7 +87,7 @@ def budget_exchange(settings: HubSettings, size_mb: int, notes: list[str]) -> st
     """The exchange's course folder on a file system of its own (exchange_fs.py); a warning when
     the machine cannot make one."""
     from leerplein.course.course import COURSE_ID
-    from leerplein.course.guard import ExchangeTampered, secure_exchange
+    from leerplein.course.intake.guard import ExchangeTampered, secure_exchange
 
     try:
         notes += exchange_fs.mount_budget(Path(settings.state_dir), Path(settings.exchange) / COURSE_ID, size_mb)

@@ -129,7 +129,7 @@ def secure_state(state: Path) -> None:
 def prepare(settings: HubSettings) -> list[str]:
     """Make the state folder, the exchange (before any student can log in) and the users'
     Jupyter config; return what had to be repaired."""
-    from leerplein.course.guard import ExchangeTampered, secure_exchange
+    from leerplein.course.intake.guard import ExchangeTampered, secure_exchange
 
     state = Path(settings.state_dir)
     state.mkdir(parents=True, exist_ok=True)

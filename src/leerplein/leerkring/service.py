@@ -155,7 +155,7 @@ def main() -> None:
     import tornado.ioloop
     from jupyterhub.services.auth import HubOAuth
 
-    from leerplein.peiling.cli import state_secret
+    from leerplein.peiling.state import state_secret
 
     state = Path(os.environ["LEERPLEIN_LEERKRING_STATE"])
     secret = state_secret(state)

@@ -612,7 +612,7 @@ def main() -> None:
 
     import tornado.ioloop
 
-    from leerplein.peiling.cli import open_state
+    from leerplein.peiling.state import open_state
 
     store, secret = open_state(Path(os.environ["LEERPLEIN_PEILING_STATE"]))
     hub_auth = None

@@ -95,7 +95,7 @@ class StudentAssignments:
             except FormError:
                 pass
         try:
-            from leerplein.course.assign import load_exercise
+            from leerplein.course.prepare.assign import load_exercise
             from leerplein.paths import find_root
 
             return load_exercise(find_root(), assignment_id).data["titel"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from leerplein.course.assign import ANSWER_PLACEHOLDER
+from leerplein.course.prepare.assign import ANSWER_PLACEHOLDER
 from leerplein.course.course import TEXT_STUB, write_atomic
 
 MAX_REFLECTION_CHARS = 20_000  # about 3,000 words: ten times the longest question asks for

@@ -298,7 +298,7 @@ class ProgressHandler(StudentHandler):
 class BadgeHandler(StudentHandler):
     @web.authenticated
     async def get(self):
-        from leerplein.course.progress import load_rules
+        from leerplein.course.results.progress import load_rules
         from leerplein.paths import find_root
         from leerplein.student.progress import badge_png
 

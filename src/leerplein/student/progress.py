@@ -49,7 +49,7 @@ def badge_png(assignments: StudentAssignments, ids: list[str]) -> bytes | None:
 
 
 def my_progress(assignments: StudentAssignments, root: Path) -> dict:
-    from leerplein.course.progress import load_rules
+    from leerplein.course.results.progress import load_rules
 
     rules = load_rules(root)
     listed = {a.id: a for a in assignments.overview()}

@@ -28,12 +28,12 @@ class AssignmentState:
 
 
 def assignment_state(course: Course, slug: str, students: list[str]) -> AssignmentState:
-    from leerplein.course.assign import load_exercise
-    from leerplein.course.autograde import load_statuses, submissions
-    from leerplein.course.feedback import feedback_path
-    from leerplein.course.intake import intake_messages
-    from leerplein.course.progress import feedback_ready
-    from leerplein.course.release import is_released
+    from leerplein.course.prepare.assign import load_exercise
+    from leerplein.course.grading.autograde import load_statuses, submissions
+    from leerplein.course.results.feedback import feedback_path
+    from leerplein.course.intake.collect import intake_messages
+    from leerplein.course.results.progress import feedback_ready
+    from leerplein.course.prepare.release import is_released
 
     mine = set(students)
     handed_in = [s for s in submissions(course, slug) if s in mine]
@@ -49,13 +49,13 @@ def assignment_state(course: Course, slug: str, students: list[str]) -> Assignme
 
 
 def overview(course: Course, students: list[str]) -> list[AssignmentState]:
-    from leerplein.course.assign import exercise_slugs
+    from leerplein.course.prepare.assign import exercise_slugs
 
     return [assignment_state(course, slug, students) for slug in exercise_slugs(course.root)]
 
 
 def release_step(course: Course, slug: str) -> StepResult:
-    from leerplein.course.release import release
+    from leerplein.course.prepare.release import release
 
     result = release(course, slug)
     return StepResult(result.ok, result.message)
@@ -63,7 +63,7 @@ def release_step(course: Course, slug: str) -> StepResult:
 
 def collect_step(course: Course, slug: str, students: list[str]) -> StepResult:
     """Collects the assignment (cohorts share one course); reports only her own students."""
-    from leerplein.course.intake import collect
+    from leerplein.course.intake.collect import collect
 
     try:
         result = collect(course, slug)
@@ -77,8 +77,8 @@ def collect_step(course: Course, slug: str, students: list[str]) -> StepResult:
 
 
 def autograde_step(course: Course, slug: str, students: list[str], progress=None) -> StepResult:
-    from leerplein.course.autograde import autograde, submissions
-    from leerplein.course.sandbox import SandboxUnavailable
+    from leerplein.course.grading.autograde import autograde, submissions
+    from leerplein.course.grading.sandbox import SandboxUnavailable
 
     chosen = [s for s in submissions(course, slug) if s in set(students)]
     if not chosen:
@@ -94,9 +94,9 @@ def autograde_step(course: Course, slug: str, students: list[str], progress=None
 
 def feedback_step(course: Course, slug: str, students: list[str]) -> StepResult:
     """Feedback for the given students whose work is fully graded; the rest is listed, not sent."""
-    from leerplein.course.autograde import load_statuses
-    from leerplein.course.feedback import generate_feedback, release_feedback
-    from leerplein.course.progress import feedback_ready
+    from leerplein.course.grading.autograde import load_statuses
+    from leerplein.course.results.feedback import generate_feedback, release_feedback
+    from leerplein.course.results.progress import feedback_ready
 
     statuses = load_statuses(course, slug)
     autograded = [s for s in students if statuses.get(s, {}).get("status") == "nagekeken"]

@@ -37,7 +37,7 @@ class WorkspaceHandler(HubOAuthenticated, ServiceHandler):
         return sorted(self.names())
 
     def slug(self, slug: str) -> str:
-        from leerplein.course.assign import exercise_slugs
+        from leerplein.course.prepare.assign import exercise_slugs
 
         if slug not in exercise_slugs(self.course.root):
             raise tornado.web.HTTPError(404)
@@ -67,7 +67,6 @@ class Home(WorkspaceHandler):
 class Assignment(WorkspaceHandler):
     @tornado.web.authenticated
     def get(self, slug: str):
-        from leerplein.teacher.cycle import assignment_state
 
         slug = self.slug(slug)
         # only a known key: a link must not put words of its own on her page
@@ -75,7 +74,7 @@ class Assignment(WorkspaceHandler):
         self.render_page(slug, "Er loopt al een stap voor deze opdracht. Wacht tot die klaar is." if busy else "")
 
     def render_page(self, slug: str, flash: str = "", error: str = "") -> None:
-        from leerplein.course.deadlines import deadline_for, handed_in_at
+        from leerplein.course.intake.deadlines import deadline_for, handed_in_at
         from leerplein.teacher.cycle import assignment_state
 
         state = assignment_state(self.course, slug, self.students())
@@ -94,7 +93,7 @@ class Assignment(WorkspaceHandler):
     def post(self, slug: str):
         """The deadline of each of her cohorts."""
         from leerplein.course import audit
-        from leerplein.course.deadlines import DeadlineError, dutch_time, set_deadline
+        from leerplein.course.intake.deadlines import DeadlineError, dutch_time, set_deadline
 
         slug = self.slug(slug)
         cohort = self.get_argument("groep", "")
@@ -122,7 +121,7 @@ class AssignmentStep(WorkspaceHandler):
 
 class Attendance(WorkspaceHandler):
     def render_page(self, flash: str = "", error: str = "") -> None:
-        from leerplein.course.attendance import attendance, sessions
+        from leerplein.course.results.attendance import attendance, sessions
 
         body = pages.attendance(self.base, sessions(self.course.root), self.students(), self.names(),
                                 attendance(self.course), self.xsrf_token.decode(), flash, error)
@@ -135,7 +134,7 @@ class Attendance(WorkspaceHandler):
     @tornado.web.authenticated
     def post(self):
         from leerplein.course import audit
-        from leerplein.course.attendance import AttendanceError, record_attendance, remove_attendance
+        from leerplein.course.results.attendance import AttendanceError, record_attendance, remove_attendance
 
         chosen = self.get_arguments("student")
         outside = [s for s in chosen if not self.scope.allows(s)]
@@ -157,7 +156,7 @@ class Attendance(WorkspaceHandler):
 class Progress(WorkspaceHandler):
     @tornado.web.authenticated
     def get(self):
-        from leerplein.course.progress import load_rules, student_progress
+        from leerplein.course.results.progress import load_rules, student_progress
 
         rules = load_rules(self.course.root)
         rows = [student_progress(self.course, s, rules) for s in self.students()]
@@ -167,8 +166,8 @@ class Progress(WorkspaceHandler):
 class Report(WorkspaceHandler):
     @tornado.web.authenticated
     def get(self):
-        from leerplein.course.progress import load_rules, student_progress
-        from leerplein.course.report import collect, render
+        from leerplein.course.results.progress import load_rules, student_progress
+        from leerplein.course.results.report import collect, render
 
         data = collect(self.course, self.students())
         rules = load_rules(self.course.root)
@@ -183,7 +182,7 @@ class Export(WorkspaceHandler):
 
     @tornado.web.authenticated
     def post(self):
-        from leerplein.course.export import FORMATS, export_text
+        from leerplein.course.results.export import FORMATS, export_text
 
         lms = self.get_argument("lms", "")
         if lms not in FORMATS:
@@ -201,7 +200,7 @@ class Export(WorkspaceHandler):
 
 class Badges(WorkspaceHandler):
     def render_page(self, flash: str = "", error: str = "", problems=()) -> None:
-        from leerplein.course.progress import load_rules, student_progress
+        from leerplein.course.results.progress import load_rules, student_progress
         from leerplein.credentials.issue import registry_file
         from leerplein.course.course import read_json
 
@@ -236,17 +235,7 @@ class Log(WorkspaceHandler):
     def get(self):
         from leerplein.course.audit import events
 
-        from leerplein.course.assign import exercise_slugs, load_exercise
+        from leerplein.course.prepare.assign import exercise_slugs, load_exercise
 
         titles = {slug: load_exercise(self.course.root, slug).data["titel"] for slug in exercise_slugs(self.course.root)}
         self.show("Logboek", pages.audit_log(events(self.course, set(self.students())), self.names(), titles))
-
-
-def routes(course: Course, base: str) -> list:
-    args = {"course": course, "base": base}
-    from leerplein.teacher.observations import Observations  # its own module; imported here to avoid a cycle
-    return [(base, Home, args), (base + r"opdracht/([^/]+)", Assignment, args),
-            (base + r"opdracht/([^/]+)/([a-z]+)", AssignmentStep, args), (base + "aanwezigheid", Attendance, args),
-            (base + "voortgang", Progress, args), (base + "rapport", Report, args), (base + "cijfers", Export, args),
-            (base + "logboek", Log, args), (base + "badges", Badges, args),
-            (base + r"observatie/?([a-z0-9-]*)", Observations, args)]

@@ -79,7 +79,7 @@ def run(course: Course, step: str, slug: str, students: list[str], who: str = ""
         elif step == "ophalen":
             result = cycle.collect_step(course, slug, students)
         elif step == "nakijken":
-            from leerplein.course.autograde import submissions
+            from leerplein.course.grading.autograde import submissions
 
             state["total"] = len(set(submissions(course, slug)) & set(students))
             write_json(path, state)

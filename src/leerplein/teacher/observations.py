@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import tornado.web
 
-from leerplein.course.assessment_rules import PASS_LEVEL
-from leerplein.course.core_goals import reaches_pass
-from leerplein.course.observations import Form, ObservationError, load_forms, load_observation, save_observation
+from leerplein.course.prepare.assign import PASS_LEVEL
+from leerplein.course.results.core_goals import reaches_pass
+from leerplein.course.grading.observations import Form, ObservationError, load_forms, load_observation, save_observation
 from leerplein.teacher.handlers import WorkspaceHandler
 from leerplein.teacher.pages import esc, message, xsrf
 

@@ -88,7 +88,7 @@ def job_block(job: dict | None) -> tuple[str, bool]:
 
 
 def deadline_forms(base: str, slug: str, due: dict, token: str) -> str:
-    from leerplein.course.deadlines import ZONE, dutch_time
+    from leerplein.course.intake.deadlines import ZONE, dutch_time
 
     out = []
     for cohort, moment in due.items():
@@ -104,7 +104,7 @@ def deadline_forms(base: str, slug: str, due: dict, token: str) -> str:
 
 
 def handed_in_table(handed: list, names: dict[str, str]) -> str:
-    from leerplein.course.deadlines import dutch_time
+    from leerplein.course.intake.deadlines import dutch_time
 
     rows = "".join(
         f"<tr><th scope='row'>{esc(names.get(s, s))}</th><td>{esc(dutch_time(m)) if m else 'nog niet'}</td>"
@@ -118,7 +118,7 @@ def audit_log(events: list[dict], names: dict[str, str], titles: dict[str, str] 
     from datetime import datetime
 
     from leerplein.course.audit import ACTIONS
-    from leerplein.course.deadlines import dutch_time
+    from leerplein.course.intake.deadlines import dutch_time
 
     if not events:
         return "<p>Nog niets vastgelegd.</p>"

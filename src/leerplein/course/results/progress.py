@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from leerplein.course.assign import exercise_slugs, load_exercise
-from leerplein.course.attendance import attended as count_attended
+from leerplein.course.prepare.assign import exercise_slugs, load_exercise
+from leerplein.course.results.attendance import attended as count_attended
 from leerplein.course.course import Course
 
 
@@ -94,7 +94,7 @@ class StudentProgress:
 
 def is_graded(course: Course, slug: str, student: str, exercise) -> bool:
     """Every reflection of the submission has its rubric levels (autograded parts grade themselves)."""
-    from leerplein.course.rubric_grades import load_levels
+    from leerplein.course.grading.rubric_grades import load_levels
 
     levels = load_levels(course, slug, student)
     return all(levels.get(q["id"], {}).get("levels") for q in exercise.reflections)
@@ -116,7 +116,7 @@ def student_progress(course: Course, student: str, rules: Rules | None = None) -
                 score, status = 0.0, "open"
             out.append(AssignmentProgress(slug, exercise.data["titel"], status, score, maximum,
                                           round(rules.minimum.get(slug, 0) * maximum, 2), slug in rules.minimum))
-    from leerplein.course.core_goals import core_goals, core_results
+    from leerplein.course.results.core_goals import core_goals, core_results
 
     attended = count_attended(course, student)
     progress = StudentProgress(student, out, attended, rules,
@@ -181,8 +181,8 @@ def core_goals_html(root: Path, rules: Rules) -> str:
     """The kernleerdoelen and where each is assessed: extra points elsewhere do not make up for them."""
     import html
 
-    from leerplein.course.core_goals import core_goals
-    from leerplein.course.observations import load_forms
+    from leerplein.course.results.core_goals import core_goals
+    from leerplein.course.grading.observations import load_forms
 
     if not rules.core:
         return ""

@@ -16,7 +16,7 @@ from nbgrader.exchange.default.submit import ExchangeSubmit
 from nbgrader.utils import check_directory
 
 from leerplein.course.course import COURSE_ID
-from leerplein.course.guard import ExchangeTampered, secure_exchange
+from leerplein.course.intake.guard import ExchangeTampered, secure_exchange
 
 
 class GuardedReleaseAssignment(ExchangeReleaseAssignment):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leerplein.course.course import COURSE_ID, Course, read_json, write_json
-from leerplein.course.submission_secrets import settle_secrets
+from leerplein.course.intake.submission_secrets import settle_secrets
 from leerplein.identity import expected_uid, uid_name
 
 OPEN_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -212,7 +212,7 @@ def stage_submissions(course: Course, assignment: str, staging: Path,
 
 def _quarantine_entry(course: Course, in_fd: int, name: str) -> None:
     """Move an entry aside without reading it: a rename into a folder only the teacher can enter."""
-    from leerplein.course.guard import QUARANTINE
+    from leerplein.course.intake.guard import QUARANTINE
 
     quarantine = course.exchange / COURSE_ID / QUARANTINE
     os.rename(name, str(quarantine / f"inbound.{name}"), src_dir_fd=in_fd)

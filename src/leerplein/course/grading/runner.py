@@ -1,7 +1,7 @@
 """Executes a notebook's code cells inside the sandbox with IPython (no Jupyter kernel, no
 sockets), enforcing the per-cell time limit and the output cap, and writes the outputs back.
 
-    python -m leerplein.course.runner IN.ipynb OUT.ipynb CELL_SECONDS OUTPUT_CHARS MEMORY_MB PROCESSES
+    python -m leerplein.course.grading.runner IN.ipynb OUT.ipynb CELL_SECONDS OUTPUT_CHARS MEMORY_MB PROCESSES
 """
 
 from __future__ import annotations

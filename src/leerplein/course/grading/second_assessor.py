@@ -10,9 +10,9 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from leerplein.course.assign import load_exercise
+from leerplein.course.prepare.assign import load_exercise
 from leerplein.course.course import Course, read_json, write_json
-from leerplein.course.rubric_grades import GradingError, load_levels, points_for, save_rubric_grade
+from leerplein.course.grading.rubric_grades import GradingError, load_levels, points_for, save_rubric_grade
 
 
 def second_path(course: Course, assignment: str, student: str) -> Path:

@@ -11,6 +11,10 @@ import nbformat
 import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+# The four rubric levels; "voldoende" means the leerdoel is met.
+LEVELS = ("nog niet", "bijna", "voldoende", "goed")
+PASS_LEVEL = "voldoende"
+
 ANSWER_PLACEHOLDER = "Typ hier je antwoord."
 
 
@@ -170,7 +174,7 @@ def notebook_answers(nb) -> dict[str, str]:
     quoted as typed (`"B"`); the text after `=` when that is not a plain literal."""
     import json
 
-    from leerplein.course.literal_checks import NotALiteral, answer_literal, check_of
+    from leerplein.course.grading.literal_checks import NotALiteral, answer_literal, check_of
 
     found, cells, code_above = {}, nb.cells, []
     for i, cell in enumerate(cells):

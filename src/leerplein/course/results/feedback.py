@@ -13,11 +13,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leerplein.course.assign import load_exercise
+from leerplein.course.prepare.assign import load_exercise
 from leerplein.course.course import COURSE_ID, TEXT_STUB, Course, read_json, write_atomic, write_json
-from leerplein.course.rubric_grades import answers, load_levels
+from leerplein.course.grading.rubric_grades import answers, load_levels
 from leerplein.course.safe_paths import UnsafePath, inside, read_regular
-from leerplein.course.submission_secrets import release_secret
+from leerplein.course.intake.submission_secrets import release_secret
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:48rem;margin:1rem auto;padding:0 1rem;line-height:1.5;color:#1d2125}
 .answer{white-space:pre-wrap;background:#f6f8fa;border-left:4px solid #1a5fb4;padding:.75rem}

@@ -1,5 +1,5 @@
 """nbgrader's Execute step, replaced: run the (sanitized) submission in the sandbox with
-`leerplein.course.runner` and copy the outputs back; kennischeck cells get the outputs the
+`leerplein.course.grading.runner` and copy the outputs back; kennischeck cells get the outputs the
 grader computes itself from the typed letter (`literal_checks`), never ones from the sandbox.
 Everything else in nbgrader's autograde (sanitizing, overwriting locked cells, saving grades)
 stays nbgrader's own.
@@ -23,8 +23,8 @@ from pathlib import Path
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from leerplein.course.literal_checks import blank_checks, grade_checks
-from leerplein.course.sandbox import SANDBOX_UID, WORKDIR, SandboxLimits, bwrap_prefix, prepare_workdir
+from leerplein.course.grading.literal_checks import blank_checks, grade_checks
+from leerplein.course.grading.sandbox import SANDBOX_UID, WORKDIR, SandboxLimits, bwrap_prefix, prepare_workdir
 
 LIMITS_ENV = "LEERPLEIN_SANDBOX_LIMITS"
 UNSAFE_ENV = "LEERPLEIN_UNSAFE_NO_SANDBOX"
@@ -101,10 +101,10 @@ def run_sandboxed(nb: dict, folder: Path, limits: SandboxLimits, unsafe: bool = 
         os.chmod(work / ".leerplein-in.ipynb", 0o644)  # readable by the sandbox user whatever the umask
         args = [str(limits.cell_seconds), str(limits.output_chars), str(limits.memory_mb), str(limits.processes)]
         if unsafe:
-            cmd = [sys.executable, "-m", "leerplein.course.runner", str(work / ".leerplein-in.ipynb"),
+            cmd = [sys.executable, "-m", "leerplein.course.grading.runner", str(work / ".leerplein-in.ipynb"),
                    str(work / RESULT_NAME), *args]
         else:
-            cmd = [*bwrap_prefix(work), sys.executable, "-m", "leerplein.course.runner",
+            cmd = [*bwrap_prefix(work), sys.executable, "-m", "leerplein.course.grading.runner",
                    f"{WORKDIR}/.leerplein-in.ipynb", f"{WORKDIR}/{RESULT_NAME}", *args]
         proc = subprocess.Popen(cmd, cwd=work, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)

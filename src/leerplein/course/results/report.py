@@ -9,10 +9,10 @@ import html
 import io
 from pathlib import Path
 
-from leerplein.course.assign import exercise_slugs, load_exercise
-from leerplein.course.autograde import load_statuses, submissions
+from leerplein.course.prepare.assign import exercise_slugs, load_exercise
+from leerplein.course.grading.autograde import load_statuses, submissions
 from leerplein.course.course import Course, write_atomic
-from leerplein.course.rubric_grades import load_levels
+from leerplein.course.grading.rubric_grades import load_levels
 
 
 def _png(fig) -> str:
@@ -25,7 +25,7 @@ def collect(course: Course, only: list[str] | None = None) -> dict:
     """The report's numbers; `only` limits them to these students (a teacher's own cohort)."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from leerplein.course.progress import is_graded
+    from leerplein.course.results.progress import is_graded
 
     data = {"modules": [], "criteria": [], "problems": []}
     with Gradebook(course.gradebook_url) as gb:
@@ -154,7 +154,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #c7ccd1;padding:.3rem .
 
 
 def write_report(course: Course, target: Path) -> Path:
-    from leerplein.course.progress import everyone
+    from leerplein.course.results.progress import everyone
 
     data = collect(course)
     data["students"] = everyone(course)

@@ -9,10 +9,8 @@ from pathlib import Path
 from typing import Iterator
 
 from leerplein.book.check import Finding, rule
-from leerplein.course.assign import ExerciseError, exercise_slugs, load_exercise
+from leerplein.course.prepare.assign import LEVELS, PASS_LEVEL, ExerciseError, exercise_slugs, load_exercise
 
-LEVELS = ("nog niet", "bijna", "voldoende", "goed")
-PASS_LEVEL = "voldoende"
 
 # A "voldoende" that only asks to mention or attach something does not show the leerdoel is met.
 MENTION = re.compile(r"\b(noemt|vermeldt|somt\w* op|staat erbij|staan erbij|komt (?:voor|aan bod)|wordt genoemd)\b", re.I)
@@ -66,7 +64,7 @@ def check_skill_assessed(root: Path) -> Iterator[Finding]:
     """A leerdoel whose verb is a skill is assessed by at least one criterion that is not multiple
     choice (a rubric or an observation form); every module leerdoel has its course leerdoel."""
     from leerplein.book.toetsmatrijs import FINAL, course_map, toetsmatrijs
-    from leerplein.course.rubrics import goals_page, leerdoelen
+    from leerplein.course.prepare.rubrics import goals_page, leerdoelen
 
     try:
         rows = toetsmatrijs(root)
@@ -93,8 +91,8 @@ def check_skill_assessed(root: Path) -> Iterator[Finding]:
 @rule("core-goals")
 def check_core_goals(root: Path) -> Iterator[Finding]:
     """Every kernleerdoel in the pass rules has evidence that is not multiple choice."""
-    from leerplein.course.core_goals import core_goals
-    from leerplein.course.progress import RulesError, load_rules
+    from leerplein.course.results.core_goals import core_goals
+    from leerplein.course.results.progress import RulesError, load_rules
 
     path = root / "grading" / "slaagregels.yml"
     try:
@@ -182,7 +180,7 @@ ASKED = re.compile(r"\((\d+) tot (\d+) woorden\)")
 def check_model_answer_length(root: Path) -> Iterator[Finding]:
     """A warning for every model answer shorter than the question asks: a 40-word 'goed' next to a
     question asking 150 to 300 words calibrates nobody."""
-    from leerplein.course.rubrics import model_answers
+    from leerplein.course.prepare.rubrics import model_answers
 
     for slug in exercise_slugs(root):
         try:

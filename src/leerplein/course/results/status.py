@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from leerplein.course.assign import exercise_slugs
-from leerplein.course.autograde import load_statuses, submissions
+from leerplein.course.prepare.assign import exercise_slugs
+from leerplein.course.grading.autograde import load_statuses, submissions
 from leerplein.course.course import Course
-from leerplein.course.feedback import feedback_path, release_messages
-from leerplein.course.intake import intake_messages
-from leerplein.course.rubric_grades import load_levels
+from leerplein.course.results.feedback import feedback_path, release_messages
+from leerplein.course.intake.collect import intake_messages
+from leerplein.course.grading.rubric_grades import load_levels
 
 
 def course_status(course: Course) -> list[dict]:

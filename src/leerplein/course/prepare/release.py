@@ -25,7 +25,7 @@ def is_released(course: Course, slug: str) -> bool:
 
 
 def release(course: Course, slug: str) -> Released:
-    from leerplein.course.assign import write_source
+    from leerplein.course.prepare.assign import write_source
 
     again = is_released(course, slug)
     write_source(course.root, course.directory, slug)

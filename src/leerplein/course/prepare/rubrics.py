@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterator
 
 from leerplein.book.check import Finding, rule
-from leerplein.course.assign import ExerciseError, exercise_slugs, load_exercise
+from leerplein.course.prepare.assign import ExerciseError, exercise_slugs, load_exercise
 
 
 def leerdoelen(index: Path) -> list[str]:

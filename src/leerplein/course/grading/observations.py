@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from leerplein.course.assign import Criterion, Level
+from leerplein.course.prepare.assign import Criterion, Level
 from leerplein.course.course import Course, read_json, write_json
 
 

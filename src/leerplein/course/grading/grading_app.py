@@ -11,11 +11,11 @@ from urllib.parse import quote
 
 import tornado.web
 
-from leerplein.course.assign import load_exercise
-from leerplein.course.autograde import submissions
+from leerplein.course.prepare.assign import load_exercise
+from leerplein.course.grading.autograde import submissions
 from leerplein.course.course import TEXT_STUB, Course
-from leerplein.course.feedback import points as feedback_points
-from leerplein.course.rubric_grades import UnknownItem, answers, check_known, load_levels, save_page
+from leerplein.course.results.feedback import points as feedback_points
+from leerplein.course.grading.rubric_grades import UnknownItem, answers, check_known, load_levels, save_page
 from leerplein.service_base import ServiceHandler
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:72rem;margin:1rem auto;padding:0 1rem;color:#1d2125}
@@ -71,7 +71,7 @@ class Base(ServiceHandler):
 
 class Overview(Base):
     def get(self):
-        from leerplein.course.assign import exercise_slugs
+        from leerplein.course.prepare.assign import exercise_slugs
 
         rows, names = [], self.names()
         for assignment in exercise_slugs(self.course.root):

@@ -21,8 +21,8 @@ from typing import Callable
 import nbformat
 
 from leerplein.course.course import Course, read_json, write_json
-from leerplein.course.execute import LIMITS_ENV, NOTEBOOK_TIMEOUT, RESULT_REFUSED, UNSAFE_ENV
-from leerplein.course.sandbox import SandboxLimits, SandboxUnavailable, sandbox_status
+from leerplein.course.grading.execute import LIMITS_ENV, NOTEBOOK_TIMEOUT, RESULT_REFUSED, UNSAFE_ENV
+from leerplein.course.grading.sandbox import SandboxLimits, SandboxUnavailable, sandbox_status
 
 LIMIT_NAMES = {"Tijdslimiet": "tijdslimiet", "Geheugenlimiet": "geheugenlimiet", NOTEBOOK_TIMEOUT: "tijdslimiet"}
 # Each grading worker's own address-space limit: it reads only capped files, so this is far
@@ -124,7 +124,7 @@ def precheck(course: Course, assignment: str, student: str) -> tuple[bool, list[
         except Exception as err:  # noqa: BLE001 - an unreadable notebook is reported, not fatal to the cohort
             messages.append(f"{name} kon niet worden gelezen ({type(err).__name__}) en is niet nagekeken.")
             ok = False
-    from leerplein.course.intake import intake_path
+    from leerplein.course.intake.collect import intake_path
 
     collected = read_json(intake_path(course, assignment, student), []) or []
     return ok, collected + remember_repairs(course, assignment, student, repairs) + messages

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from leerplein.course.assign import Criterion, load_exercise, notebook_answers
+from leerplein.course.prepare.assign import Criterion, load_exercise, notebook_answers
 from leerplein.course.course import Course, read_json, write_json
 from leerplein.course.safe_paths import UnsafePath, inside, plain_name, read_regular
 
@@ -26,8 +26,8 @@ class UnknownItem(GradingError):
 def check_known(course: Course, assignment: str, student: str) -> None:
     """Only assignments from exercises/ and students with a collected submission of it: every
     id in a URL or form is checked here before any path is built from it."""
-    from leerplein.course.assign import exercise_slugs
-    from leerplein.course.autograde import submissions
+    from leerplein.course.prepare.assign import exercise_slugs
+    from leerplein.course.grading.autograde import submissions
 
     try:
         plain_name(assignment)

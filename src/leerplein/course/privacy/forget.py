@@ -42,7 +42,7 @@ def forget_student(course: Course, student: str, hub_state: Path | None = None, 
 
 
 def _forget_on_hub(result: ForgetResult, state: Path, remove_account: bool, temp_roots) -> None:
-    from leerplein.course import forget_system as system
+    from leerplein.course.privacy import forget_system as system
     from leerplein.identity import expected_uid
 
     student = result.student
@@ -154,7 +154,7 @@ def _forget_in_exchange(course: Course, student: str) -> list[str]:
     """The student's submissions in inbound/ and anything of theirs that was moved aside. Only
     the top level is matched by name; links are removed, never followed."""
     from leerplein.course.course import COURSE_ID
-    from leerplein.course.guard import QUARANTINE
+    from leerplein.course.intake.guard import QUARANTINE
 
     removed = []
     base = course.exchange / COURSE_ID

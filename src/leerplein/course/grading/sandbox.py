@@ -4,7 +4,7 @@ writable place, nothing of the course directory, the gradebook, the exchange or 
 directory, and (when the grader runs as root) the unprivileged uid 65534.
 
 Limits per submission (wall time per cell and per notebook, memory, processes, output size)
-are enforced inside the sandbox by `leerplein.course.runner` and around it by the parent.
+are enforced inside the sandbox by `leerplein.course.grading.runner` and around it by the parent.
 """
 
 from __future__ import annotations

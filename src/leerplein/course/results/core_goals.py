@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from leerplein.course.assign import Criterion, load_exercise
-from leerplein.course.assessment_rules import PASS_LEVEL
-from leerplein.course.observations import load_forms, load_observation
-from leerplein.course.rubrics import goals_page, leerdoelen
+from leerplein.course.prepare.assign import Criterion, load_exercise
+from leerplein.course.prepare.assign import PASS_LEVEL
+from leerplein.course.grading.observations import load_forms, load_observation
+from leerplein.course.prepare.rubrics import goals_page, leerdoelen
 
 OPEN, MET, NOT_MET = "open", "gehaald", "niet gehaald"
 
@@ -63,7 +63,7 @@ def core_goals(root: Path, entries: list[dict]) -> list[CoreGoal]:
 
 
 def chosen_level(course, item: Evidence, student: str, cache: dict) -> str | None:
-    from leerplein.course.rubric_grades import load_levels
+    from leerplein.course.grading.rubric_grades import load_levels
 
     key = (item.kind, item.source)
     if key not in cache:

@@ -38,8 +38,8 @@ def grade_table(course: Course) -> tuple[list[str], list[dict]]:
     """Points per student and assignment; "" where nothing is handed in or grading is not done."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from leerplein.course.assign import exercise_slugs, load_exercise
-    from leerplein.course.progress import is_graded
+    from leerplein.course.prepare.assign import exercise_slugs, load_exercise
+    from leerplein.course.results.progress import is_graded
 
     with Gradebook(course.gradebook_url) as gb:
         assignments = sorted(a.name for a in gb.assignments)
@@ -76,7 +76,7 @@ def export_text(course: Course, fmt: str, pseudonymise: bool = False, only: set[
     """The CSV as text; `only` keeps just these students (a teacher's own cohort)."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    from leerplein.course.progress import everyone
+    from leerplein.course.results.progress import everyone
 
     assignments, rows = grade_table(course)
     if only is not None:

@@ -1,0 +1,1 @@
+"""Privacy: `course forget` (AVG) in the course and on the hub."""

@@ -1,0 +1,17 @@
+"""The teacher workspace's URLs."""
+
+from __future__ import annotations
+
+from leerplein.course.course import Course
+from leerplein.teacher.handlers import (Assignment, AssignmentStep, Attendance, Badges, Export, Home, Log, Progress,
+                                        Report)
+from leerplein.teacher.observations import Observations
+
+
+def routes(course: Course, base: str) -> list:
+    args = {"course": course, "base": base}
+    return [(base, Home, args), (base + r"opdracht/([^/]+)", Assignment, args),
+            (base + r"opdracht/([^/]+)/([a-z]+)", AssignmentStep, args), (base + "aanwezigheid", Attendance, args),
+            (base + "voortgang", Progress, args), (base + "rapport", Report, args), (base + "cijfers", Export, args),
+            (base + "logboek", Log, args), (base + "badges", Badges, args),
+            (base + r"observatie/?([a-z0-9-]*)", Observations, args)]
