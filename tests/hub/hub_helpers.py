@@ -81,8 +81,10 @@ def write_roster(base: Path, teachers: list[str], students: list[str]) -> Path:
 
 
 def port_for(offset: int) -> int:
-    """A hub uses its port and the next four (hub API, proxy API, grading, Peiling)."""
-    return 9000 + (os.getpid() % 300) * 48 + offset * 6
+    """A hub uses its port and the next four (hub API, proxy API, grading, Peiling). Each pytest
+    process (and each xdist worker, gw0, gw1, …) gets its own range of 64 ports."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+    return 9000 + ((os.getpid() % 75) + 75 * (worker % 4)) * 64 + offset * 6
 
 
 def hub_start(roster: Path, state: Path, port: int, *extra: str):

@@ -15,7 +15,7 @@ from hub_helpers import user_url
 
 from leerplein.hub.prestart import PrestartError, start_time
 
-GROUP_A, GROUP_B = ["lppanna", "lppbram"], ["lppcees"]
+GROUP_A, GROUP_B = ["lpwanna", "lpwbram"], ["lpwcees"]
 
 
 def test_start_time_is_the_lead_before_the_session_and_refuses_nonsense():
