@@ -61,7 +61,7 @@ def test_sets_are_closed_to_everyone_else(store):
             store.ask(outsider, a.id, problem, "Mag ik meedoen?")
     with pytest.raises(LeerkringError, match="niet van jou"):
         store.posts("s1", 999)  # the same answer for a set that does not exist
-    with pytest.raises(LeerkringError, match="bestaat niet \(meer\) in deze kring"):
+    with pytest.raises(LeerkringError, match=r"bestaat niet \(meer\) in deze kring"):
         store.ask("s5", b.id, problem, "Via mijn eigen kring?")
     with pytest.raises(LeerkringError, match="Alleen deelnemers"):
         store.share_problem("t1", a.id, "De begeleider deelt niet")
