@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,7 +59,19 @@ class StudentAssignments:
         self.nbgrader = AssignmentList(parent=parent)
         self.nbgrader.root_dir = str(self.home)
 
+    def for_my_cohort(self) -> Callable[[str], bool]:
+        """Only what is released to her cohort (the spawner sets LEERPLEIN_COHORT from the roster).
+        A convenience, not the boundary: collect refuses work for what her cohort was not given."""
+        from leerplein.course.prepare.releases import in_record, read_releases
+
+        cohort = os.environ.get("LEERPLEIN_COHORT")
+        if cohort is None:  # not on a hub: one cohort
+            return lambda aid: True
+        record = read_releases(Path(self.nbgrader.load_config().Exchange.root))
+        return lambda aid: in_record(record, aid, cohort)
+
     def overview(self) -> list[Assignment]:
+        mine = self.for_my_cohort()
         released = self.nbgrader.list_released_assignments(course_id=COURSE_ID)
         submitted = self.nbgrader.list_submitted_assignments(course_id=COURSE_ID)
         if not released["success"] or not submitted["success"]:
@@ -67,6 +81,8 @@ class StudentAssignments:
         found: dict[str, Assignment] = {}
         for item in released["value"]:
             aid = item["assignment_id"]
+            if not mine(aid):
+                continue
             current = found.get(aid)
             if current and current.status == "opgehaald":
                 continue
@@ -127,6 +143,8 @@ class StudentAssignments:
     def fetch(self, assignment_id: str) -> Outcome:
         if (self.home / check_id(assignment_id)).exists():
             return Outcome(True, "Je had deze opdracht al opgehaald. Je antwoorden staan er nog.")
+        if not self.for_my_cohort()(assignment_id):
+            return Outcome(False, "Deze opdracht is nog niet vrijgegeven voor jouw groep.")
         return self._run("fetch_assignment", assignment_id, "De opdracht is opgehaald. Je kunt beginnen.",
                          "Ophalen is niet gelukt. Probeer het opnieuw. Lukt het niet? Meld het bij je docent.")
 

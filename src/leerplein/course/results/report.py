@@ -142,7 +142,7 @@ def render(data: dict) -> str:
     return f"""<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Leerplein: voortgang</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#1d2125}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #c7ccd1;padding:.3rem .6rem;text-align:left}}img{{max-width:100%}}</style>
-</head><body><main><h1>Voortgang van de cursus</h1>
+</head><body><main><h1>Voortgang van de cursus{html.escape(f" (groep {data['groep']})") if data.get("groep") else ""}</h1>
 <h2>Inleveringen per module</h2><img src="data:image/png;base64,{completion}" alt="{html.escape(completion_alt)}">
 <table><thead><tr><th scope=col>Module</th><th scope=col>Ingeleverd</th><th scope=col>Nog niet nagekeken</th><th scope=col>Gemiddelde score (nagekeken werk)</th></tr></thead><tbody>{rows}</tbody></table>
 <h2>Verdeling van de scores</h2>{_img(distribution, dist_alt, "Nog geen scores.")}
@@ -153,10 +153,12 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #c7ccd1;padding:.3rem .
 </main></body></html>"""
 
 
-def write_report(course: Course, target: Path) -> Path:
+def write_report(course: Course, target: Path, only: set[str] | None = None, cohort: str = "") -> Path:
+    """`only`/`cohort`: one cohort's students, and the report says which cohort."""
     from leerplein.course.results.progress import everyone
 
-    data = collect(course)
-    data["students"] = everyone(course)
+    data = collect(course, sorted(only) if only is not None else None)
+    data["students"] = everyone(course, only)
+    data["groep"] = cohort
     write_atomic(target, render(data))
     return target
