@@ -171,3 +171,15 @@ def test_the_audit_trail_keeps_a_cohort_s_events_to_that_cohort(two):
     seen_b = audit.events(course, {"tcbert"}, ("groep-b",))
     assert not any("groep-b" in e["detail"] for e in seen_a)
     assert any(e["detail"].startswith("groep-b:") for e in seen_b)
+
+
+def test_autograde_shows_the_teacher_no_sqlalchemy_warnings(two):
+    """nbgrader 0.9.6 under SQLAlchemy 2 printed a screen of SAWarnings per submission; their cause
+    is fixed (leerplein.course.nbgrader_fixes), nothing is filtered."""
+    out = cli(two["root"], "course", "autograde", A, "--cohort", "groep-a", *two["dirs"])
+    assert out.returncode == 0 and "1 graded, 0 failed" in out.stdout, out.stdout + out.stderr
+    assert "Warning" not in out.stderr + out.stdout, out.stderr[-2000:]
+    from nbgrader.api import Gradebook
+
+    with Gradebook(two["course"].gradebook_url) as gb:  # and the submission is really stored
+        assert gb.find_submission(A, "tcanna").score is not None
