@@ -221,7 +221,7 @@ def feedback(assignment: str, course_dir: Path = CourseDir, exchange: Path = Exc
         console.print(f"Not yet: reflections still to grade for {', '.join(waiting)} "
                       "(their feedback goes out once every reflection has a rubric level).", markup=False)
     if release and written:
-        result = release_feedback(course, assignment)
+        result = release_feedback(course, assignment, only)
         if result.released:
             _audit(course, "feedback", assignment, result.released,
                    f"feedback vrijgegeven voor {len(result.released)} studenten")

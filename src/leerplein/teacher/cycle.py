@@ -112,7 +112,7 @@ def feedback_step(course: Course, slug: str, students: list[str]) -> StepResult:
         return StepResult(False, "Er is nog geen volledig beoordeeld werk: er is geen feedback vrijgegeven.",
                           [f"Nog beoordelen: {', '.join(waiting)}"] if waiting else [])
     generate_feedback(course, slug, ready)
-    released = release_feedback(course, slug)
+    released = release_feedback(course, slug, set(students))
     details = [f"Nog niet: {', '.join(waiting)} (eerst alle reflecties beoordelen)"] if waiting else []
     details += [f"{student}: {reason}" for student, reason in sorted(released.skipped.items())]
     return StepResult(True, f"Feedback vrijgegeven voor {len(released.released)} studenten.", details)

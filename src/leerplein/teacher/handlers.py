@@ -190,8 +190,12 @@ class Progress(WorkspaceHandler):
         from leerplein.course.results.progress import load_rules, student_progress
 
         rules = load_rules(self.course.root)
+        from leerplein.course.intake.deadlines import is_late
+
         rows = [student_progress(self.course, s, rules) for s in self.students()]
-        self.show("Voortgang", pages.progress(rows, self.names()))
+        late = {(p.student, a.slug) for p in rows for a in p.counted
+                if a.status != "open" and is_late(self.course, self.cohort, a.slug, p.student)}
+        self.show("Voortgang", pages.progress(rows, self.names(), late))
 
 
 class Report(WorkspaceHandler):

@@ -89,7 +89,13 @@ STEP_TEXT = {
 }
 
 
-def job_block(job: dict | None) -> tuple[str, bool]:
+def named(line: str, names: dict[str, str]) -> str:
+    """A step's detail line "username: message" with her name instead of her username."""
+    user, sep, rest = line.partition(": ")
+    return f"{names[user]}: {rest}" if sep and user in names else line
+
+
+def job_block(job: dict | None, names: dict[str, str] | None = None) -> tuple[str, bool]:
     """What the last step did, or how far it is; True when the page should refresh itself."""
     if not job:
         return "", False
@@ -100,7 +106,7 @@ def job_block(job: dict | None) -> tuple[str, bool]:
                if total else "")
         return f"<div class='msg' role='status'><p>Bezig: {esc(name)}…</p>{bar}</div>", True
     result = job.get("result") or {}
-    details = "".join(f"<li>{esc(d)}</li>" for d in result.get("details", []))
+    details = "".join(f"<li>{esc(named(d, names or {}))}</li>" for d in result.get("details", []))
     body = f"<p><strong>{esc(name)}:</strong> {esc(result.get('summary', ''))}</p>"
     if details:
         body += f"<ul>{details}</ul>"
@@ -170,7 +176,7 @@ def release_text(state: AssignmentState) -> str:
 def assignment(base: str, state: AssignmentState, job: dict | None, names: dict[str, str], token: str,
                flash: str = "", due: dict | None = None, handed: list | None = None,
                error: str = "") -> tuple[str, bool]:
-    block, busy = job_block(job)
+    block, busy = job_block(job, names)
     steps = []
     for step, (label, help_text) in STEP_TEXT.items():
         if step == "vrijgeven" and state.released:
@@ -219,14 +225,16 @@ def _status(a) -> str:
     return f"{got}, {'gehaald' if a.passed else 'nog niet gehaald'}"
 
 
-def progress(rows: list, names: dict[str, str]) -> str:
+def progress(rows: list, names: dict[str, str], late: set | frozenset = frozenset()) -> str:
+    """`late`: (student, slug) handed in after the cohort's deadline: marked, never refused."""
     if not rows:
         return "<p>Geen studenten in je groep.</p>"
     titles = [a.titel.replace("Reflectie-opdracht: ", "").split(":")[0] for a in rows[0].counted]
     head = "".join(f"<th scope='col'>{esc(t)}</th>" for t in titles)
     body = "".join(
         f"<tr><th scope='row'>{esc(names.get(p.student, p.student))}</th>"
-        + "".join(f"<td>{esc(_status(a))}</td>" for a in p.counted)
+        + "".join(f"<td>{esc(_status(a))}{' (te laat)' if (p.student, a.slug) in late else ''}</td>"
+                  for a in p.counted)
         + f"<td>{p.attended}</td><td>{'ja' if p.passed else 'nee'}</td></tr>" for p in rows)
     return ("<div class='wrap'><table><thead><tr><th scope='col'>Student</th>" + head
             + "<th scope='col'>Bijeenkomsten</th><th scope='col'>Geslaagd</th></tr></thead>"
