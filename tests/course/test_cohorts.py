@@ -183,3 +183,19 @@ def test_autograde_shows_the_teacher_no_sqlalchemy_warnings(two):
 
     with Gradebook(two["course"].gradebook_url) as gb:  # and the submission is really stored
         assert gb.find_submission(A, "tcanna").score is not None
+
+
+def test_the_forget_page_says_every_result_in_dutch(two):
+    """The admin's page shows ForgetResult; every line forget writes has a Dutch sentence."""
+    from leerplein.course.privacy.forget import forget_student
+    from leerplein.teacher.forget_page import dutch
+
+    result = forget_student(two["course"], "tcanna", None, backups=[two["base"]])
+    assert result.removed and result.left
+    lines = [dutch(item) for item in result.removed + result.left]
+    assert not [line for line in lines if line.startswith("overig")], lines
+    samples = ["hub: user record, servers and tokens of x (through the hub's API)", "hub: her line in initial-passwords.csv",
+               "temporary files: /tmp/x", "hub log: 2 line(s) naming x in jupyterhub.log",
+               "system account x and home folder: kept (her own files; ...)", "roster: x is still in the roster ...",
+               "leerkring: 2 post(s) by x", "leerkring: membership of 1 set(s)", "processes: 3 of x ended"]
+    assert not [s for s in samples if dutch(s).startswith("overig")]

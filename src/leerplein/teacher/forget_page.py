@@ -13,6 +13,7 @@ import os
 import re
 from pathlib import Path
 
+import tornado.ioloop
 import tornado.web
 
 from leerplein.teacher import pages
@@ -102,7 +103,7 @@ class Forget(WorkspaceHandler):
         self.choose()
 
     @tornado.web.authenticated
-    def post(self):
+    async def post(self):
         from leerplein.course.privacy.forget import forget_student
 
         student = self.get_argument("student", "")
@@ -116,7 +117,9 @@ class Forget(WorkspaceHandler):
         if self.get_argument("bevestiging", "").strip() != student:
             self.confirm(student, names[student], error=f"Typ precies '{student}' om te bevestigen. Er is niets gewist.")
             return
-        result = forget_student(self.course, student, hub_state())
+        # the hub may take a while to stop her server: the service keeps answering everyone else meanwhile
+        result = await tornado.ioloop.IOLoop.current().run_in_executor(None, forget_student, self.course, student,
+                                                                       hub_state())
         from leerplein.course import audit
 
         audit.record(self.course, self.current_user["name"], "vergeten", "", [], "gegevens van één student gewist")
