@@ -101,6 +101,20 @@ def test_collect_refuses_work_of_a_cohort_it_was_not_released_to_and_keeps_it(tw
     assert sorted(collect(course, A).staged) == ["tcanna", "tcbert"]
 
 
+def test_a_cohort_s_deadline_is_published_for_its_students_only_by_root(two):
+    from leerplein.course.intake.deadlines import set_deadline
+    from leerplein.course.prepare.releases import DEADLINES, read_deadlines
+
+    course = two["course"]
+    set_deadline(course, "groep-b", A, "2026-12-14T17:00")
+    published = read_deadlines(course.exchange)
+    assert published["groep-b"][A].startswith("2026-12-14T17:00") and A not in published.get("groep-a", {})
+    info = os.lstat(course.exchange / COURSE_ID / DEADLINES)
+    assert stat.S_IMODE(info.st_mode) == 0o644 and info.st_uid == os.geteuid()
+    set_deadline(course, "groep-b", A, "")
+    assert A not in read_deadlines(course.exchange).get("groep-b", {})
+
+
 def test_a_forged_record_is_not_believed(two):
     """Only root's own record counts: one owned by someone else (planted, or a copy) is empty."""
     course = two["course"]

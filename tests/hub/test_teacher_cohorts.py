@@ -135,7 +135,9 @@ def run_cycle(browser, hub, teacher, name, cohort, other, student, outsider, tag
     dutch_screen(page, f"{tag}-03-released")
 
     headers = server_token(hub, student)
-    assert "armoede" in student_view(hub, student, headers).lower()  # released to her cohort: listed
+    view = student_view(hub, student, headers)
+    assert "armoede" in view.lower()  # released to her cohort: listed, with her cohort's deadline
+    assert "Inleveren vóór 1 januari 2020, 12:00" in view
     action(hub, student, headers, "fetch")
     answer(hub, student, headers, f"Reflectie van {student} over schaamte en signalen bij de balie.")
     action(hub, student, headers, "submit")

@@ -29,6 +29,7 @@ class Assignment:
     submissions: list[str] = field(default_factory=list)  # timestamps, oldest first
     feedback_ready: bool = False  # released by the teacher, not fetched yet
     feedback: Path | None = None  # the newest fetched feedback file
+    deadline: str = ""  # her cohort's deadline, in Dutch ("14 december 2026, 17:00"); late work is still taken
 
     @property
     def handed_in(self) -> bool:
@@ -70,6 +71,23 @@ class StudentAssignments:
         record = read_releases(Path(self.nbgrader.load_config().Exchange.root))
         return lambda aid: in_record(record, aid, cohort)
 
+    def my_deadlines(self) -> dict[str, str]:
+        from datetime import datetime
+
+        from leerplein.course.intake.deadlines import dutch_time
+        from leerplein.course.prepare.releases import read_deadlines
+
+        cohort = os.environ.get("LEERPLEIN_COHORT")
+        if not cohort:
+            return {}
+        out = {}
+        for slug, when in read_deadlines(Path(self.nbgrader.load_config().Exchange.root)).get(cohort, {}).items():
+            try:
+                out[slug] = dutch_time(datetime.fromisoformat(when))
+            except (TypeError, ValueError):
+                continue
+        return out
+
     def overview(self) -> list[Assignment]:
         mine = self.for_my_cohort()
         released = self.nbgrader.list_released_assignments(course_id=COURSE_ID)
@@ -100,8 +118,10 @@ class StudentAssignments:
                                                                 and not sub.get("has_local_feedback"))
                 if sub.get("feedback_updated"):
                     entry.feedback_ready = True
+        due = self.my_deadlines()
         for entry in found.values():
             entry.feedback = self.newest_feedback(entry.id)
+            entry.deadline = due.get(entry.id, "")
         return sorted(found.values(), key=lambda a: a.id)
 
     def title(self, assignment_id: str, notebook: Path | None) -> str:

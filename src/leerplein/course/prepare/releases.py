@@ -26,6 +26,7 @@ from pathlib import Path
 from leerplein.course.course import COURSE_ID, Course
 
 RECORD = "releases.json"
+DEADLINES = "deadlines.json"  # {cohort: {slug: ISO time}}: each cohort's deadlines, for the student view
 ZONE_NAME = "Europe/Amsterdam"
 
 
@@ -35,7 +36,20 @@ def record_path(exchange: Path) -> Path:
 
 def read_releases(exchange: Path) -> dict:
     """The record as root wrote it; a file that is not root's regular file counts as empty."""
-    path = record_path(exchange)
+    return _read_root_json(record_path(exchange))
+
+
+def read_deadlines(exchange: Path) -> dict:
+    return _read_root_json(Path(exchange) / COURSE_ID / DEADLINES)
+
+
+def publish_deadlines(course: Course, deadlines: dict) -> None:
+    """The cohorts' deadlines where students can read them (root's, 0644)."""
+    _write_readable(Path(course.exchange) / COURSE_ID / DEADLINES, json.dumps(deadlines, ensure_ascii=False,
+                                                                             sort_keys=True))
+
+
+def _read_root_json(path: Path) -> dict:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:
