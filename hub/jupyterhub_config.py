@@ -99,6 +99,7 @@ c.Spawner.cmd = singleuser if S["cgroups"] else [
 c.Spawner.default_url = "/leerplein"
 c.LeerpleinSpawner.teacher_group = "leerplein-docenten"
 c.LeerpleinSpawner.student_config = str(state / "jupyter-config-student")
+c.LeerpleinSpawner.people_file = str(state / "people.json")  # a student's view lists her cohort's releases
 c.Spawner.mem_limit = S["mem_limit_bytes"]  # shown in JupyterLab; enforced by the control group
 c.Spawner.cpu_limit = S["cpu_limit"]
 # ~/.jupyter and other config in the home folder is the student's: her server ignores it

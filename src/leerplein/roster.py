@@ -24,6 +24,11 @@ class Person:
     email: str | None = None
     course: str = "leerplein"
 
+    @property
+    def courses(self) -> tuple[str, ...]:
+        """A teacher may teach several cohorts: "groep-a;groep-b" in the course column."""
+        return tuple(c.strip() for c in self.course.split(";") if c.strip()) or ("leerplein",)
+
 
 def read_roster(path: Path) -> list[Person]:
     with path.open(encoding="utf-8-sig", newline="") as f:
@@ -38,6 +43,10 @@ def read_roster(path: Path) -> list[Person]:
             raise RosterError(f"{path}:{number}: '{username}' is not a valid username (letters, digits, - and _)")
         if role not in ROLES:
             raise RosterError(f"{path}:{number}: unknown role '{role}' (use student, teacher or admin)")
-        people.append(Person(username, (row.get("name") or "").strip(), ROLES[role], (row.get("email") or None),
-                             (row.get("course") or "leerplein").strip() or "leerplein"))
+        person = Person(username, (row.get("name") or "").strip(), ROLES[role], (row.get("email") or None),
+                        (row.get("course") or "leerplein").strip() or "leerplein")
+        if person.role == "student" and len(person.courses) > 1:
+            raise RosterError(f"{path}:{number}: a student is in one cohort, not '{person.course}' "
+                              "(only teachers may have several, separated by ';')")
+        people.append(person)
     return people

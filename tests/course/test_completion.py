@@ -215,7 +215,7 @@ def test_the_report_draws_no_empty_charts_and_lists_every_student(graded, tmp_pa
     roster.write_text("username,name,role\nnieuw,Nieuw,student\n")
     init_course(fresh, roster)
     page = write_report(fresh, tmp_path / "leeg.html").read_text()
-    assert "Nog niets beoordeeld." in page and "Nog geen scores." in page and page.count("<img") == 1
+    assert "Nog niets beoordeeld." in page and "Nog geen punten." in page and page.count("<img") == 1
     assert "<th scope=row>nieuw</th><td>nee</td>" in page
     full = write_report(graded["course"], tmp_path / "vol.html").read_text()
     assert full.count("<img") == 3 and "<th scope=row>zakt</th><td>nee</td>" in full

@@ -21,6 +21,7 @@ ACTIONS = {
     "deadline": "deadline gezet",
     "badge": "badge uitgegeven",
     "export": "cijfers geëxporteerd",
+    "vergeten": "gegevens van een student gewist",
 }
 
 
@@ -28,13 +29,17 @@ def audit_file(course: Course):
     return course.state / "audit.jsonl"
 
 
-def record(course: Course, who: str, action: str, assignment: str = "", students=(), detail: str = "") -> None:
-    """One line per event; a single write of a whole line, so a crash never leaves half a record."""
+def record(course: Course, who: str, action: str, assignment: str = "", students=(), detail: str = "",
+           cohort: str = "") -> None:
+    """One line per event; a single write of a whole line, so a crash never leaves half a record.
+    `cohort`: the event concerns that cohort only (a deadline, a release)."""
     if action not in ACTIONS:
         raise ValueError(action)
-    line = json.dumps({"wanneer": datetime.now(timezone.utc).isoformat(timespec="seconds"), "wie": who,
-                       "actie": action, "opdracht": assignment, "studenten": sorted(students), "detail": detail},
-                      ensure_ascii=False) + "\n"
+    entry = {"wanneer": datetime.now(timezone.utc).isoformat(timespec="seconds"), "wie": who,
+             "actie": action, "opdracht": assignment, "studenten": sorted(students), "detail": detail}
+    if cohort:
+        entry["groep"] = cohort
+    line = json.dumps(entry, ensure_ascii=False) + "\n"
     course.state.mkdir(parents=True, exist_ok=True)
     fd = os.open(audit_file(course), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
@@ -43,8 +48,9 @@ def record(course: Course, who: str, action: str, assignment: str = "", students
         os.close(fd)
 
 
-def events(course: Course, students: set[str] | None = None) -> list[dict]:
-    """Newest first; with `students`, only events about them (or about no student in particular)."""
+def events(course: Course, students: set[str] | None = None, cohorts=None) -> list[dict]:
+    """Newest first; with `students`, only events about them (or about no student in particular);
+    with `cohorts`, no event that names another cohort."""
     try:
         lines = audit_file(course).read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
@@ -54,6 +60,8 @@ def events(course: Course, students: set[str] | None = None) -> list[dict]:
         try:
             event = json.loads(line)
         except json.JSONDecodeError:
+            continue
+        if cohorts is not None and event.get("groep") and event["groep"] not in cohorts:
             continue
         if students is None or not event.get("studenten") or set(event["studenten"]) & students:
             if students is not None:

@@ -18,6 +18,18 @@ CourseDir = typer.Option(None, "--course-dir", envvar="LEERPLEIN_COURSE_DIR",
                          help="nbgrader course directory (default: <repo>/course, outside git)")
 Exchange = typer.Option(None, "--exchange", envvar="LEERPLEIN_EXCHANGE",
                         help="nbgrader exchange directory (default: <course-dir>/../exchange)")
+CohortOpt = typer.Option(None, "--cohort", help="only this cohort (the roster's course column)")
+
+
+def _only(course: Course, cohort: str | None) -> set[str] | None:
+    """The students of --cohort (None: everyone); an unknown cohort stops with the valid ones."""
+    from leerplein.course.cohorts import CohortError, cohort_filter
+
+    try:
+        return cohort_filter(course, cohort)
+    except CohortError as err:
+        console.print(str(err), markup=False, style="red", soft_wrap=True)
+        raise typer.Exit(2) from err
 
 
 def _course(course_dir: Path | None, exchange: Path | None, require: bool = True) -> Course:
@@ -49,13 +61,13 @@ def _guard(course: Course) -> None:
         console.print(f"[yellow]Exchange repaired:[/yellow] {note}")
 
 
-def _audit(course: Course, action: str, assignment: str = "", students=(), detail: str = "") -> None:
+def _audit(course: Course, action: str, assignment: str = "", students=(), detail: str = "", cohort: str = "") -> None:
     """The audit trail names the admin who used the command line."""
     import getpass
 
     from leerplein.course import audit
 
-    audit.record(course, f"{getpass.getuser()} (opdrachtregel)", action, assignment, students, detail)
+    audit.record(course, f"{getpass.getuser()} (opdrachtregel)", action, assignment, students, detail, cohort=cohort)
 
 
 def _assignments(course: Course, assignment: str | None) -> list[str]:
@@ -86,29 +98,40 @@ def init(course_dir: Path = CourseDir, exchange: Path = Exchange,
 
 
 @app.command()
-def release(assignment: str = typer.Argument(None), course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
+def release(assignment: str = typer.Argument(None), course_dir: Path = CourseDir, exchange: Path = Exchange,
+            cohort: list[str] = typer.Option(None, "--cohort", help="only for this cohort (repeat for more; "
+                                                                    "default: every cohort on the roster)")) -> None:
     """Regenerate from exercises/, then release to students (again, for a corrected version: what
     was handed in stays as it is)."""
+    from leerplein.course.cohorts import CohortError
     from leerplein.course.prepare.release import release as release_one
 
     course = _course(course_dir, exchange)
     for slug in _assignments(course, assignment):
-        result = release_one(course, slug)
+        try:
+            result = release_one(course, slug, list(cohort or []) or None)
+        except CohortError as err:
+            console.print(str(err), markup=False, style="red", soft_wrap=True)
+            raise typer.Exit(2) from err
         state = "released again (corrected version)" if result.again else "released"
-        console.print(f"{slug}: {state if result.ok else 'FAILED'}", markup=False)
+        console.print(f"{slug}: {state if result.ok else 'FAILED'} for {', '.join(result.cohorts)}"
+                      if result.ok else f"{slug}: FAILED", markup=False)
         if not result.ok:
             console.print(result.message, markup=False)
             raise typer.Exit(1)
-        _audit(course, "vrijgegeven", slug, (), result.message)
+        for one in result.cohorts:
+            _audit(course, "vrijgegeven", slug, (), result.message, cohort=one)
 
 
 @app.command()
-def collect(assignment: str = typer.Argument(None), course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
+def collect(assignment: str = typer.Argument(None), course_dir: Path = CourseDir, exchange: Path = Exchange,
+            cohort: str = CohortOpt) -> None:
     """Collect submissions from the exchange into submitted/ (links, special files and oversized
     submissions are skipped and reported in `status`)."""
     from leerplein.course.intake.collect import collect as safe_collect
 
     course = _course(course_dir, exchange)
+    only = _only(course, cohort)  # collect takes everyone released to (shared folders); reports only --cohort
     for slug in _assignments(course, assignment):
         try:
             result = safe_collect(course, slug)
@@ -117,15 +140,21 @@ def collect(assignment: str = typer.Argument(None), course_dir: Path = CourseDir
             raise typer.Exit(1) from err
         for line in result.rejected:
             console.print(f"rejected {line}", markup=False)
-        console.print(f"{slug}: collected {len(result.staged)} submissions.")
+        staged = [s for s in result.staged if only is None or s in only]
+        refused = [s for s in result.not_released if only is None or s in only]
+        console.print(f"{slug}: collected {len(staged)} submissions"
+                      + (f"; not released to their cohort, left in the exchange: {', '.join(refused)}" if refused else "")
+                      + ".", markup=False)
         for student, lines in sorted(result.messages.items()):
+            if only is not None and student not in only:
+                continue
             for line in lines:
                 console.print(f"  {student}: {line}", markup=False)
 
 
 @app.command()
 def autograde(assignment: str, course_dir: Path = CourseDir, exchange: Path = Exchange,
-              student: list[str] = typer.Option(None, help="only these students"),
+              student: list[str] = typer.Option(None, help="only these students"), cohort: str = CohortOpt,
               workers: int = typer.Option(None, help="parallel workers (default: number of cores)"),
               cell_seconds: int = 10, notebook_seconds: int = 60, memory_mb: int = 1024,
               unsafe_no_sandbox: bool = typer.Option(False, "--unsafe-no-sandbox",
@@ -136,7 +165,8 @@ def autograde(assignment: str, course_dir: Path = CourseDir, exchange: Path = Ex
 
     limit_own_memory()  # the grader, root on the hub, must not be the process that takes the machine
     course = _course(course_dir, exchange)
-    chosen = list(student or submissions(course, assignment))
+    only = _only(course, cohort)
+    chosen = [s for s in (student or submissions(course, assignment)) if only is None or s in only]
     limits = SandboxLimits(cell_seconds=cell_seconds, notebook_seconds=notebook_seconds, memory_mb=memory_mb)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as bar:
@@ -166,7 +196,8 @@ def grade(course_dir: Path = CourseDir, exchange: Path = Exchange, port: int = 8
 @app.command()
 def feedback(assignment: str, course_dir: Path = CourseDir, exchange: Path = Exchange,
              release: bool = typer.Option(True, help="also release it to students through the exchange"),
-             student: list[str] = typer.Option(None, "--student", help="only for these students")) -> None:
+             student: list[str] = typer.Option(None, "--student", help="only for these students"),
+             cohort: str = CohortOpt) -> None:
     """Write feedback HTML (no hidden tests, no tracebacks) and release it, only for work whose
     reflections are all graded: what still waits for grading is listed, never sent as a 0."""
     from leerplein.course.grading.autograde import load_statuses
@@ -174,7 +205,9 @@ def feedback(assignment: str, course_dir: Path = CourseDir, exchange: Path = Exc
     from leerplein.course.results.progress import feedback_ready
 
     course = _course(course_dir, exchange)
-    autograded = [s for s, st in load_statuses(course, assignment).items() if st.get("status") == "nagekeken"]
+    only = _only(course, cohort)
+    autograded = [s for s, st in load_statuses(course, assignment).items() if st.get("status") == "nagekeken"
+                  and (only is None or s in only)]
     if student:
         unknown = [s for s in student if s not in autograded]
         if unknown:
@@ -188,7 +221,7 @@ def feedback(assignment: str, course_dir: Path = CourseDir, exchange: Path = Exc
         console.print(f"Not yet: reflections still to grade for {', '.join(waiting)} "
                       "(their feedback goes out once every reflection has a rubric level).", markup=False)
     if release and written:
-        result = release_feedback(course, assignment)
+        result = release_feedback(course, assignment, only)
         if result.released:
             _audit(course, "feedback", assignment, result.released,
                    f"feedback vrijgegeven voor {len(result.released)} studenten")
@@ -201,30 +234,33 @@ def feedback(assignment: str, course_dir: Path = CourseDir, exchange: Path = Exc
 def export(output: Path = typer.Option(Path("grades.csv"), "--output", "-o"),
            lms: str = typer.Option("brightspace", help="brightspace, canvas or moodle"),
            pseudonymise: bool = typer.Option(False, "--pseudonymise", help="replace student ids by pseudonyms"),
-           course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
+           course_dir: Path = CourseDir, exchange: Path = Exchange, cohort: str = CohortOpt) -> None:
     """Export grades as a CSV for an LMS gradebook."""
     from leerplein.course.results.export import export_csv
 
-    n = export_csv(_course(course_dir, exchange), lms, output, pseudonymise)
+    course = _course(course_dir, exchange)
+    n = export_csv(course, lms, output, pseudonymise, _only(course, cohort))
     console.print(f"Wrote {n} students to {output} ({lms}{', pseudonymised' if pseudonymise else ''}).")
 
 
 @app.command()
 def report(output: Path = typer.Option(Path("report.html"), "--output", "-o"),
-           course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
+           course_dir: Path = CourseDir, exchange: Path = Exchange, cohort: str = CohortOpt) -> None:
     """Write the teacher's progress report (HTML with charts)."""
     from leerplein.course.results.report import write_report
 
-    console.print(f"Report: {write_report(_course(course_dir, exchange), output)}")
+    course = _course(course_dir, exchange)
+    console.print(f"Report: {write_report(course, output, _only(course, cohort), cohort or '')}")
 
 
 @app.command()
-def status(course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
+def status(course_dir: Path = CourseDir, exchange: Path = Exchange, cohort: str = CohortOpt) -> None:
     """Show where every assignment stands, and each student's problems."""
     from leerplein.course.results.status import course_status
 
     table = Table("assignment", "submitted", "autograded", "failed", "rubric graded", "feedback")
-    rows = course_status(_course(course_dir, exchange))
+    course = _course(course_dir, exchange)
+    rows = course_status(course, _only(course, cohort))
     for r in rows:
         table.add_row(r["assignment"], *(str(r[k]) for k in ("submitted", "autograded", "failed", "rubric_graded",
                                                                "feedback")))
@@ -267,12 +303,13 @@ def forget(student: str, course_dir: Path = CourseDir, exchange: Path = Exchange
 
 
 @app.command()
-def progress(course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
+def progress(course_dir: Path = CourseDir, exchange: Path = Exchange, cohort: str = CohortOpt) -> None:
     """Per student: assignments handed in, graded and passed (grading/slaagregels.yml)."""
     from leerplein.course.results.progress import everyone
 
     table = Table("student", "passed", "points", "still open")
-    for p in everyone(_course(course_dir, exchange)):
+    course = _course(course_dir, exchange)
+    for p in everyone(course, _only(course, cohort)):
         got, out_of = p.total
         table.add_row(p.student, "yes" if p.passed else "no", f"{got:g} / {out_of:g}", "; ".join(p.open_items) or "-")
     console.print(table)
@@ -282,13 +319,18 @@ def progress(course_dir: Path = CourseDir, exchange: Path = Exchange) -> None:
 def aanwezig(session: str = typer.Argument(None, help="the session, e.g. ontmoeting-1 (see --lijst)"),
              students: list[str] = typer.Argument(None), course_dir: Path = CourseDir, exchange: Path = Exchange,
              weg: bool = typer.Option(False, "--weg", help="undo: remove these students from the session"),
-             lijst: bool = typer.Option(False, "--lijst", help="list the sessions and who attended")) -> None:
+             lijst: bool = typer.Option(False, "--lijst", help="list the sessions and who attended"),
+             cohort: str = CohortOpt) -> None:
     """Record who attended a group session (counts when slaagregels.yml asks for attendance)."""
     from leerplein.course.results.attendance import AttendanceError, attendance, record_attendance, remove_attendance, sessions
 
     course = _course(course_dir, exchange)
+    only = _only(course, cohort)
+    if only is not None and set(students or []) - only:
+        console.print(f"Not in cohort {cohort}: {', '.join(sorted(set(students) - only))}", markup=False, style="red")
+        raise typer.Exit(2)
     if lijst or not session:
-        present = attendance(course)
+        present = {s: done for s, done in attendance(course).items() if only is None or s in only}
         for s in sessions(course.root):
             who = sorted(student for student, done in present.items() if s.id in done)
             console.print(f"{s.id:<14} {s.titel}: {', '.join(who) or '-'}", markup=False)
@@ -297,7 +339,7 @@ def aanwezig(session: str = typer.Argument(None, help="the session, e.g. ontmoet
         change = remove_attendance if weg else record_attendance
         found = change(course, session, list(students or []))
     except AttendanceError as err:
-        console.print(str(err), markup=False, style="red")
+        console.print(str(err), markup=False, style="red", soft_wrap=True)
         raise typer.Exit(2) from err
     _audit(course, "afwezig" if weg else "aanwezig", "", list(students or []), found.id)
     verb = "Removed" if weg else "Recorded"
@@ -307,7 +349,8 @@ def aanwezig(session: str = typer.Argument(None, help="the session, e.g. ontmoet
 @app.command()
 def badges(course_dir: Path = CourseDir, exchange: Path = Exchange,
            ob2: bool = typer.Option(False, "--ob2", help="also export each as a signed Open Badges 2.0 assertion"),
-           revoke: str = typer.Option(None, "--revoke", help="revoke this student's badge instead")) -> None:
+           revoke: str = typer.Option(None, "--revoke", help="revoke this student's badge instead"),
+           cohort: str = CohortOpt) -> None:
     """Issue the badge to everyone who passed and put it in their feedback (the issuer is set in instituut.yml)."""
     import getpass
 
@@ -328,7 +371,7 @@ def badges(course_dir: Path = CourseDir, exchange: Path = Exchange,
         publish_status_list(course)
         _publish_badges(course)
         return
-    result = award_badges(course, ob2=ob2, who=f"{getpass.getuser()} (opdrachtregel)")
+    result = award_badges(course, _only(course, cohort), ob2=ob2, who=f"{getpass.getuser()} (opdrachtregel)")
     for problem in result.problems:
         console.print(problem, markup=False, style="yellow")
     for student, path, last in result.issued:

@@ -96,6 +96,10 @@ class Course:
         from nbgrader.apps import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory
 
+        from leerplein.course import nbgrader_fixes
+
+        nbgrader_fixes.apply()  # no SQLAlchemy warnings in the teacher's output (their cause, fixed)
+
         cfg = self.nbgrader_config()
         return NbGraderAPI(CourseDirectory(config=cfg), config=cfg)
 

@@ -104,6 +104,9 @@ def sync_roster(state: Path, roster: Path, course=None) -> RosterChange:
 def _update_gradebook(course, people: dict) -> None:
     from nbgrader.api import Gradebook
 
+    from leerplein.course.cohorts import write_people_copy
+
+    write_people_copy(course, people)
     with Gradebook(course.gradebook_url) as gb:
         for name, person in people.items():
             if person.get("rol") == "student":

@@ -194,7 +194,10 @@ def peiling_state(state: Path, name: str = "peiling") -> Path:
 
 def people_map(roster: Path) -> dict:
     try:
-        return {p.username: {"rol": p.role, "cursus": p.course, "naam": p.name} for p in read_roster(roster)}
+        from leerplein.course.cohorts import people_from_roster
+
+        # "cursus": the first cohort (Peiling and the leerkring know one); "cursussen": all of a teacher's
+        return people_from_roster(read_roster(roster))
     except RosterError as err:
         raise HubError(str(err)) from err
 

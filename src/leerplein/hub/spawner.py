@@ -4,6 +4,7 @@ the server stops."""
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 
@@ -21,6 +22,7 @@ class LeerpleinSpawner(LocalProcessSpawner):
     student_cpus = Float(limits.StudentLimits.cpus, config=True, help="CPUs per user")
     teacher_group = Unicode("", config=True, help="members of this hub group get JupyterLab and teacher tools")
     student_config = Unicode("", config=True, help="Jupyter config folder put first for everyone else")
+    people_file = Unicode("", config=True, help="the root-only people.json: a student's cohort for her view")
 
     @property
     def is_teacher(self) -> bool:
@@ -54,10 +56,23 @@ class LeerpleinSpawner(LocalProcessSpawner):
         env = super().get_env()
         env[limits.HUB_ID_ENV] = self.hub_id
         env["LEERPLEIN_ROLE"] = "docent" if self.is_teacher else "student"
+        if not self.is_teacher and self.people_file:
+            env["LEERPLEIN_COHORT"] = self.cohort()
         if not self.is_teacher and self.student_config:
             env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
                 p for p in (self.student_config, env.get("JUPYTER_CONFIG_PATH", "")) if p)
         return env
+
+    def cohort(self) -> str:
+        """Her cohort as the roster says now (read as root at each start); "" when unknown."""
+        from leerplein.course.cohorts import cohort_of
+
+        try:
+            with open(self.people_file, encoding="utf-8") as f:
+                people = json.load(f)
+        except (OSError, ValueError):
+            return ""
+        return cohort_of(people, self.user.name) or ""
 
     async def stop(self, now=False):
         await super().stop(now=now)

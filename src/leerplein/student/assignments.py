@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +29,7 @@ class Assignment:
     submissions: list[str] = field(default_factory=list)  # timestamps, oldest first
     feedback_ready: bool = False  # released by the teacher, not fetched yet
     feedback: Path | None = None  # the newest fetched feedback file
+    deadline: str = ""  # her cohort's deadline, in Dutch ("14 december 2026, 17:00"); late work is still taken
 
     @property
     def handed_in(self) -> bool:
@@ -57,7 +60,36 @@ class StudentAssignments:
         self.nbgrader = AssignmentList(parent=parent)
         self.nbgrader.root_dir = str(self.home)
 
+    def for_my_cohort(self) -> Callable[[str], bool]:
+        """Only what is released to her cohort (the spawner sets LEERPLEIN_COHORT from the roster).
+        A convenience, not the boundary: collect refuses work for what her cohort was not given."""
+        from leerplein.course.prepare.releases import in_record, read_releases
+
+        cohort = os.environ.get("LEERPLEIN_COHORT")
+        if cohort is None:  # not on a hub: one cohort
+            return lambda aid: True
+        record = read_releases(Path(self.nbgrader.load_config().Exchange.root))
+        return lambda aid: in_record(record, aid, cohort)
+
+    def my_deadlines(self) -> dict[str, str]:
+        from datetime import datetime
+
+        from leerplein.course.intake.deadlines import dutch_time
+        from leerplein.course.prepare.releases import read_deadlines
+
+        cohort = os.environ.get("LEERPLEIN_COHORT")
+        if not cohort:
+            return {}
+        out = {}
+        for slug, when in read_deadlines(Path(self.nbgrader.load_config().Exchange.root)).get(cohort, {}).items():
+            try:
+                out[slug] = dutch_time(datetime.fromisoformat(when))
+            except (TypeError, ValueError):
+                continue
+        return out
+
     def overview(self) -> list[Assignment]:
+        mine = self.for_my_cohort()
         released = self.nbgrader.list_released_assignments(course_id=COURSE_ID)
         submitted = self.nbgrader.list_submitted_assignments(course_id=COURSE_ID)
         if not released["success"] or not submitted["success"]:
@@ -67,6 +99,8 @@ class StudentAssignments:
         found: dict[str, Assignment] = {}
         for item in released["value"]:
             aid = item["assignment_id"]
+            if not mine(aid):
+                continue
             current = found.get(aid)
             if current and current.status == "opgehaald":
                 continue
@@ -84,8 +118,10 @@ class StudentAssignments:
                                                                 and not sub.get("has_local_feedback"))
                 if sub.get("feedback_updated"):
                     entry.feedback_ready = True
+        due = self.my_deadlines()
         for entry in found.values():
             entry.feedback = self.newest_feedback(entry.id)
+            entry.deadline = due.get(entry.id, "")
         return sorted(found.values(), key=lambda a: a.id)
 
     def title(self, assignment_id: str, notebook: Path | None) -> str:
@@ -127,6 +163,8 @@ class StudentAssignments:
     def fetch(self, assignment_id: str) -> Outcome:
         if (self.home / check_id(assignment_id)).exists():
             return Outcome(True, "Je had deze opdracht al opgehaald. Je antwoorden staan er nog.")
+        if not self.for_my_cohort()(assignment_id):
+            return Outcome(False, "Deze opdracht is nog niet vrijgegeven voor jouw groep.")
         return self._run("fetch_assignment", assignment_id, "De opdracht is opgehaald. Je kunt beginnen.",
                          "Ophalen is niet gelukt. Probeer het opnieuw. Lukt het niet? Meld het bij je docent.")
 

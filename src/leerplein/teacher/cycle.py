@@ -25,15 +25,18 @@ class AssignmentState:
     graded: list[str]  # fully graded
     feedback: int  # feedback written
     problems: list[tuple[str, str]]
+    release: dict = field(default_factory=dict)  # her cohort's entry of the release record
 
 
-def assignment_state(course: Course, slug: str, students: list[str]) -> AssignmentState:
+def assignment_state(course: Course, slug: str, students: list[str], cohort: str | None = None) -> AssignmentState:
+    """Where `slug` stands for these students; `cohort`: released to that cohort (else: to anyone)."""
     from leerplein.course.prepare.assign import load_exercise
     from leerplein.course.grading.autograde import load_statuses, submissions
     from leerplein.course.results.feedback import feedback_path
     from leerplein.course.intake.collect import intake_messages
     from leerplein.course.results.progress import feedback_ready
     from leerplein.course.prepare.release import is_released
+    from leerplein.course.prepare.releases import cohorts_released, released_to
 
     mine = set(students)
     handed_in = [s for s in submissions(course, slug) if s in mine]
@@ -43,21 +46,23 @@ def assignment_state(course: Course, slug: str, students: list[str]) -> Assignme
     problems = [(s, m) for s, st in statuses.items() for m in st.get("messages", [])]
     problems += [(s, m) for s, lines in intake_messages(course, slug).items()
                  if s in mine and s not in statuses for m in lines]
-    return AssignmentState(slug, load_exercise(course.root, slug).data["titel"], is_released(course, slug),
+    released = released_to(course.exchange, slug, cohort) if cohort else is_released(course, slug)
+    return AssignmentState(slug, load_exercise(course.root, slug).data["titel"], released,
                            len(handed_in), len(autograded), to_grade, graded,
-                           sum(1 for s in handed_in if feedback_path(course, slug, s).exists()), problems)
+                           sum(1 for s in handed_in if feedback_path(course, slug, s).exists()), problems,
+                           cohorts_released(course.exchange, slug).get(cohort or "", {}))
 
 
-def overview(course: Course, students: list[str]) -> list[AssignmentState]:
+def overview(course: Course, students: list[str], cohort: str | None = None) -> list[AssignmentState]:
     from leerplein.course.prepare.assign import exercise_slugs
 
-    return [assignment_state(course, slug, students) for slug in exercise_slugs(course.root)]
+    return [assignment_state(course, slug, students, cohort) for slug in exercise_slugs(course.root)]
 
 
-def release_step(course: Course, slug: str) -> StepResult:
+def release_step(course: Course, slug: str, cohorts: list[str] | None = None) -> StepResult:
     from leerplein.course.prepare.release import release
 
-    result = release(course, slug)
+    result = release(course, slug, cohorts)
     return StepResult(result.ok, result.message)
 
 
@@ -73,7 +78,9 @@ def collect_step(course: Course, slug: str, students: list[str]) -> StepResult:
     mine = set(students)
     details = [f"{student}: {line}" for student, lines in sorted(result.messages.items()) if student in mine
                for line in lines]
-    return StepResult(True, f"{len(mine & set(result.staged))} inleveringen opgehaald.", details)
+    refused = len(mine & set(result.not_released))
+    extra = f" {refused} niet opgehaald: niet vrijgegeven voor hun groep (het werk blijft bewaard)." if refused else ""
+    return StepResult(True, f"{len(mine & set(result.staged))} inleveringen opgehaald.{extra}", details)
 
 
 def autograde_step(course: Course, slug: str, students: list[str], progress=None) -> StepResult:
@@ -105,7 +112,7 @@ def feedback_step(course: Course, slug: str, students: list[str]) -> StepResult:
         return StepResult(False, "Er is nog geen volledig beoordeeld werk: er is geen feedback vrijgegeven.",
                           [f"Nog beoordelen: {', '.join(waiting)}"] if waiting else [])
     generate_feedback(course, slug, ready)
-    released = release_feedback(course, slug)
+    released = release_feedback(course, slug, set(students))
     details = [f"Nog niet: {', '.join(waiting)} (eerst alle reflecties beoordelen)"] if waiting else []
     details += [f"{student}: {reason}" for student, reason in sorted(released.skipped.items())]
     return StepResult(True, f"Feedback vrijgegeven voor {len(released.released)} studenten.", details)

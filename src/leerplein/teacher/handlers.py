@@ -17,13 +17,29 @@ class WorkspaceHandler(HubOAuthenticated, ServiceHandler):
     def initialize(self, course: Course, base: str):
         self.course, self.base = course, base
 
+    COHORT_COOKIE = "leerplein-groep"
+
+    @property
+    def full_scope(self) -> Scope:
+        """All her cohorts."""
+        return scope_for(self.current_user["name"], load_people())
+
+    @property
+    def cohort(self) -> str:
+        """The cohort she works in now: her choice (a signed cookie), else her first."""
+        full = self.full_scope
+        chosen = (self.get_secure_cookie(self.COHORT_COOKIE, max_age_days=30) or b"").decode("utf-8", "replace")
+        return chosen if chosen in full.cohorts else (full.cohorts[0] if full.cohorts else "")
+
     @property
     def scope(self) -> Scope:
-        return scope_for(self.current_user["name"], load_people())
+        """Need-to-know on every page: the students of the cohort she works in."""
+        full = self.full_scope
+        return full.narrowed(self.cohort) if full.cohorts else full
 
     def prepare(self):
         super().prepare()
-        if self.current_user and not self.scope.cohorts:
+        if self.current_user and not self.full_scope.cohorts:
             raise tornado.web.HTTPError(403)
 
     def names(self) -> dict[str, str]:
@@ -44,12 +60,27 @@ class WorkspaceHandler(HubOAuthenticated, ServiceHandler):
         return slug
 
     def show(self, title: str, body: str, refresh: bool = False) -> None:
-        self.write(pages.layout(self.base, title, body, refresh))
+        full = self.full_scope
+        self.write(pages.layout(self.base, title, body, refresh, cohort=self.cohort, cohorts=full.cohorts,
+                                token=self.xsrf_token.decode(), admin=full.admin))
 
     def write_error(self, status_code: int, **kwargs) -> None:
         text = {403: "Deze pagina is alleen voor docenten van deze groep.", 404: "Deze pagina bestaat niet."}
         self.write(pages.layout(self.base, "Niet gevonden" if status_code == 404 else "Geen toegang",
                                 f"<p>{text.get(status_code, 'Er ging iets mis. Probeer het opnieuw.')}</p>"))
+
+
+class Cohort(WorkspaceHandler):
+    """She picks the cohort she works in; only one of her own."""
+
+    @tornado.web.authenticated
+    def post(self):
+        chosen = self.get_argument("groep", "")
+        if chosen not in self.full_scope.cohorts:
+            raise tornado.web.HTTPError(403)
+        self.set_secure_cookie(self.COHORT_COOKIE, chosen, expires_days=30, httponly=True, samesite="Strict",
+                               path=self.base)
+        self.redirect(self.base)
 
 
 class Home(WorkspaceHandler):
@@ -60,7 +91,7 @@ class Home(WorkspaceHandler):
         students = self.students()
         me = load_people().get(self.current_user["name"], {})
         body = pages.home(self.base, me.get("naam") or self.current_user["name"], self.scope.cohorts, len(students),
-                          overview(self.course, students))
+                          overview(self.course, students, self.cohort), others=self.full_scope.cohorts)
         self.show("Werkplek voor docenten", body)
 
 
@@ -77,7 +108,7 @@ class Assignment(WorkspaceHandler):
         from leerplein.course.intake.deadlines import deadline_for, handed_in_at
         from leerplein.teacher.cycle import assignment_state
 
-        state = assignment_state(self.course, slug, self.students())
+        state = assignment_state(self.course, slug, self.students(), self.cohort)
         people = load_people()
         handed = []
         for student in self.students():
@@ -85,7 +116,7 @@ class Assignment(WorkspaceHandler):
             due = deadline_for(self.course, people.get(student, {}).get("cursus", ""), slug)
             handed.append((student, moment, moment is not None and due is not None and moment > due))
         due = {c: deadline_for(self.course, c, slug) for c in self.scope.cohorts}
-        body, busy = pages.assignment(self.base, state, jobs.current(self.course, slug), self.names(),
+        body, busy = pages.assignment(self.base, state, jobs.current(self.course, slug, self.cohort), self.names(),
                                       self.xsrf_token.decode(), flash, due=due, handed=handed, error=error)
         self.show(state.titel, body, refresh=busy)
 
@@ -105,7 +136,7 @@ class Assignment(WorkspaceHandler):
             self.render_page(slug, error=str(err))
             return
         text = f"{cohort}: {dutch_time(moment)}" if moment else f"{cohort}: geen deadline"
-        audit.record(self.course, self.current_user["name"], "deadline", slug, [], text)
+        audit.record(self.course, self.current_user["name"], "deadline", slug, [], text, cohort=cohort)
         self.render_page(slug, f"Deadline opgeslagen ({text}).")
 
 
@@ -115,7 +146,7 @@ class AssignmentStep(WorkspaceHandler):
         slug = self.slug(slug)
         if step not in jobs.STEPS:
             raise tornado.web.HTTPError(404)
-        started = jobs.start(self.course, step, slug, self.students(), self.current_user["name"])
+        started = jobs.start(self.course, step, slug, self.students(), self.current_user["name"], self.cohort)
         self.redirect(f"{self.base}opdracht/{slug}" + ("" if started else "?bezig=1"))
 
 
@@ -159,8 +190,12 @@ class Progress(WorkspaceHandler):
         from leerplein.course.results.progress import load_rules, student_progress
 
         rules = load_rules(self.course.root)
+        from leerplein.course.intake.deadlines import is_late
+
         rows = [student_progress(self.course, s, rules) for s in self.students()]
-        self.show("Voortgang", pages.progress(rows, self.names()))
+        late = {(p.student, a.slug) for p in rows for a in p.counted
+                if a.status != "open" and is_late(self.course, self.cohort, a.slug, p.student)}
+        self.show("Voortgang", pages.progress(rows, self.names(), late))
 
 
 class Report(WorkspaceHandler):
@@ -172,6 +207,7 @@ class Report(WorkspaceHandler):
         data = collect(self.course, self.students())
         rules = load_rules(self.course.root)
         data["students"] = [student_progress(self.course, s, rules) for s in self.students()]
+        data["groep"] = self.cohort
         self.write(render(data))
 
 
@@ -192,9 +228,10 @@ class Export(WorkspaceHandler):
         pseudonymous = bool(self.get_argument("pseudoniem", ""))
         text = export_text(self.course, lms, pseudonymous, set(self.students()))
         audit.record(self.course, self.current_user["name"], "export", "", self.students(),
-                     f"{lms}{', gepseudonimiseerd' if pseudonymous else ''}")
+                     f"{lms}{', gepseudonimiseerd' if pseudonymous else ''}", cohort=self.cohort)
         self.set_header("Content-Type", "text/csv; charset=utf-8")
-        self.set_header("Content-Disposition", f'attachment; filename="cijfers-{lms}.csv"')
+        safe = "".join(c for c in self.cohort if c.isalnum() or c in "-_") or "groep"
+        self.set_header("Content-Disposition", f'attachment; filename="cijfers-{safe}-{lms}.csv"')
         self.write(text)
 
 
@@ -238,4 +275,5 @@ class Log(WorkspaceHandler):
         from leerplein.course.prepare.assign import exercise_slugs, load_exercise
 
         titles = {slug: load_exercise(self.course.root, slug).data["titel"] for slug in exercise_slugs(self.course.root)}
-        self.show("Logboek", pages.audit_log(events(self.course, set(self.students())), self.names(), titles))
+        self.show("Logboek", pages.audit_log(events(self.course, set(self.students()), self.scope.cohorts), self.names(),
+                                             titles))

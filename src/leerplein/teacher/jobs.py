@@ -16,8 +16,9 @@ from leerplein.course.course import Course, read_json, write_json
 STEPS = ("vrijgeven", "ophalen", "nakijken", "feedback")
 
 
-def job_file(course: Course, slug: str) -> Path:
-    return course.state / "jobs" / f"{slug}.json"
+def job_file(course: Course, slug: str, cohort: str = "") -> Path:
+    """One per assignment and cohort: a teacher sees only her own cohort's results."""
+    return course.state / "jobs" / (f"{slug}.{cohort}.json" if cohort else f"{slug}.json")
 
 
 def _alive(pid: int) -> bool:
@@ -28,9 +29,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def current(course: Course, slug: str) -> dict | None:
-    """The last job of this assignment; a job whose process died is reported as stopped."""
-    state = read_json(job_file(course, slug), None)
+def current(course: Course, slug: str, cohort: str = "") -> dict | None:
+    """The last job of this assignment for this cohort; a job whose process died is reported as stopped."""
+    state = read_json(job_file(course, slug, cohort), None)
     if state and state.get("status") == "bezig" and not _alive(int(state.get("pid", 0))):
         state = {**state, "status": "gestopt", "result": {
             "ok": False, "summary": "Deze stap is onderbroken. Start hem opnieuw: wat al klaar was, blijft bewaard.",
@@ -41,31 +42,43 @@ def current(course: Course, slug: str) -> dict | None:
 AUDIT = {"vrijgeven": "vrijgegeven", "ophalen": "opgehaald", "nakijken": "nagekeken", "feedback": "feedback"}
 
 
-def start(course: Course, step: str, slug: str, students: list[str] = (), who: str = "") -> bool:
+def busy(course: Course, slug: str) -> bool:
+    """Does a step of this assignment run, for any cohort? (They share nbgrader's folders.)"""
+    folder = course.state / "jobs"
+    files = [folder / f"{slug}.json", *folder.glob(f"{slug}.*.json")] if folder.is_dir() else []
+    for path in files:
+        cohort = path.name[len(slug) + 1:-len(".json")] if path.name != f"{slug}.json" else ""
+        state = current(course, slug, cohort)
+        if state and state.get("status") == "bezig":
+            return True
+    return False
+
+
+def start(course: Course, step: str, slug: str, students: list[str] = (), who: str = "", cohort: str = "") -> bool:
     """Start a step unless one runs for this assignment; False when one is still busy."""
     if step not in STEPS:
         raise ValueError(step)
-    running = current(course, slug)
-    if running and running.get("status") == "bezig":
+    if busy(course, slug):
         return False
-    write_json(job_file(course, slug), {"step": step, "status": "bezig", "done": 0, "total": 0, "pid": 0,
-                                        "started": time.time()})
+    path = job_file(course, slug, cohort)
+    write_json(path, {"step": step, "status": "bezig", "done": 0, "total": 0, "pid": 0, "started": time.time()})
     proc = subprocess.Popen([sys.executable, "-m", "leerplein.teacher.jobs", step, slug, *students],
                             env={**os.environ, "LEERPLEIN_COURSE_DIR": str(course.directory), "LEERPLEIN_WHO": who,
-                                 "LEERPLEIN_EXCHANGE": str(course.exchange), "LEERPLEIN_ROOT": str(course.root)},
+                                 "LEERPLEIN_EXCHANGE": str(course.exchange), "LEERPLEIN_ROOT": str(course.root),
+                                 "LEERPLEIN_JOB_COHORT": cohort},
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
-    state = read_json(job_file(course, slug), {})
+    state = read_json(path, {})
     if state.get("status") == "bezig" and not state.get("pid"):
-        write_json(job_file(course, slug), {**state, "pid": proc.pid})
+        write_json(path, {**state, "pid": proc.pid})
     return True
 
 
-def run(course: Course, step: str, slug: str, students: list[str], who: str = "") -> None:
+def run(course: Course, step: str, slug: str, students: list[str], who: str = "", cohort: str = "") -> None:
     from leerplein.course import audit
     from leerplein.teacher import cycle
 
-    path = job_file(course, slug)
+    path = job_file(course, slug, cohort)
     state = {"step": step, "status": "bezig", "done": 0, "total": 0, "pid": os.getpid(), "started": time.time()}
     write_json(path, state)
 
@@ -75,7 +88,7 @@ def run(course: Course, step: str, slug: str, students: list[str], who: str = ""
 
     try:
         if step == "vrijgeven":
-            result = cycle.release_step(course, slug)
+            result = cycle.release_step(course, slug, [cohort] if cohort else None)
         elif step == "ophalen":
             result = cycle.collect_step(course, slug, students)
         elif step == "nakijken":
@@ -88,7 +101,7 @@ def run(course: Course, step: str, slug: str, students: list[str], who: str = ""
             result = cycle.feedback_step(course, slug, students)
         outcome = asdict(result)
         if result.ok:
-            audit.record(course, who or "onbekend", AUDIT[step], slug, students, result.summary)
+            audit.record(course, who or "onbekend", AUDIT[step], slug, students, result.summary, cohort=cohort)
     except Exception as err:  # noqa: BLE001 - the teacher gets a message, not a dead page
         outcome = {"ok": False, "summary": "Er ging iets mis. Probeer het opnieuw; blijft het misgaan, vraag dan de "
                                            "beheerder.", "details": [f"{type(err).__name__}: {err}"[-300:]]}
@@ -102,7 +115,7 @@ def main(argv: list[str]) -> None:
     course = Course(Path(os.environ["LEERPLEIN_ROOT"]), Path(os.environ["LEERPLEIN_COURSE_DIR"]),
                     Path(os.environ["LEERPLEIN_EXCHANGE"]))
     step, slug, *students = argv
-    run(course, step, slug, students, os.environ.get("LEERPLEIN_WHO", ""))
+    run(course, step, slug, students, os.environ.get("LEERPLEIN_WHO", ""), os.environ.get("LEERPLEIN_JOB_COHORT", ""))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #c7ccd1;padding
 .wrap{overflow-x:auto}button{background:#1a5fb4;color:#fff;border:0;border-radius:4px;padding:.55rem 1rem;font-size:1rem;margin:.2rem 0}
 button.secondary{background:#fff;color:#1a5fb4;border:2px solid #1a5fb4}.msg{background:#e6f4ea;padding:.6rem}
 .err{background:#fde7e9;padding:.6rem}.step{border:1px solid #c7ccd1;border-radius:6px;padding:.4rem 1rem;margin:.8rem 0}
-label{display:block;margin:.3rem 0}select,input[type=text]{font-size:1rem;padding:.3rem}
+label{display:block;margin:.3rem 0}.groep{background:#eef3fb;padding:.4rem .6rem}.groep label{display:inline}select,input[type=text]{font-size:1rem;padding:.3rem}
 a:focus,button:focus,input:focus,select:focus{outline:3px solid #f5c211;outline-offset:2px}"""
 
 
@@ -23,17 +23,34 @@ def esc(value) -> str:
     return html.escape(str(value))
 
 
-def layout(base: str, title: str, body: str, refresh: bool = False) -> str:
+def cohort_bar(base: str, cohort: str, cohorts, token: str) -> str:
+    """Which cohort every page is about, and (with more than one) a form to switch."""
+    if not cohort:
+        return ""
+    if len(cohorts) < 2 or not token:
+        return f"<p class='groep'>Groep: <strong>{esc(cohort)}</strong></p>"
+    options = "".join(f"<option value='{esc(c)}'{' selected' if c == cohort else ''}>{esc(c)}</option>"
+                      for c in cohorts)
+    return (f"<form method='post' action='{base}groep' class='groep'>{xsrf(token)}"
+            f"<label for='groep-keuze'>Groep: <strong>{esc(cohort)}</strong>. Andere groep:</label> "
+            f"<select id='groep-keuze' name='groep'>{options}</select> "
+            "<button type='submit' class='secondary'>Wisselen</button></form>")
+
+
+def layout(base: str, title: str, body: str, refresh: bool = False, cohort: str = "", cohorts=(), token: str = "",
+           admin: bool = False) -> str:
     meta = '<meta http-equiv="refresh" content="2">' if refresh else ""
     nav = (f"<nav aria-label='Werkplek'><a href='{base}'>Werkplek</a><a href='{base}aanwezigheid'>Aanwezigheid</a>"
            f"<a href='{base}voortgang'>Voortgang</a><a href='{base}observatie'>Observaties</a>"
            f"<a href='{base}rapport'>Rapport</a><a href='{base}cijfers'>Cijfers</a><a href='{base}badges'>Badges</a>"
-           f"<a href='{base}logboek'>Logboek</a><a href='/services/peiling/'>Peiling</a>"
+           f"<a href='{base}logboek'>Logboek</a>" + (f"<a href='{base}vergeten'>Gegevens wissen</a>" if admin else "")
+           + "<a href='/services/peiling/'>Peiling</a>"
            f"<a href='/services/leerkring/'>Leerkring</a><a href='/hub/logout'>Uitloggen</a></nav>")
     return (f"<!doctype html><html lang='nl'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>{meta}"
             f"<title>{esc(title)} · Leerplein</title><style>{STYLE}</style></head><body>"
-            f"<header>{nav}</header><main><h1>{esc(title)}</h1>{body}</main></body></html>")
+            f"<header>{nav}</header><main>{cohort_bar(base, cohort, cohorts, token)}<h1>{esc(title)}</h1>{body}"
+            "</main></body></html>")
 
 
 def message(text: str, error: bool = False) -> str:
@@ -46,14 +63,17 @@ def xsrf(token: str) -> str:
     return f"<input type='hidden' name='_xsrf' value='{esc(token)}'>"
 
 
-def home(base: str, user: str, cohorts: tuple[str, ...], n_students: int, states: list[AssignmentState]) -> str:
+def home(base: str, user: str, cohorts: tuple[str, ...], n_students: int, states: list[AssignmentState],
+         others=()) -> str:
     rows = "".join(
         f"<tr><th scope='row'><a href='{base}opdracht/{quote(s.slug)}'>{esc(s.titel)}</a></th>"
         f"<td>{'ja' if s.released else 'nee'}</td><td>{s.handed_in} van {n_students}</td><td>{s.autograded}</td>"
         f"<td>{len(s.to_grade) or '–'}</td><td>{s.feedback}</td></tr>" for s in states)
     groups = ", ".join(cohorts) or "nog geen"
     count = "1 student" if n_students == 1 else f"{n_students} studenten"
-    return (f"<p>Welkom, {esc(user)}. Je groep: {esc(groups)} ({count}).</p>"
+    more = [c for c in others if c not in cohorts]
+    also = f" Je hebt ook: {esc(', '.join(more))} (kies hierboven)." if more else ""
+    return (f"<p>Welkom, {esc(user)}. Je groep: {esc(groups)} ({count}).{also}</p>"
             "<h2>Opdrachten</h2><div class='wrap'><table><thead><tr><th scope='col'>Opdracht</th>"
             "<th scope='col'>Vrijgegeven</th><th scope='col'>Ingeleverd</th><th scope='col'>Automatisch nagekeken</th>"
             "<th scope='col'>Nog beoordelen</th><th scope='col'>Feedback klaar</th></tr></thead>"
@@ -69,7 +89,13 @@ STEP_TEXT = {
 }
 
 
-def job_block(job: dict | None) -> tuple[str, bool]:
+def named(line: str, names: dict[str, str]) -> str:
+    """A step's detail line "username: message" with her name instead of her username."""
+    user, sep, rest = line.partition(": ")
+    return f"{names[user]}: {rest}" if sep and user in names else line
+
+
+def job_block(job: dict | None, names: dict[str, str] | None = None) -> tuple[str, bool]:
     """What the last step did, or how far it is; True when the page should refresh itself."""
     if not job:
         return "", False
@@ -80,7 +106,7 @@ def job_block(job: dict | None) -> tuple[str, bool]:
                if total else "")
         return f"<div class='msg' role='status'><p>Bezig: {esc(name)}…</p>{bar}</div>", True
     result = job.get("result") or {}
-    details = "".join(f"<li>{esc(d)}</li>" for d in result.get("details", []))
+    details = "".join(f"<li>{esc(named(d, names or {}))}</li>" for d in result.get("details", []))
     body = f"<p><strong>{esc(name)}:</strong> {esc(result.get('summary', ''))}</p>"
     if details:
         body += f"<ul>{details}</ul>"
@@ -133,10 +159,24 @@ def audit_log(events: list[dict], names: dict[str, str], titles: dict[str, str] 
             f"<th scope='col'>Toelichting</th></tr></thead><tbody>{rows}</tbody></table></div>")
 
 
+def release_text(state: AssignmentState) -> str:
+    if not state.released:
+        return "nee"
+    entry = state.release or {}
+    if not entry.get("vrijgegeven"):
+        return "ja"
+    from datetime import datetime
+
+    from leerplein.course.intake.deadlines import dutch_time
+
+    return (f"ja, op {esc(dutch_time(datetime.fromisoformat(entry['vrijgegeven'])))} "
+            f"(versie {int(entry.get('versie', 1))})")
+
+
 def assignment(base: str, state: AssignmentState, job: dict | None, names: dict[str, str], token: str,
                flash: str = "", due: dict | None = None, handed: list | None = None,
                error: str = "") -> tuple[str, bool]:
-    block, busy = job_block(job)
+    block, busy = job_block(job, names)
     steps = []
     for step, (label, help_text) in STEP_TEXT.items():
         if step == "vrijgeven" and state.released:
@@ -150,7 +190,7 @@ def assignment(base: str, state: AssignmentState, job: dict | None, names: dict[
                     f"<p><a href='../'>Naar het beoordelen</a></p>") if waiting else ""
     problems = "".join(f"<li>{esc(names.get(s, s))}: {esc(m)}</li>" for s, m in state.problems)
     problems_html = f"<h2>Meldingen</h2><ul>{problems}</ul>" if problems else ""
-    facts = (f"<p>Vrijgegeven: {'ja' if state.released else 'nee'} · ingeleverd: {state.handed_in} · "
+    facts = (f"<p>Vrijgegeven: {release_text(state)} · ingeleverd: {state.handed_in} · "
              f"automatisch nagekeken: {state.autograded} · volledig beoordeeld: {len(state.graded)} · "
              f"feedback klaar: {state.feedback}</p>")
     return (message(flash) + message(error, error=True) + block + facts + deadline_forms(base, state.slug, due or {}, token)
@@ -185,14 +225,16 @@ def _status(a) -> str:
     return f"{got}, {'gehaald' if a.passed else 'nog niet gehaald'}"
 
 
-def progress(rows: list, names: dict[str, str]) -> str:
+def progress(rows: list, names: dict[str, str], late: set | frozenset = frozenset()) -> str:
+    """`late`: (student, slug) handed in after the cohort's deadline: marked, never refused."""
     if not rows:
         return "<p>Geen studenten in je groep.</p>"
     titles = [a.titel.replace("Reflectie-opdracht: ", "").split(":")[0] for a in rows[0].counted]
     head = "".join(f"<th scope='col'>{esc(t)}</th>" for t in titles)
     body = "".join(
         f"<tr><th scope='row'>{esc(names.get(p.student, p.student))}</th>"
-        + "".join(f"<td>{esc(_status(a))}</td>" for a in p.counted)
+        + "".join(f"<td>{esc(_status(a))}{' (te laat)' if (p.student, a.slug) in late else ''}</td>"
+                  for a in p.counted)
         + f"<td>{p.attended}</td><td>{'ja' if p.passed else 'nee'}</td></tr>" for p in rows)
     return ("<div class='wrap'><table><thead><tr><th scope='col'>Student</th>" + head
             + "<th scope='col'>Bijeenkomsten</th><th scope='col'>Geslaagd</th></tr></thead>"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from leerplein.course.course import Course
-from leerplein.teacher.handlers import (Assignment, AssignmentStep, Attendance, Badges, Export, Home, Log, Progress,
-                                        Report)
+from leerplein.teacher.handlers import (Assignment, AssignmentStep, Attendance, Badges, Cohort, Export, Home, Log,
+                                        Progress, Report)
+from leerplein.teacher.forget_page import Forget
 from leerplein.teacher.observations import Observations
 
 
@@ -14,4 +15,5 @@ def routes(course: Course, base: str) -> list:
             (base + r"opdracht/([^/]+)/([a-z]+)", AssignmentStep, args), (base + "aanwezigheid", Attendance, args),
             (base + "voortgang", Progress, args), (base + "rapport", Report, args), (base + "cijfers", Export, args),
             (base + "logboek", Log, args), (base + "badges", Badges, args),
-            (base + r"observatie/?([a-z0-9-]*)", Observations, args)]
+            (base + r"observatie/?([a-z0-9-]*)", Observations, args),
+            (base + "groep", Cohort, args), (base + "vergeten", Forget, args)]

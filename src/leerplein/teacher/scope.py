@@ -1,11 +1,12 @@
 """Need-to-know: which students a teacher may see. A teacher sees the students of the cohorts
-(the roster's `course` column) she teaches; an admin sees everyone."""
+(the roster's `course` column; a teacher may have several) she teaches; an admin sees everyone.
+In the workspace she works in one of them at a time (`narrowed`), and every page says which."""
 
 from __future__ import annotations
 
-import json
-import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from leerplein.course.cohorts import all_cohorts, cohorts_of, load_people as _load_people
 
 
 @dataclass(frozen=True)
@@ -13,6 +14,8 @@ class Scope:
     user: str
     cohorts: tuple[str, ...]
     students: frozenset[str]
+    admin: bool = False
+    people: tuple = ()  # (name, cohort) of every student in scope
 
     def allows(self, student: str) -> bool:
         return student in self.students
@@ -20,27 +23,29 @@ class Scope:
     def only(self, students) -> list[str]:
         return sorted(s for s in students if s in self.students)
 
+    def narrowed(self, cohort: str) -> "Scope":
+        """The same teacher, working in one of her cohorts."""
+        if cohort not in self.cohorts:
+            raise PermissionError(cohort)
+        mine = tuple((n, c) for n, c in self.people if c == cohort)
+        return replace(self, cohorts=(cohort,), students=frozenset(n for n, _ in mine), people=mine)
+
 
 def load_people() -> dict:
-    """username -> {"rol", "cursus", "naam"}: the root-only file `hub start` and `hub roster` write,
-    read on every request so a roster change counts at once."""
-    path = os.environ.get("LEERPLEIN_PEOPLE_FILE")
-    if path:
-        try:
-            with open(path, encoding="utf-8") as f:
-                return json.load(f)
-        except (OSError, ValueError):
-            return {}
-    return json.loads(os.environ.get("LEERPLEIN_PEOPLE", "{}"))
+    """username -> {"rol", "cursus", "cursussen", "naam"}: the root-only file `hub start` and
+    `hub roster` write, read on every request so a roster change counts at once."""
+    return _load_people()
 
 
 def scope_for(user: str, people: dict) -> Scope:
     me = people.get(user, {})
-    if me.get("rol") == "admin":
-        cohorts = sorted({p.get("cursus", "") for p in people.values()})
+    admin = me.get("rol") == "admin"
+    if admin:
+        cohorts = all_cohorts(people)
     elif me.get("rol") == "teacher":
-        cohorts = [me.get("cursus", "")]
+        cohorts = cohorts_of(me)
     else:
         cohorts = []
-    students = frozenset(name for name, p in people.items() if p.get("rol") == "student" and p.get("cursus") in cohorts)
-    return Scope(user, tuple(cohorts), students)
+    members = tuple((name, cohorts_of(p)[0]) for name, p in sorted(people.items())
+                    if p.get("rol") == "student" and cohorts_of(p)[0] in cohorts)
+    return Scope(user, tuple(cohorts), frozenset(n for n, _ in members), admin, members)

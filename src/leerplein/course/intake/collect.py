@@ -53,6 +53,7 @@ class IntakeResult:
     folders: dict[str, str] = field(default_factory=dict)  # student -> the staged entry's name
     rejected: list[str] = field(default_factory=list)  # lines for the teacher
     messages: dict[str, list[str]] = field(default_factory=dict)  # per student, Dutch
+    not_released: list[str] = field(default_factory=list)  # handed in, but not released to her cohort
 
 
 def intake_path(course: Course, assignment: str, student: str) -> Path:
@@ -152,6 +153,7 @@ def stage_submissions(course: Course, assignment: str, staging: Path,
     target = staging / COURSE_ID / "inbound"
     target.mkdir(parents=True)
     trusted = os.geteuid()
+    allowed = _released_for(course, assignment)
     in_fd = os.open(inbound, OPEN_DIR)
     try:
         candidates: dict[str, list] = defaultdict(list)
@@ -180,6 +182,11 @@ def stage_submissions(course: Course, assignment: str, staging: Path,
                 continue
             candidates[student].append((when, name, st))
         for student, entries in sorted(candidates.items()):
+            refusal = allowed(student)
+            if refusal:  # left where it is: collected once the assignment is released to her cohort
+                messages[student].append(refusal)
+                result.not_released.append(student)
+                continue
             when, name, st = max(entries, key=lambda e: e[0])
             problems: list[str] = []
             try:
@@ -208,6 +215,28 @@ def stage_submissions(course: Course, assignment: str, staging: Path,
         os.close(in_fd)
     result.messages = dict(messages)
     return result
+
+
+def _released_for(course: Course, assignment: str):
+    """student -> None when the assignment is released to her cohort, else a Dutch reason. Decided
+    from root's release record and roster, never from anything the student wrote."""
+    from leerplein.course.cohorts import cohort_of, load_people
+    from leerplein.course.prepare.releases import read_releases, released_to
+
+    people, record = load_people(course), read_releases(course.exchange)
+
+    def reason(student: str) -> str | None:
+        cohort = cohort_of(people, student)
+        if released_to(course.exchange, assignment, cohort, record):
+            return None
+        if cohort is None:
+            return ("Deze inlevering is niet opgehaald: deze naam staat niet als student in de deelnemerslijst. "
+                    "Het werk blijft bewaard op de inleverplek; vraag de beheerder.")
+        return (f"Deze inlevering is niet opgehaald: de opdracht is niet vrijgegeven voor groep {cohort}. Het werk "
+                "blijft bewaard op de inleverplek en wordt opgehaald zodra de opdracht voor deze groep is "
+                "vrijgegeven.")
+
+    return reason
 
 
 def _quarantine_entry(course: Course, in_fd: int, name: str) -> None:

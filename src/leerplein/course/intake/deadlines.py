@@ -45,6 +45,7 @@ def set_deadline(course: Course, cohort: str, slug: str, when: str) -> datetime 
     if not when:
         data.get(cohort, {}).pop(slug, None)
         write_json(deadline_file(course), data)
+        _publish(course, data)
         return None
     try:
         moment = datetime.fromisoformat(when)
@@ -54,7 +55,16 @@ def set_deadline(course: Course, cohort: str, slug: str, when: str) -> datetime 
         moment = moment.replace(tzinfo=ZONE)
     data.setdefault(cohort, {})[slug] = moment.isoformat()
     write_json(deadline_file(course), data)
+    _publish(course, data)
     return moment
+
+
+def _publish(course: Course, data: dict) -> None:
+    """Students see their cohort's deadline in their view (a copy in the exchange, root's, 0644)."""
+    from leerplein.course.prepare.releases import publish_deadlines
+
+    if (course.exchange / COURSE_ID).is_dir():
+        publish_deadlines(course, data)
 
 
 def dutch_time(moment: datetime) -> str:

@@ -36,6 +36,10 @@ def init_course(course: Course, roster: Path | None = None) -> list[str]:
         if clashes:
             raise CourseError("These users would share a uid on Kubernetes, so their files could not be told apart: "
                               + ", ".join(f"{a} and {b}" for a, b in clashes) + ". Rename one of each pair.")
+    if roster:
+        from leerplein.course.cohorts import people_from_roster, write_people_copy
+
+        write_people_copy(course, people_from_roster(people))  # who is in which cohort, for root-side checks
     with Gradebook(course.gradebook_url, course_id=COURSE_ID) as gb:
         for slug in done:
             gb.update_or_create_assignment(slug)

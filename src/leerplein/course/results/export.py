@@ -66,8 +66,8 @@ def pass_result(progress) -> int | str:
     return "" if any(a.status == "ingeleverd" for a in progress.counted) else 0
 
 
-def export_csv(course: Course, fmt: str, target, pseudonymise: bool = False) -> int:
-    text = export_text(course, fmt, pseudonymise)
+def export_csv(course: Course, fmt: str, target, pseudonymise: bool = False, only: set[str] | None = None) -> int:
+    text = export_text(course, fmt, pseudonymise, only)
     write_atomic(target, text)
     return text.count("\n") - 1
 

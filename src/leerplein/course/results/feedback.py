@@ -183,17 +183,20 @@ def release_messages(course: Course, assignment: str) -> dict[str, list[str]]:
     return {p.stem: read_json(p, []) for p in sorted(folder.glob("*.json"))} if folder.is_dir() else {}
 
 
-def release_feedback(course: Course, assignment: str) -> Release:
+def release_feedback(course: Course, assignment: str, only: set[str] | None = None) -> Release:
     """Put each student's feedback in the exchange, under the name her own fetch looks for:
     the hash of the secret recorded at collect. A student without a usable secret is skipped
     and reported; one student never stops the others. On a hub (run as root) each file is
-    readable by its student's private group only, so knowing a name is not enough."""
+    readable by its student's private group only, so knowing a name is not enough. `only`: just
+    these students (one cohort)."""
     from nbgrader.utils import notebook_hash
 
     result = Release()
     outbound = course.exchange / COURSE_ID / "feedback"
     base = course.directory / "feedback"
     for student in sorted(p.name for p in base.iterdir()) if base.is_dir() else []:
+        if only is not None and student not in only:
+            continue
         try:
             html_file = feedback_path(course, assignment, student)
             if not html_file.is_file():

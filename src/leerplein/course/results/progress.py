@@ -139,11 +139,12 @@ def student_progress(course: Course, student: str, rules: Rules | None = None) -
     return progress
 
 
-def everyone(course: Course) -> list[StudentProgress]:
+def everyone(course: Course, only: set[str] | None = None) -> list[StudentProgress]:
+    """`only`: just these students (one cohort)."""
     from nbgrader.api import Gradebook
 
     with Gradebook(course.gradebook_url) as gb:
-        students = sorted(s.id for s in gb.students)
+        students = sorted(s.id for s in gb.students if only is None or s.id in only)
     rules = load_rules(course.root)
     return [student_progress(course, s, rules) for s in students]
 

@@ -121,7 +121,7 @@ def render(data: dict) -> str:
         plt.close(fig)
     dist_alt = "; ".join(
         f"{m['slug']}: gemiddeld {sum(m['scores']) / len(m['scores']):.1f} van {m['max']:g}" if m["scores"]
-        else f"{m['slug']}: nog geen scores" for m in modules)
+        else f"{m['slug']}: nog geen punten" for m in modules)
 
     crit = [c for c in data["criteria"] if c["mean"] is not None]
     criteria = ""
@@ -142,10 +142,10 @@ def render(data: dict) -> str:
     return f"""<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Leerplein: voortgang</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#1d2125}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #c7ccd1;padding:.3rem .6rem;text-align:left}}img{{max-width:100%}}</style>
-</head><body><main><h1>Voortgang van de cursus</h1>
+</head><body><main><h1>Voortgang van de cursus{html.escape(f" (groep {data['groep']})") if data.get("groep") else ""}</h1>
 <h2>Inleveringen per module</h2><img src="data:image/png;base64,{completion}" alt="{html.escape(completion_alt)}">
-<table><thead><tr><th scope=col>Module</th><th scope=col>Ingeleverd</th><th scope=col>Nog niet nagekeken</th><th scope=col>Gemiddelde score (nagekeken werk)</th></tr></thead><tbody>{rows}</tbody></table>
-<h2>Verdeling van de scores</h2>{_img(distribution, dist_alt, "Nog geen scores.")}
+<table><thead><tr><th scope=col>Module</th><th scope=col>Ingeleverd</th><th scope=col>Nog niet nagekeken</th><th scope=col>Gemiddeld aantal punten (nagekeken werk)</th></tr></thead><tbody>{rows}</tbody></table>
+<h2>Verdeling van de punten</h2>{_img(distribution, dist_alt, "Nog geen punten.")}
 <h2>Gemiddeld niveau per rubriccriterium</h2>{_img(criteria, crit_alt, "Nog niets beoordeeld.")}
 <h2>Per student</h2>{_students(data.get("students", []))}
 <h2>Meldingen per student</h2>
@@ -153,10 +153,12 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #c7ccd1;padding:.3rem .
 </main></body></html>"""
 
 
-def write_report(course: Course, target: Path) -> Path:
+def write_report(course: Course, target: Path, only: set[str] | None = None, cohort: str = "") -> Path:
+    """`only`/`cohort`: one cohort's students, and the report says which cohort."""
     from leerplein.course.results.progress import everyone
 
-    data = collect(course)
-    data["students"] = everyone(course)
+    data = collect(course, sorted(only) if only is not None else None)
+    data["students"] = everyone(course, only)
+    data["groep"] = cohort
     write_atomic(target, render(data))
     return target

@@ -10,11 +10,12 @@ from leerplein.course.intake.collect import intake_messages
 from leerplein.course.grading.rubric_grades import load_levels
 
 
-def course_status(course: Course) -> list[dict]:
+def course_status(course: Course, only: set[str] | None = None) -> list[dict]:
+    """`only`: just these students (one cohort)."""
     rows = []
     for slug in exercise_slugs(course.root):
-        handed_in = submissions(course, slug)
-        statuses = load_statuses(course, slug)
+        handed_in = [s for s in submissions(course, slug) if only is None or s in only]
+        statuses = {s: st for s, st in load_statuses(course, slug).items() if only is None or s in only}
         rows.append({
             "assignment": slug,
             "submitted": len(handed_in),
@@ -22,8 +23,9 @@ def course_status(course: Course) -> list[dict]:
             "failed": sum(1 for s in statuses.values() if s.get("status") == "fout"),
             "rubric_graded": sum(1 for s in handed_in if load_levels(course, slug, s)),
             "feedback": sum(1 for s in handed_in if feedback_path(course, slug, s).exists()),
-            "messages": _messages(statuses, intake_messages(course, slug))
-            + [(s, m) for s, lines in release_messages(course, slug).items() for m in lines],
+            "messages": [(s, m) for s, m in _messages(statuses, intake_messages(course, slug))
+                         + [(s, m) for s, lines in release_messages(course, slug).items() for m in lines]
+                         if only is None or s in only],
         })
     return rows
 
