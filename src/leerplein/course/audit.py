@@ -21,6 +21,9 @@ ACTIONS = {
     "deadline": "deadline gezet",
     "badge": "badge uitgegeven",
     "export": "cijfers geëxporteerd",
+    "herkansing": "herkansing geopend",
+    "tweede-beoordeling": "tweede beoordeling gegeven",
+    "eindcijfer-afgesproken": "eindbeoordeling afgesproken",
 }
 
 

@@ -6,6 +6,7 @@ from leerplein.course.course import Course
 from leerplein.teacher.handlers import (Assignment, AssignmentStep, Attendance, Badges, Export, Home, Log, Progress,
                                         Report)
 from leerplein.teacher.observations import Observations
+from leerplein.teacher.assessment_pages import QualityHome, Resubmissions
 
 
 def routes(course: Course, base: str) -> list:
@@ -14,4 +15,5 @@ def routes(course: Course, base: str) -> list:
             (base + r"opdracht/([^/]+)/([a-z]+)", AssignmentStep, args), (base + "aanwezigheid", Attendance, args),
             (base + "voortgang", Progress, args), (base + "rapport", Report, args), (base + "cijfers", Export, args),
             (base + "logboek", Log, args), (base + "badges", Badges, args),
-            (base + r"observatie/?([a-z0-9-]*)", Observations, args)]
+            (base + r"observatie/?([a-z0-9-]*)", Observations, args),
+            (base + "toetskwaliteit", QualityHome, args), (base + r"herkansing/([^/]+)", Resubmissions, args)]
