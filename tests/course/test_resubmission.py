@@ -26,6 +26,7 @@ from leerplein.course.prepare.init import init_course
 from leerplein.course.results.export import ATTEMPTS, export_text
 from leerplein.course.results.feedback import feedback_path, generate_feedback, release_feedback
 from leerplein.course.results.progress import student_progress
+from leerplein.course.results.report import write_report
 
 A = "01-armoede-zien"
 FAILS, PASSES = "asherkans", "asgehaald"
@@ -134,6 +135,8 @@ def test_full_herkansing_cycle(first_round):
     assert row[A] == "13" and row[ATTEMPTS] == f"{A}:herkansing"
     assert export_rows(course)[PASSES][ATTEMPTS] == ""
     assert SECOND_TEXT in (course.directory / "submitted" / FAILS / A / f"{A}.ipynb").read_text(encoding="utf-8")
+    report = write_report(course, course.directory.parent / "rapport.html").read_text(encoding="utf-8")
+    assert f"{A}: herkansing telt (poging 2)" in report
 
     # the kept first attempt was never overwritten
     assert FIRST_TEXT in (kept / "submitted" / f"{A}.ipynb").read_text(encoding="utf-8")

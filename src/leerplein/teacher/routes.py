@@ -6,7 +6,7 @@ from leerplein.course.course import Course
 from leerplein.teacher.handlers import (Assignment, AssignmentStep, Attendance, Badges, Export, Home, Log, Progress,
                                         Report)
 from leerplein.teacher.observations import Observations
-from leerplein.teacher.assessment_pages import QualityHome, Resubmissions
+from leerplein.teacher.assessment_pages import Calibration, QualityHome, Resubmissions, SecondGrade, SecondList
 
 
 def routes(course: Course, base: str) -> list:
@@ -16,4 +16,6 @@ def routes(course: Course, base: str) -> list:
             (base + "voortgang", Progress, args), (base + "rapport", Report, args), (base + "cijfers", Export, args),
             (base + "logboek", Log, args), (base + "badges", Badges, args),
             (base + r"observatie/?([a-z0-9-]*)", Observations, args),
-            (base + "toetskwaliteit", QualityHome, args), (base + r"herkansing/([^/]+)", Resubmissions, args)]
+            (base + "toetskwaliteit", QualityHome, args), (base + r"herkansing/([^/]+)", Resubmissions, args),
+            (base + r"tweede/([^/]+)", SecondList, args), (base + r"tweede/([^/]+)/([^/]+)", SecondGrade, args),
+            (base + r"kalibratie/?([0-9a-f]*)", Calibration, args)]
