@@ -33,7 +33,7 @@ def course_of(hub):
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory):
+def hub(tmp_path_factory, built_book):
     from leerplein.course import audit
     from leerplein.course.grading.autograde import autograde
     from leerplein.course.grading.rubric_grades import save_rubric_grade

@@ -24,12 +24,14 @@ def _result(a) -> str:
 
 def quality_home(base: str, titles: dict[str, str]) -> str:
     rows = "".join(f"<tr><th scope='row'>{esc(t)}</th><td><a href='{base}herkansing/{quote(s)}'>Herkansing</a></td>"
-                   f"<td><a href='{base}tweede/{quote(s)}'>Tweede beoordeling</a></td></tr>" for s, t in titles.items())
+                   f"<td><a href='{base}tweede/{quote(s)}'>Tweede beoordeling</a></td>"
+                   f"<td><a href='{base}gelijkenis/{quote(s)}'>Gelijke stukken</a></td></tr>" for s, t in titles.items())
     return ("<p>Hier open je een herkansing voor werk dat nog niet voldoende is, en beoordeel je als tweede "
             "beoordelaar zonder het eerste oordeel te zien.</p>"
             f"<p><a href='{base}kalibratie'>Kalibratie: beoordeel voorbeeldantwoorden</a></p>"
             "<div class='wrap'><table><thead><tr>"
             "<th scope='col'>Opdracht</th><th scope='col'>Herkansing</th><th scope='col'>Tweede beoordelaar</th>"
+            "<th scope='col'>Gelijkenis tussen reflecties</th>"
             f"</tr></thead><tbody>{rows}</tbody></table></div>")
 
 
@@ -384,3 +386,34 @@ class Calibration(WorkspaceHandler):
             return
         self.show("Kalibratie: voorbeeldantwoord",
                   calibration_item(self.base, item, self.xsrf_token.decode(), compare(item, saved["levels"])))
+
+
+# --- similarity between reflections of her cohort ---------------------------------------------
+
+def similarity_page(slug_title: str, flags: list, names: dict[str, str]) -> str:
+    from leerplein.course.results.similarity import MIN_WORDS
+
+    intro = (f"<p>Hier staan stukken van {MIN_WORDS} woorden of langer die woord voor woord in de reflecties van twee "
+             "studenten uit je groep staan (per vraag; woorden uit de vraag zelf tellen niet mee). Dit is geen "
+             "oordeel en geen straf: lees beide stukken en ga zo nodig met de studenten in gesprek.</p>")
+    if not flags:
+        return intro + "<p class='msg'>Geen lange gelijke stukken gevonden.</p>"
+    blocks = "".join(
+        f"<section class='step'><h2>{esc(names.get(f.first, f.first))} en {esc(names.get(f.second, f.second))}"
+        f" ({esc(f.question)}, {f.words} woorden)</h2>"
+        f"<h3>{esc(names.get(f.first, f.first))}</h3><blockquote>{esc(f.first_passage)}</blockquote>"
+        f"<h3>{esc(names.get(f.second, f.second))}</h3><blockquote>{esc(f.second_passage)}</blockquote></section>"
+        for f in flags)
+    return intro + blocks
+
+
+class Similarity(WorkspaceHandler):
+    @tornado.web.authenticated
+    def get(self, slug: str):
+        from leerplein.course.prepare.assign import load_exercise
+        from leerplein.course.results.similarity import similar_reflections
+
+        slug = self.slug(slug)
+        title = load_exercise(self.course.root, slug).data["titel"]
+        flags = similar_reflections(self.course, slug, self.students())  # her own cohort only
+        self.show(f"Gelijke stukken: {title}", similarity_page(title, flags, self.names()))

@@ -6,7 +6,8 @@ from leerplein.course.course import Course
 from leerplein.teacher.handlers import (Assignment, AssignmentStep, Attendance, Badges, Export, Home, Log, Progress,
                                         Report)
 from leerplein.teacher.observations import Observations
-from leerplein.teacher.assessment_pages import Calibration, QualityHome, Resubmissions, SecondGrade, SecondList
+from leerplein.teacher.assessment_pages import (Calibration, QualityHome, Resubmissions, SecondGrade, SecondList,
+                                                Similarity)
 
 
 def routes(course: Course, base: str) -> list:
@@ -18,4 +19,4 @@ def routes(course: Course, base: str) -> list:
             (base + r"observatie/?([a-z0-9-]*)", Observations, args),
             (base + "toetskwaliteit", QualityHome, args), (base + r"herkansing/([^/]+)", Resubmissions, args),
             (base + r"tweede/([^/]+)", SecondList, args), (base + r"tweede/([^/]+)/([^/]+)", SecondGrade, args),
-            (base + r"kalibratie/?([0-9a-f]*)", Calibration, args)]
+            (base + r"kalibratie/?([0-9a-f]*)", Calibration, args), (base + r"gelijkenis/([^/]+)", Similarity, args)]
