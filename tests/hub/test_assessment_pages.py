@@ -183,9 +183,41 @@ def test_a_blind_second_assessment_and_an_agreed_grade(hub, browser):
     context.close()
 
 
+def test_calibration_results_are_hers_alone_and_similarity_lists_her_cohort(hub, browser):
+    from leerplein.course.grading.calibration import items
+
+    first = items(ROOT)[0]
+    context, page = browser_login(browser, hub, DOC_B)
+    page.goto(f"{ws(hub)}kalibratie")
+    page.get_by_role("link", name="Voorbeeld 1", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert first.text[:60] in page.inner_text("main")
+    for c in first.criteria:
+        page.check(f"input[name='k:{c.id}'][value='goed']")
+    page.get_by_role("button", name="Mijn oordeel opslaan").click()
+    page.get_by_text("Jouw oordeel en het bedoelde niveau").wait_for()
+    text = page.inner_text("main")
+    assert "Bedoeld niveau" in text and first.level in text, text
+    assert not english_words(text), english_words(text)
+    page.goto(f"{ws(hub)}kalibratie")
+    assert "Jouw kalibratie:" in page.inner_text("main")
+    page.goto(f"{ws(hub)}gelijkenis/{A}")
+    text = page.inner_text("main")
+    assert "Geen lange gelijke stukken gevonden." in text and "geen straf" in text, text
+    context.close()
+    context, page = browser_login(browser, hub, DOC_A)
+    page.goto(f"{ws(hub)}kalibratie")
+    assert "Jouw kalibratie:" not in page.inner_text("main")  # Docent Bas's results are not shown to her
+    context.close()
+
+
 def test_a_student_reaches_no_assessment_page(hub):
+    from leerplein.course.grading.calibration import items
+
+    first = items(ROOT)[0]
     session = login(hub, ANNA)
-    for path in (f"tweede/{A}/{ANNA}", f"herkansing/{A}", "toetskwaliteit"):
+    for path in (f"tweede/{A}/{ANNA}", f"herkansing/{A}", "toetskwaliteit", "kalibratie", f"kalibratie/{first.id}",
+                 f"gelijkenis/{A}"):
         page = session.get(f"{ws(hub)}{path}", allow_redirects=True)
-        assert page.status_code == 403 or "Herkansing openen" not in page.text, (path, page.status_code)
-        assert "Tweede beoordeling opslaan" not in page.text and "ik zag dat iemand" not in page.text
+        assert page.status_code == 403 or "Werkplek" not in page.text, (path, page.status_code)
+        assert "ik zag dat iemand" not in page.text and first.text[:60] not in page.text  # no work, no model answer
