@@ -158,3 +158,20 @@ def test_unknown_or_hostile_names_are_refused(first_round):
     for name in ("../asherkans", "niemand", ""):
         with pytest.raises(ResubmissionError):
             open_resubmission(course, A, name, in_a_week(), "juf")
+
+
+def test_forgetting_a_student_removes_both_attempts_and_the_herkansing_record(first_round):
+    from leerplein.course.privacy.forget import forget_student
+    from leerplein.course.grading.second_assessor import save_second_grade, second_path
+
+    course, _ = first_round
+    save_second_grade(course, A, PASSES, "reflectie-1", {"signalen": "goed", "schaamte": "goed"}, "asdocent2")
+    if load_record(course, A, FAILS) is None:  # this test run alone: open her herkansing here
+        open_resubmission(course, A, FAILS, in_a_week(), "juf")
+    assert archive_dir(course, A, FAILS).is_dir() and second_path(course, A, PASSES).is_file()
+    forget_student(course, FAILS)
+    forget_student(course, PASSES)
+    assert not archive_dir(course, A, FAILS).exists() and load_record(course, A, FAILS) is None
+    assert not second_path(course, A, PASSES).exists()
+    leftovers = [p for p in course.state.rglob("*") if FAILS in p.name or PASSES in p.name]
+    assert not leftovers, leftovers
