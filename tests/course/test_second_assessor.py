@@ -90,3 +90,20 @@ def test_the_agreed_grade_becomes_the_grade_and_both_assessments_stay(cohort):
     assert record["reflectie-1"]["levels"]["signalen"] == "voldoende"
     assert record["reflectie-1"]["afgesproken"]["points"] == 4
     assert record["reflectie-1"]["eerste"]["levels"]["signalen"] == "goed"  # the first assessment is kept
+
+
+def test_the_report_shows_the_kappa_per_criterion(cohort, tmp_path):
+    from leerplein.course.results.report import collect as report_numbers, write_report
+
+    for student, (_, second) in zip(STUDENTS, SIGNALEN):
+        save_second_grade(cohort, A, student, "reflectie-1", {"signalen": LEVELS[second], "schaamte": "voldoende"},
+                          "docent2")
+    rows = {r["criterion"]: r for r in report_numbers(cohort)["agreement"]}
+    first = [load_levels(cohort, A, s)["reflectie-1"]["levels"]["signalen"] for s in STUDENTS]
+    expected = reference_kappa([LEVELS.index(f) for f in first], [b for _, b in SIGNALEN], 4)
+    assert rows["Signalen herkennen"]["kappa"] == pytest.approx(expected, abs=1e-4)
+    assert rows["Signalen herkennen"]["n"] == len(STUDENTS)
+    page = write_report(cohort, tmp_path / "rapport.html").read_text(encoding="utf-8")
+    assert "Overeenstemming tussen beoordelaars" in page
+    assert f"{expected:.2f}".replace(".", ",") in page
+    assert "Rol van schaamte" in page and "niet te berekenen" in page  # no spread: said, not a number

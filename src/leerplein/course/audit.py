@@ -22,6 +22,9 @@ ACTIONS = {
     "badge": "badge uitgegeven",
     "export": "cijfers geëxporteerd",
     "vergeten": "gegevens van een student gewist",
+    "herkansing": "herkansing geopend",
+    "tweede-beoordeling": "tweede beoordeling gegeven",
+    "eindcijfer-afgesproken": "eindbeoordeling afgesproken",
 }
 
 

@@ -42,6 +42,7 @@ def layout(base: str, title: str, body: str, refresh: bool = False, cohort: str 
     meta = '<meta http-equiv="refresh" content="2">' if refresh else ""
     nav = (f"<nav aria-label='Werkplek'><a href='{base}'>Werkplek</a><a href='{base}aanwezigheid'>Aanwezigheid</a>"
            f"<a href='{base}voortgang'>Voortgang</a><a href='{base}observatie'>Observaties</a>"
+           f"<a href='{base}toetskwaliteit'>Toetskwaliteit</a>"
            f"<a href='{base}rapport'>Rapport</a><a href='{base}cijfers'>Cijfers</a><a href='{base}badges'>Badges</a>"
            f"<a href='{base}logboek'>Logboek</a>" + (f"<a href='{base}vergeten'>Gegevens wissen</a>" if admin else "")
            + "<a href='/services/peiling/'>Peiling</a>"

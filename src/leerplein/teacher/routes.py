@@ -7,6 +7,8 @@ from leerplein.teacher.handlers import (Assignment, AssignmentStep, Attendance, 
                                         Progress, Report)
 from leerplein.teacher.forget_page import Forget
 from leerplein.teacher.observations import Observations
+from leerplein.teacher.assessment_pages import (Calibration, QualityHome, Resubmissions, SecondGrade, SecondList,
+                                                Similarity)
 
 
 def routes(course: Course, base: str) -> list:
@@ -16,4 +18,7 @@ def routes(course: Course, base: str) -> list:
             (base + "voortgang", Progress, args), (base + "rapport", Report, args), (base + "cijfers", Export, args),
             (base + "logboek", Log, args), (base + "badges", Badges, args),
             (base + r"observatie/?([a-z0-9-]*)", Observations, args),
-            (base + "groep", Cohort, args), (base + "vergeten", Forget, args)]
+            (base + "groep", Cohort, args), (base + "vergeten", Forget, args),
+            (base + "toetskwaliteit", QualityHome, args), (base + r"herkansing/([^/]+)", Resubmissions, args),
+            (base + r"tweede/([^/]+)", SecondList, args), (base + r"tweede/([^/]+)/([^/]+)", SecondGrade, args),
+            (base + r"kalibratie/?([0-9a-f]*)", Calibration, args), (base + r"gelijkenis/([^/]+)", Similarity, args)]

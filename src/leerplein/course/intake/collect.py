@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leerplein.course.course import COURSE_ID, Course, read_json, write_json
+from leerplein.course.grading import resubmission
 from leerplein.course.intake.submission_secrets import settle_secrets
 from leerplein.identity import expected_uid, uid_name
 
@@ -254,6 +255,7 @@ def collect(course: Course, assignment: str, limits: IntakeLimits = IntakeLimits
     try:
         result = stage_submissions(course, assignment, staging, limits)
         inbound = staging / COURSE_ID / "inbound"
+        _hold_back_third_attempts(course, assignment, result, inbound)
         notes = settle_secrets(course, assignment, {s: inbound / result.folders[s] for s in result.staged})
         for student, lines in notes.items():
             result.messages.setdefault(student, []).extend(lines)
@@ -261,9 +263,18 @@ def collect(course: Course, assignment: str, limits: IntakeLimits = IntakeLimits
             write_json(intake_path(course, assignment, student), result.messages.get(student, []))
         if result.staged:
             _nbgrader_collect(course, assignment, staging)
+            resubmission.after_collect(course, assignment, result.staged)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return result
+
+
+def _hold_back_third_attempts(course: Course, assignment: str, result: IntakeResult, inbound: Path) -> None:
+    """A hand-in after a graded herkansing is not collected: there is no third attempt."""
+    for student, line in resubmission.hold_back(course, assignment, result.staged).items():
+        shutil.rmtree(inbound / result.folders.pop(student), ignore_errors=True)
+        result.staged.remove(student)
+        result.messages.setdefault(student, []).append(line)
 
 
 def _nbgrader_collect(course: Course, assignment: str, staging: Path) -> None:

@@ -106,7 +106,8 @@ def _forget_in_course(course: Course, student: str) -> list[str]:
         if folder.exists():
             shutil.rmtree(folder)
             removed.append(f"{stage}/{student}/")
-    for sub in ("status", "rubric", "originals", "repairs", "intake", "secrets", "released"):
+    for sub in ("status", "rubric", "originals", "repairs", "intake", "secrets", "released", "herkansing", "pogingen",
+                "tweede-beoordeling", "observatie"):
         base = course.state / sub
         for path in sorted(base.rglob(f"{student}*")) if base.exists() else []:
             if path.name in (student, f"{student}.json") and path.exists():

@@ -9,7 +9,9 @@ The last grade column, `Leerplein geslaagd`, is 1 when a student meets the pass 
 grading/slaagregels.yml (every counted assignment at its cesuur, the course minimum, attendance),
 empty while a counted assignment of hers waits for grading, and 0 otherwise, as `leerplein course
 report` shows it. A submission whose reflections are not all graded yet has an empty cell, never a
-0: an LMS would read 0 as a grade.
+0: an LMS would read 0 as a grade. With a herkansing, the points are those of the last graded
+attempt; the text column `Leerplein herkansing` names each assignment where the herkansing
+(attempt 2) counts ("02-schaarste-en-bandbreedte:herkansing"), empty elsewhere.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from leerplein.course.course import Course, write_atomic
 
 FORMATS = ("brightspace", "canvas", "moodle")
 RESULT = "Leerplein geslaagd"
+ATTEMPTS = "Leerplein herkansing"  # text: the assignments where the herkansing (attempt 2) counts
 
 
 def pseudonym(course: Course, student: str) -> str:
@@ -39,6 +42,7 @@ def grade_table(course: Course) -> tuple[list[str], list[dict]]:
     from nbgrader.api import Gradebook, MissingEntry
 
     from leerplein.course.prepare.assign import exercise_slugs, load_exercise
+    from leerplein.course.grading.resubmission import counted as counted_attempt
     from leerplein.course.results.progress import is_graded
 
     with Gradebook(course.gradebook_url) as gb:
@@ -47,14 +51,22 @@ def grade_table(course: Course) -> tuple[list[str], list[dict]]:
         exercises = {a: load_exercise(course.root, a) for a in assignments if a in known}
         rows = []
         for student in sorted(gb.students, key=lambda s: s.id):
-            row = {"id": student.id, "name": " ".join(filter(None, [student.first_name, student.last_name]))}
+            row = {"id": student.id, "name": " ".join(filter(None, [student.first_name, student.last_name])),
+                   ATTEMPTS: ""}
             for a in assignments:
                 try:
                     score = gb.find_submission(a, student.id).score
                 except MissingEntry:  # no submission: empty cell, not zero
                     row[a] = ""
                     continue
-                row[a] = score if a not in exercises or is_graded(course, a, student.id, exercises[a]) else ""
+                if a not in exercises:
+                    row[a] = score
+                    continue
+                graded = is_graded(course, a, student.id, exercises[a])
+                last = counted_attempt(course, a, student.id, "nagekeken" if graded else "ingeleverd", score or 0)
+                row[a] = last.score if last.status == "nagekeken" else ""  # the last graded attempt
+                if last.attempt == 2:
+                    row[ATTEMPTS] = " ".join(filter(None, [row.get(ATTEMPTS, ""), f"{a}:herkansing"]))
             rows.append(row)
     return assignments, rows
 
@@ -87,15 +99,16 @@ def export_text(course: Course, fmt: str, pseudonymise: bool = False, only: set[
     buffer = io.StringIO()
     writer = spreadsheet.writer(buffer, lineterminator="\n")  # names from an LMS roster: no formulas
     if fmt == "brightspace":
-        writer.writerow(["OrgDefinedId", *[f"{a} Points Grade" for a in [*assignments, RESULT]],
+        writer.writerow(["OrgDefinedId", *[f"{a} Points Grade" for a in [*assignments, RESULT]], ATTEMPTS,
                          "End-of-Line Indicator"])
     elif fmt == "canvas":
-        writer.writerow(["Student", "SIS Login ID", *assignments, RESULT])
+        writer.writerow(["Student", "SIS Login ID", *assignments, RESULT, ATTEMPTS])
     else:
-        writer.writerow(["Username", *assignments, RESULT])
+        writer.writerow(["Username", *assignments, RESULT, ATTEMPTS])
     for row in rows:
         ident = pseudonym(course, row["id"]) if pseudonymise else row["id"]
         scores = [f"{row[a]:g}" if isinstance(row[a], (int, float)) else "" for a in [*assignments, RESULT]]
+        scores.append(row.get(ATTEMPTS, ""))
         if fmt == "brightspace":
             writer.writerow([ident, *scores, "#"])
         elif fmt == "canvas":

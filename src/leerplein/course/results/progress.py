@@ -11,6 +11,7 @@ import yaml
 from leerplein.course.prepare.assign import exercise_slugs, load_exercise
 from leerplein.course.results.attendance import attended as count_attended
 from leerplein.course.course import Course
+from leerplein.course.grading.resubmission import counted as counted_attempt
 
 
 class RulesError(ValueError):
@@ -61,6 +62,8 @@ class AssignmentProgress:
     max: float
     needed: float
     counts: bool
+    attempt: int = 1  # the attempt that counts: 2 once a herkansing is graded
+    herkansing: str = ""  # Dutch note on her herkansing ("" without one)
 
     @property
     def passed(self) -> bool:
@@ -114,8 +117,10 @@ def student_progress(course: Course, student: str, rules: Rules | None = None) -
                 score, status = float(sub.score or 0), "nagekeken" if is_graded(course, slug, student, exercise) else "ingeleverd"
             except MissingEntry:
                 score, status = 0.0, "open"
-            out.append(AssignmentProgress(slug, exercise.data["titel"], status, score, maximum,
-                                          round(rules.minimum.get(slug, 0) * maximum, 2), slug in rules.minimum))
+            last = counted_attempt(course, slug, student, status, score)
+            out.append(AssignmentProgress(slug, exercise.data["titel"], last.status, last.score, maximum,
+                                          round(rules.minimum.get(slug, 0) * maximum, 2), slug in rules.minimum,
+                                          last.attempt, last.note))
     from leerplein.course.results.core_goals import core_goals, core_results
 
     attended = count_attended(course, student)
@@ -128,7 +133,7 @@ def student_progress(course: Course, student: str, rules: Rules | None = None) -
             progress.open_items.append(f"{a.titel}: wacht op nakijken")
         elif not a.passed:
             progress.open_items.append(f"{a.titel}: {_dutch(a.score)} van {_dutch(a.max)} punten, "
-                                       f"nodig {_dutch(a.needed)}")
+                                       f"nodig {_dutch(a.needed)}" + (f" ({a.herkansing})" if a.herkansing else ""))
     for c in progress.core:
         if c.status == "niet gehaald":
             progress.open_items.append(f"Kernleerdoel '{c.goal.naam}': nog niet voldoende ({', '.join(c.short)})")

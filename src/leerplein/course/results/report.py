@@ -1,6 +1,7 @@
 """`leerplein course report`: one HTML page for the teacher with completion per module, score
-distributions, the average level per rubric criterion, and every per-student problem. Charts
-are matplotlib PNGs embedded in the page; all student text is escaped."""
+distributions, the average level per rubric criterion, agreement between two assessors (weighted
+kappa per criterion), which attempt counts where a herkansing was opened, and every per-student
+problem. Charts are matplotlib PNGs embedded in the page; all student text is escaped."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def collect(course: Course, only: list[str] | None = None) -> dict:
 
     from leerplein.course.results.progress import is_graded
 
-    data = {"modules": [], "criteria": [], "problems": []}
+    data = {"modules": [], "criteria": [], "problems": [], "agreement": []}
     with Gradebook(course.gradebook_url) as gb:
         n_students = len(only) if only is not None else len(gb.students)
         for slug in exercise_slugs(course.root):
@@ -54,12 +55,46 @@ def collect(course: Course, only: list[str] | None = None) -> dict:
                     data["criteria"].append({"module": slug, "label": f"{slug[:2]} {c.titel}",
                                              "mean": sum(points) / len(points) if points else None,
                                              "max": c.max_points, "n": len(points)})
+            data["agreement"] += _agreement(course, slug, exercise, handed_in)
             for student, status in load_statuses(course, slug).items():
                 if only is not None and student not in only:
                     continue
                 for message in status.get("messages", []):
                     data["problems"].append((slug, student, status.get("status", ""), message))
     return data
+
+
+def _agreement(course: Course, slug: str, exercise, students: list[str]) -> list[dict]:
+    """Weighted kappa per criterion where a second assessor graded (second_assessor.agreement)."""
+    from leerplein.course.grading.second_assessor import agreement, pairs
+
+    found = pairs(course, slug, students)
+    if not found:
+        return []
+    kappa = agreement(course, slug, students)
+    rows = []
+    for qid, criteria in exercise.rubric.items():
+        for c in criteria:
+            mine = [p for p in found if p.question == qid and p.criterion == c.id]
+            if mine:
+                rows.append({"module": slug, "criterion": c.titel, "n": len(mine), "kappa": kappa[f"{qid}/{c.id}"],
+                             "same": sum(p.first == p.second for p in mine)})
+    return rows
+
+
+def _agreement_table(rows: list[dict]) -> str:
+    if not rows:
+        return "<p>Nog geen werk door twee beoordelaars beoordeeld.</p>"
+    body = "".join(
+        f"<tr><td>{html.escape(r['module'])}</td><td>{html.escape(r['criterion'])}</td><td>{r['n']}</td>"
+        f"<td>{r['same']} van {r['n']}</td><td>"
+        + (f"{r['kappa']:.2f}".replace(".", ",") if r["kappa"] is not None else "niet te berekenen") + "</td></tr>"
+        for r in rows)
+    return ("<p>Gewogen kappa van Cohen (lineair) per criterium, over het werk dat twee beoordelaars los van elkaar "
+            "beoordeelden: 1 is volledige overeenstemming, 0 niet meer dan toeval. Bij minder dan twee "
+            "inleveringen of zonder spreiding is kappa niet te berekenen.</p><table><thead><tr><th scope=col>Module</th>"
+            "<th scope=col>Criterium</th><th scope=col>Dubbel beoordeeld</th><th scope=col>Zelfde niveau</th>"
+            f"<th scope=col>Kappa</th></tr></thead><tbody>{body}</tbody></table>")
 
 
 def _mean(module: dict) -> str:
@@ -76,14 +111,16 @@ def _points(progress) -> str:
     got, out_of = progress.total
     text = f"{got:g} van {out_of:g}".replace(".", ",")
     waiting = sum(1 for a in progress.counted if a.status == "ingeleverd")
-    return f"{text} (nog niet nagekeken: {waiting})" if waiting else text
+    text = f"{text} (nog niet nagekeken: {waiting})" if waiting else text
+    notes = [f"{a.slug}: {a.herkansing}" for a in progress.counted if a.herkansing]
+    return f"{text}; {'; '.join(notes)}" if notes else text  # which attempt counts, with a herkansing
 
 
 def _students(rows: list) -> str:
     if not rows:
         return "<p>Nog geen studenten.</p>"
     body = "".join(f"<tr><th scope=row>{html.escape(p.student)}</th><td>{'ja' if p.passed else 'nee'}</td>"
-                   f"<td>{_points(p)}</td><td>{html.escape('; '.join(p.open_items) or '-')}</td></tr>"
+                   f"<td>{html.escape(_points(p))}</td><td>{html.escape('; '.join(p.open_items) or '-')}</td></tr>"
                    for p in rows)
     return ("<table><thead><tr><th scope=col>Student</th><th scope=col>Geslaagd</th><th scope=col>Punten (tellen mee)</th>"
             f"<th scope=col>Nog open</th></tr></thead><tbody>{body}</tbody></table>")
@@ -147,6 +184,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #c7ccd1;padding:.3rem .
 <table><thead><tr><th scope=col>Module</th><th scope=col>Ingeleverd</th><th scope=col>Nog niet nagekeken</th><th scope=col>Gemiddeld aantal punten (nagekeken werk)</th></tr></thead><tbody>{rows}</tbody></table>
 <h2>Verdeling van de punten</h2>{_img(distribution, dist_alt, "Nog geen punten.")}
 <h2>Gemiddeld niveau per rubriccriterium</h2>{_img(criteria, crit_alt, "Nog niets beoordeeld.")}
+<h2>Overeenstemming tussen beoordelaars</h2>{_agreement_table(data.get("agreement", []))}
 <h2>Per student</h2>{_students(data.get("students", []))}
 <h2>Meldingen per student</h2>
 {'<table><thead><tr><th scope=col>Module</th><th scope=col>Student</th><th scope=col>Status</th><th scope=col>Melding</th></tr></thead><tbody>' + table + '</tbody></table>' if table else '<p>Geen meldingen.</p>'}
