@@ -41,6 +41,11 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
           public_url: str = typer.Option(None, help="the address users type, e.g. https://hub.example.nl "
                                          "(default http://localhost:PORT). Every user's server gets its own "
                                          "subdomain: needs a wildcard DNS record and certificate, see the README"),
+          ssl_cert: Path = typer.Option(None, help="HTTPS: the certificate (PEM, with its chain) for the "
+                                        "public host and *.host; the hub's proxy serves TLS itself"),
+          ssl_key: Path = typer.Option(None, help="HTTPS: the certificate's private key (PEM, root only)"),
+          ip: str = typer.Option("127.0.0.1", help="where the proxy listens: 0.0.0.0 serves the network "
+                                 "(only with --ssl-cert/--ssl-key)"),
           course_dir: Path = typer.Option(None, help="nbgrader course directory (default <state>/course)"),
           memory_mb: int = typer.Option(StudentLimits.memory_bytes // 2**20,
                                         help="memory for all of one user's processes together"),
@@ -48,7 +53,7 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
           cpus: float = typer.Option(StudentLimits.cpus, help="CPUs per user"),
           exchange_mb: int = typer.Option(DEFAULT_MB, envvar="LEERPLEIN_EXCHANGE_MB", help="size budget (MB) of the exchange, where students submit; "
                                                      "an image file in the state folder")) -> None:
-    """Start JupyterHub on 127.0.0.1 in the background; print the URL and first steps."""
+    """Start JupyterHub in the background (on 127.0.0.1 unless --ip); print the URL and first steps."""
     from leerplein.hub.connlimit import HUB_PORTS_PER_STUDENT
     from leerplein.hub.manage import start_hub
     from leerplein.hub.settings import HubError, new_settings
@@ -56,14 +61,21 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
 
     state = _state(state_dir)
     course = (course_dir or state / "course").resolve()
-    _ensure_book(find_root())
     try:
-        settings = new_settings(find_root(), roster, state, port, course, state / "exchange", public_url)
+        settings = new_settings(find_root(), roster, state, port, course, state / "exchange", public_url,
+                                ssl_cert, ssl_key, ip)
+        _ensure_book(find_root())
         settings.mem_limit_bytes, settings.nproc_limit, settings.cpu_limit = memory_mb * 2**20, processes, cpus
         url = start_hub(settings, exchange_mb=exchange_mb)
     except HubError as err:
         typer.echo(f"Error: {err}", err=True)
         raise typer.Exit(2) from err
+    from leerplein.hub.public import book_links_differ
+
+    for differ in book_links_differ(find_root(), settings.public_url):
+        typer.echo(f"WARNING: book/_config.yml: {differ}, not the hub's public address {settings.public_url}: "
+                   f"the book's launch links lead elsewhere. Set it to {settings.public_url} and run "
+                   f"`leerplein hub update`.", err=True)
     teacher = (settings.teachers or ["<teacher>"])[0]
     typer.echo(f"""Leerplein hub: {url}
 Students: {len(settings.students)}, teachers: {len(settings.teachers)}. Logs: {state / 'jupyterhub.log'}
