@@ -154,7 +154,8 @@ def prestart(course: str = typer.Option(None, help="only this course's students 
 @app.command()
 def backup(output: Path = typer.Option(..., "--output", "-o", help="the archive to write (root-only)"),
            state_dir: Path = StateDir) -> None:
-    """Back up the course, gradebook, exchange, rubric grades, badge keys, polls and leerkring."""
+    """Back up the course, gradebook, exchange, rubric grades, badge keys, polls, leerkring and every
+    roster user's own Leerplein folders (notes, logbook, drafts)."""
     from leerplein.hub.backup import MAX_DEPTH, BackupError, backup as make_backup
 
     try:
@@ -163,7 +164,8 @@ def backup(output: Path = typer.Option(..., "--output", "-o", help="the archive 
         typer.echo(f"Error: {err}", err=True)
         raise typer.Exit(2) from err
     databases = sum(1 for m in manifest["files"].values() if m["sqlite"])
-    typer.echo(f"Backed up {len(manifest['files'])} files ({databases} databases, copied consistently) to {output}.")
+    typer.echo(f"Backed up {len(manifest['files'])} files ({databases} databases, copied consistently; the own "
+               f"folders of {len(manifest.get('homes', {}))} people) to {output}. Keep a copy off this machine.")
     if manifest["too_deep"]:
         typer.echo(f"Not backed up: {len(manifest['too_deep'])} folder(s) nested deeper than {MAX_DEPTH} levels "
                    f"(nothing a course makes; a student may have planted them), for example "
@@ -172,16 +174,32 @@ def backup(output: Path = typer.Option(..., "--output", "-o", help="the archive 
 
 @app.command()
 def restore(archive: Path = typer.Argument(..., exists=True, dir_okay=False), state_dir: Path = StateDir,
-            force: bool = typer.Option(False, "--force", help="overwrite files that are newer than the backup")) -> None:
-    """Restore a backup into a state folder; refuses to overwrite newer data unless --force."""
+            force: bool = typer.Option(False, "--force", help="overwrite files that are newer than the backup"),
+            check: bool = typer.Option(False, "--check", help="only check the backup: unpack it into a temporary "
+                                       "folder and verify every file and database (report in Dutch)")) -> None:
+    """Restore a backup into a state folder and the students' own folders; refuses to overwrite
+    newer data unless --force. With --check, restore nothing and verify the backup."""
     from leerplein.hub.backup import BackupError, restore as do_restore
 
+    if check:
+        from leerplein.hub.backup_check import check_backup
+
+        try:
+            report = check_backup(archive)
+        except BackupError as err:
+            typer.echo(f"Fout: {err}", err=True)
+            raise typer.Exit(2) from err
+        typer.echo("\n".join(report.lines()))
+        raise typer.Exit(0 if report.ok else 1)
     try:
         done = do_restore(archive, _state(state_dir), force=force)
     except BackupError as err:
         typer.echo(f"Error: {err}", err=True)
         raise typer.Exit(2) from err
-    typer.echo(f"Restored {done.files} files ({done.databases} databases). Start the hub with `leerplein hub start`.")
+    typer.echo(f"Restored {done.files} files ({done.databases} databases) and {done.homes} files in students' own "
+               f"folders. Start the hub with `leerplein hub start`.")
+    for user, why in sorted(done.homes_failed.items()):
+        typer.echo(f"Not restored: the own folders of {user} ({why}). The rest was restored.", err=True)
     for owner, entries in sorted(done.unknown_owners.items()):
         typer.echo(f"Not restored: {len(entries)} entries of {owner}, who has no account on this machine, for "
                    f"example {entries[0]}. Create the users first (`leerplein hub start --roster ...`, then "
