@@ -115,6 +115,8 @@ c.Spawner.start_timeout = 60
 c.Spawner.http_timeout = 60
 c.Spawner.environment = {"JUPYTER_CONFIG_PATH": str(state / "jupyter-config"),
                          "LEERPLEIN_ROOT": S["root"],
+                         # the student view compares her draft with the released version (versions.py)
+                         "LEERPLEIN_EXCHANGE": S["exchange"],
                          "PATH": f"{venv_bin}:/usr/bin:/bin",
                          # nbgitpuller clones the course repository, which belongs to another user
                          "GIT_CONFIG_GLOBAL": str(state / "gitconfig"),

@@ -229,3 +229,26 @@ def roster(roster_file: Path = typer.Option(..., "--roster", exists=True, help="
                f"changed: {', '.join(change.changed) or '-'}.")
     if change.passwords_file:
         typer.echo(f"First passwords of the new people: {change.passwords_file} (root only).")
+
+
+@app.command()
+def update(state_dir: Path = StateDir,
+           course_dir: Path = typer.Option(None, help="nbgrader course directory (default <state>/course)"),
+           book: bool = typer.Option(True, "--book/--no-book", help="rebuild the book when a page changed")) -> None:
+    """Bring a running hub up to date with the checkout: rebuild the book when a page changed and
+    release every corrected assignment again. Nothing stops; handed-in work stays as it was;
+    students keep their drafts and are told when a new version exists (answers carry over)."""
+    from leerplein.course.course import Course
+    from leerplein.hub.update import update as do_update
+    from leerplein.paths import find_root
+
+    state = _state(state_dir)
+    course = Course(find_root(), (course_dir or state / "course").resolve(), state / "exchange")
+    if not course.config_file.is_file():
+        typer.echo(f"Fout: geen cursus in {course.directory}. Maak hem eerst met `leerplein course init`.", err=True)
+        raise typer.Exit(2)
+    report = do_update(course, book=book, say=typer.echo)
+    typer.echo(f"Klaar: {len(report.released)} opdracht(en) opnieuw vrijgegeven, {len(report.unchanged)} ongewijzigd"
+               f"{f', {len(report.failed)} mislukt' if report.failed else ''}.")
+    if not report.ok:
+        raise typer.Exit(1)

@@ -27,6 +27,7 @@ class Assignment:
     submissions: list[str] = field(default_factory=list)  # timestamps, oldest first
     feedback_ready: bool = False  # released by the teacher, not fetched yet
     feedback: Path | None = None  # the newest fetched feedback file
+    new_version: bool = False  # the teacher released a corrected version after she fetched (versions.py)
 
     @property
     def handed_in(self) -> bool:
@@ -84,8 +85,11 @@ class StudentAssignments:
                                                                 and not sub.get("has_local_feedback"))
                 if sub.get("feedback_updated"):
                     entry.feedback_ready = True
+        from leerplein.student.versions import has_new_version
+
         for entry in found.values():
             entry.feedback = self.newest_feedback(entry.id)
+            entry.new_version = entry.notebook is not None and has_new_version(entry.notebook, entry.id)
         return sorted(found.values(), key=lambda a: a.id)
 
     def title(self, assignment_id: str, notebook: Path | None) -> str:
