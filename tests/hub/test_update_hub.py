@@ -93,7 +93,7 @@ def test_a_corrected_assignment_keeps_drafts_and_handed_in_work(hub):
     assert "Je werkt nu in de nieuwe versie van deze opdracht." in switched.text
     assert NEW_QUESTION in switched.text and "Dora&#39;s concept, nog niet ingeleverd." in switched.text
     assert "Er is een nieuwe versie" not in switched.text
-    kept = list(draft.parents[1] / "Leerplein" / "vorige-versies".glob(f"{A}-*.ipynb"))
+    kept = list((draft.parents[1] / "Leerplein" / "vorige-versies").glob(f"{A}-*.ipynb"))
     assert len(kept) == 1 and kept[0].read_bytes() == draft_before
     assert kept[0].stat().st_uid == draft.stat().st_uid  # written by her own server, as her
 
