@@ -52,6 +52,12 @@ def test_tls_needs_an_https_public_address(tmp_path):
         check_certificate(files["cert"], files["key"], "http://hub.example.nl")
 
 
+def test_a_single_label_host_is_refused(tmp_path):
+    files = make_certificates(tmp_path, ["localhost", "*.localhost"])
+    with pytest.raises(HubError, match="single-label"):  # browsers and OpenSSL refuse *.localhost
+        check_certificate(files["cert"], files["key"], "https://localhost:8100")
+
+
 def test_the_wildcard_covers_one_label_only():
     assert covers(["*.hub.example.nl"], "anna.hub.example.nl")
     assert not covers(["*.hub.example.nl"], "hub.example.nl")

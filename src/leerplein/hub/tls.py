@@ -67,6 +67,9 @@ def check_certificate(cert: Path, key: Path, public_url: str) -> tuple[str, str]
         raise HubError(f"The certificate {cert} is not valid now (valid {certificate.not_valid_before_utc:%Y-%m-%d} "
                        f"to {certificate.not_valid_after_utc:%Y-%m-%d}).")
     host = urlsplit(public_url).hostname or ""
+    if "." not in host:
+        raise HubError(f"Browsers accept no wildcard certificate for *.{host} (a single-label name): give the hub a "
+                       f"name with a dot, e.g. --public-url https://hub.{host}:PORT or https://hub.example.nl.")
     names = names_in(cert_pem)
     missing = [n for n in (host, f"student.{host}") if not covers(names, n)]
     if missing:
