@@ -12,7 +12,7 @@ without stopping it and without losing anybody's work.
 from __future__ import annotations
 
 import filecmp
-import os
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -40,15 +40,32 @@ def released_assignments(course: Course) -> list[str]:
         return []
 
 
+def _notebook_without_ids(path: Path):
+    """A notebook's content without its cells' random ids (a new id each time it is generated)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for cell in data.get("cells", []):
+        cell.pop("id", None)
+    return data
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    if one.suffix == ".ipynb":
+        try:
+            return _notebook_without_ids(one) == _notebook_without_ids(other)
+        except (OSError, ValueError):
+            return False
+    return filecmp.cmp(one, other, shallow=False)
+
+
 def _same_tree(one: Path, other: Path) -> bool:
-    """Same files with the same content (nbgrader writes a generated notebook the same way twice)."""
+    """The same files with the same content."""
     compared = filecmp.dircmp(one, other, ignore=[".ipynb_checkpoints", "__pycache__"])
 
     def same(c: filecmp.dircmp) -> bool:
         if c.left_only or c.right_only or c.funny_files:
             return False
-        _, mismatch, errors = filecmp.cmpfiles(c.left, c.right, c.common_files, shallow=False)
-        return not mismatch and not errors and all(same(sub) for sub in c.subdirs.values())
+        return (all(_same_file(Path(c.left) / name, Path(c.right) / name) for name in c.common_files)
+                and all(same(sub) for sub in c.subdirs.values()))
 
     return same(compared)
 
