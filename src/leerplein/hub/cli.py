@@ -87,11 +87,11 @@ First login for a teacher ({teacher}):
   1. Every roster user is a system user with a first password, listed in
      {state / 'initial-passwords.csv'} (only root can read it). Hand them out; users change
      theirs with `passwd` in JupyterLab's terminal.
-  2. Log in at {url}hub/login with your roster username; JupyterLab opens in Dutch.
+  2. Log in at {url}hub/login with your roster username; you land in the teachers' workspace.
   3. Prepare the course on this machine:
        leerplein course init --course-dir {course} --exchange {state / 'exchange'} --roster {roster}
        leerplein course release 01-armoede-zien --course-dir {course} --exchange {state / 'exchange'}
-  4. Rubric grading for teachers: {url}services/leerplein-grading/
+  4. Teachers' workspace (release, collect, grade, feedback): {url}services/leerplein-grading/werkplek/
 Students log in the same way and land in their student view ("Mijn opdrachten"); Peiling: {url}services/peiling/begeleider
 Stop with: leerplein hub stop""")
 
