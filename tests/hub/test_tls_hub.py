@@ -98,3 +98,13 @@ def test_peilings_projector_shows_and_encodes_the_public_address(hub):
     joined = guest.get(f"{join}?code={code}", timeout=30)
     assert joined.status_code == 200 and joined.url.startswith("https://peiling--service.hub.localhost:"), joined.url
     assert code in joined.text or "Doe mee" in joined.text
+
+
+def test_prestart_reaches_the_hub_behind_tls(hub):
+    """`hub prestart` (and `hub roster`) talk to the hub on 127.0.0.1 with the admin token: with TLS
+    on the proxy they use the hub's own port, still only one that root listens on."""
+    from hub_helpers import leerplein
+
+    assert (hub["state"] / "hub-url").read_text() == f"http://127.0.0.1:{hub['port'] + 1}/"
+    done = leerplein("hub", "prestart", "--state-dir", str(hub["state"]))
+    assert done.returncode == 0 and "1 of 1 servers ready" in done.stdout, done.stdout + done.stderr
