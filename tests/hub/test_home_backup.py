@@ -110,7 +110,8 @@ def test_a_restored_backup_gives_her_back_her_notes_logbook_and_draft(first_hub)
     assert restored.returncode == 0, restored.stdout + restored.stderr
     started = hub_start(roster, fresh, port_for(12))
     assert started.returncode == 0, started.stdout + started.stderr
-    hub.update(state=fresh, passwords={r.split(",")[0]: r.split(",")[1] for r in
+    hub.update(state=fresh, admin={"Authorization": f"token {(fresh / 'admin-token').read_text().strip()}"},
+               passwords={r.split(",")[0]: r.split(",")[1] for r in
                                        (fresh / "initial-passwords.csv").read_text().splitlines()[1:]})
     bea = server_token(hub, BEA)
     assert "Mijn aantekening: rondkomen met 1200 euro." in read_notes(hub, BEA, bea)
