@@ -10,6 +10,7 @@ write herself."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -82,8 +83,6 @@ def add_homes(tar: tarfile.TarFile, state: Path, manifest: dict) -> None:
                             data = f.read(budget + 1)[:budget]
                         budget -= len(data)
                         tar.addfile(_tarinfo(rel, info, len(data)), io.BytesIO(data))
-                        import hashlib
-
                         manifest["files"][str(rel)] = {"sha256": hashlib.sha256(data).hexdigest(),
                                                        "mtime": int(info.st_mtime), "sqlite": False}
                 finally:
@@ -126,8 +125,6 @@ def _as_user(user: str, work, *args):
 
 def _newer_in_home(home: Path, entries: list[dict]) -> dict:
     """(As her.) Files in her home that differ from the backup and were changed after it."""
-    import hashlib
-
     newer = []
     for entry in entries:
         target = home / entry["path"]
