@@ -76,3 +76,16 @@ def test_launch_links_in_the_book_that_lead_elsewhere_are_named(tmp_path):
         'sphinx:\n  config:\n    leerplein_hub_url: "https://hub.example.nl/"\n')
     assert book_links_differ(tmp_path, "https://hub.example.nl") == [
         "launch_buttons.jupyterhub_url is http://127.0.0.1:8100"]
+
+
+def test_the_network_only_with_tls(tmp_path):
+    """`--ip 0.0.0.0` without a certificate would serve passwords in plain text: refused."""
+    from hub_helpers import leerplein
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("username,name,role,course\nhsnet,Net,student,leerplein\n")
+    done = leerplein("hub", "start", "--roster", str(roster), "--state-dir", str(tmp_path / "state"), "--ip", "0.0.0.0")
+    assert done.returncode == 2 and "only with HTTPS" in done.stderr, done.stdout + done.stderr
+    half = leerplein("hub", "start", "--roster", str(roster), "--state-dir", str(tmp_path / "state"),
+                     "--ssl-cert", str(roster))
+    assert half.returncode == 2 and "both --ssl-cert and --ssl-key" in half.stderr, half.stdout + half.stderr
