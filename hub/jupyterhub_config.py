@@ -11,7 +11,13 @@ S = json.loads(os.environ["LEERPLEIN_HUB_SETTINGS"])
 state = Path(S["state_dir"])
 venv_bin = Path(sys.executable).parent
 
-c.JupyterHub.ip = "127.0.0.1"
+c.JupyterHub.ip = S.get("ip") or "127.0.0.1"
+# HTTPS on the proxy with the institute's certificate (`hub start --ssl-cert/--ssl-key`, checked
+# in src/leerplein/hub/tls.py); plain http to that port gets no answer. Hub, services and users'
+# servers stay on 127.0.0.1 behind the proxy.
+if S.get("ssl_cert"):
+    c.JupyterHub.ssl_cert = S["ssl_cert"]
+    c.JupyterHub.ssl_key = S["ssl_key"]
 # One origin per user and per service (issue 22, hole 1): a student controls her own server
 # process, so nothing she serves may share an origin with the hub, a service or a classmate.
 # Alice's server is at <alice>.<host>, Peiling at peiling--service.<host>; the hub's pages only
@@ -67,7 +73,9 @@ c.JupyterHub.services = [
      "command": [sys.executable, "-m", "leerplein.peiling.service"], "user": "nobody", "cwd": str(state / "peiling"),
      "environment": {"LEERPLEIN_PEILING_STATE": str(state / "peiling"), "LEERPLEIN_ROOT": S["root"],
                      "LEERPLEIN_PEILING_BEGELEIDERS": ",".join(S["teachers"]), "LEERPLEIN_HUB_ID": S["hub_id"],
-                     "HOME": str(state / "peiling"), "MPLCONFIGDIR": str(state / "peiling")}},
+                     "HOME": str(state / "peiling"), "MPLCONFIGDIR": str(state / "peiling"),
+                     # the join link and QR code on the projector: the address users type
+                     "LEERPLEIN_PEILING_PUBLIC_URL": S["public_url"]}},
     # The leerkring (src/leerplein/leerkring): action-learning sets, course members only.
     {"name": "leerkring", "url": f"http://127.0.0.1:{S['leerkring_port']}", "oauth_no_confirm": True,
      "command": [sys.executable, "-m", "leerplein.leerkring.service"], "user": "nobody",
@@ -108,6 +116,8 @@ c.Spawner.start_timeout = 60
 c.Spawner.http_timeout = 60
 c.Spawner.environment = {"JUPYTER_CONFIG_PATH": str(state / "jupyter-config"),
                          "LEERPLEIN_ROOT": S["root"],
+                         # the student view compares her draft with the released version (versions.py)
+                         "LEERPLEIN_EXCHANGE": S["exchange"],
                          "PATH": f"{venv_bin}:/usr/bin:/bin",
                          # nbgitpuller clones the course repository, which belongs to another user
                          "GIT_CONFIG_GLOBAL": str(state / "gitconfig"),

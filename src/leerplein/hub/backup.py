@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from leerplein.hub.home_backup import HOMES, add_homes, home_members, newer_in_homes, restore_homes
+
 # what a hub's state holds that a course needs (relative to the state folder)
 PARTS = ("course", "exchange", "peiling", "leerkring")
 SKIP = {".ipynb_checkpoints", "__pycache__"}
@@ -34,6 +36,8 @@ class Restored:
     files: int
     databases: int
     unknown_owners: dict[str, list[str]] = field(default_factory=dict)  # owner -> entries not restored
+    homes: int = 0  # files written back into students' own folders
+    homes_failed: dict[str, str] = field(default_factory=dict)  # user -> why her folders were not restored
 
 
 def _snapshot(db: Path) -> bytes:
@@ -131,6 +135,7 @@ def backup(state: Path, output: Path) -> dict:
             with tarfile.open(fileobj=raw, mode="w:gz") as tar:
                 for part in PARTS:
                     _add_part(tar, state, state_fd, part, manifest)
+                add_homes(tar, state, manifest)  # students' own Leerplein folders (home_backup.py)
                 blob = json.dumps(manifest, indent=1).encode()
                 info = tarfile.TarInfo(MANIFEST)
                 info.size, info.mtime, info.mode = len(blob), int(manifest["made"]), 0o600
@@ -195,23 +200,21 @@ def restore(archive: Path, state: Path, force: bool = False) -> Restored:
             raise BackupError(f"{archive} is not a Leerplein backup (no {MANIFEST})") from err
         newer = []
         for rel, meta in manifest["files"].items():
+            if Path(rel).parts[0] == HOMES:
+                continue  # checked as their owner, below
             target = state / rel
             if target.is_file() and target.stat().st_mtime > meta["mtime"] + 1 and \
                     hashlib.sha256(target.read_bytes()).hexdigest() != meta["sha256"]:
                 newer.append(rel)
+        members = _checked_members(tar, archive)
+        homes = home_members(tar, members)
+        if not force:
+            newer += newer_in_homes(manifest, homes)
         if newer and not force:
             raise BackupError(f"{len(newer)} file(s) in {state} are newer than this backup, for example "
                               f"{newer[0]}. Nothing was restored. Restore onto an empty state folder, or pass "
                               f"--force to overwrite them.")
-        members = []
-        for member in tar.getmembers():
-            if member.name == MANIFEST:
-                continue
-            parts = Path(member.name).parts
-            if member.issym() or member.islnk() or ".." in parts or Path(member.name).is_absolute() \
-                    or parts[0] not in PARTS:
-                raise BackupError(f"{archive} holds an unsafe entry ({member.name}); nothing was restored")
-            members.append(member)
+        members = [m for m in members if Path(m.name).parts[0] != HOMES]
         from leerplein.hub.manage import _alive, pid_file
 
         running = pid_file(state)
@@ -229,8 +232,26 @@ def restore(archive: Path, state: Path, force: bool = False) -> Restored:
             os.chown(path, uid, gid, follow_symlinks=False)
             # never setuid/setgid: a student's planted program must not run as anyone else
             os.chmod(path, member.mode & ~(stat.S_ISUID | stat.S_ISGID))  # no links here: checked above
+        home_files, home_unknown, home_failed = restore_homes(tar, homes)
+    for user, entries in home_unknown.items():
+        unknown.setdefault(user, []).extend(entries)
     return Restored(sum(1 for m in members if m.isfile()), sum(1 for m in manifest["files"].values() if m["sqlite"]),
-                    unknown)
+                    unknown, home_files, home_failed)
+
+
+def _checked_members(tar: tarfile.TarFile, archive: Path) -> list[tarfile.TarInfo]:
+    """Every entry but the manifest; an archive with a link, an absolute path, `..` or an unknown
+    top folder is refused whole."""
+    members = []
+    for member in tar.getmembers():
+        if member.name == MANIFEST:
+            continue
+        parts = Path(member.name).parts
+        if member.issym() or member.islnk() or ".." in parts or Path(member.name).is_absolute() \
+                or parts[0] not in (*PARTS, HOMES) or not (member.isfile() or member.isdir()):
+            raise BackupError(f"{archive} holds an unsafe entry ({member.name}); nothing was restored")
+        members.append(member)
+    return members
 
 
 def _known_owners(members: list[tarfile.TarInfo]) -> tuple[dict, dict[str, list[str]]]:

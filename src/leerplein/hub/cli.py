@@ -41,6 +41,11 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
           public_url: str = typer.Option(None, help="the address users type, e.g. https://hub.example.nl "
                                          "(default http://localhost:PORT). Every user's server gets its own "
                                          "subdomain: needs a wildcard DNS record and certificate, see the README"),
+          ssl_cert: Path = typer.Option(None, help="HTTPS: the certificate (PEM, with its chain) for the "
+                                        "public host and *.host; the hub's proxy serves TLS itself"),
+          ssl_key: Path = typer.Option(None, help="HTTPS: the certificate's private key (PEM, root only)"),
+          ip: str = typer.Option("127.0.0.1", help="where the proxy listens: 0.0.0.0 serves the network "
+                                 "(only with --ssl-cert/--ssl-key)"),
           course_dir: Path = typer.Option(None, help="nbgrader course directory (default <state>/course)"),
           memory_mb: int = typer.Option(StudentLimits.memory_bytes // 2**20,
                                         help="memory for all of one user's processes together"),
@@ -48,7 +53,7 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
           cpus: float = typer.Option(StudentLimits.cpus, help="CPUs per user"),
           exchange_mb: int = typer.Option(DEFAULT_MB, envvar="LEERPLEIN_EXCHANGE_MB", help="size budget (MB) of the exchange, where students submit; "
                                                      "an image file in the state folder")) -> None:
-    """Start JupyterHub on 127.0.0.1 in the background; print the URL and first steps."""
+    """Start JupyterHub in the background (on 127.0.0.1 unless --ip); print the URL and first steps."""
     from leerplein.hub.connlimit import HUB_PORTS_PER_STUDENT
     from leerplein.hub.manage import start_hub
     from leerplein.hub.settings import HubError, new_settings
@@ -56,14 +61,21 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
 
     state = _state(state_dir)
     course = (course_dir or state / "course").resolve()
-    _ensure_book(find_root())
     try:
-        settings = new_settings(find_root(), roster, state, port, course, state / "exchange", public_url)
+        settings = new_settings(find_root(), roster, state, port, course, state / "exchange", public_url,
+                                ssl_cert, ssl_key, ip)
+        _ensure_book(find_root())
         settings.mem_limit_bytes, settings.nproc_limit, settings.cpu_limit = memory_mb * 2**20, processes, cpus
         url = start_hub(settings, exchange_mb=exchange_mb)
     except HubError as err:
         typer.echo(f"Error: {err}", err=True)
         raise typer.Exit(2) from err
+    from leerplein.hub.public import book_links_differ
+
+    for differ in book_links_differ(find_root(), settings.public_url):
+        typer.echo(f"WARNING: book/_config.yml: {differ}, not the hub's public address {settings.public_url}: "
+                   f"the book's launch links lead elsewhere. Set it to {settings.public_url} and run "
+                   f"`leerplein hub update`.", err=True)
     teacher = (settings.teachers or ["<teacher>"])[0]
     typer.echo(f"""Leerplein hub: {url}
 Students: {len(settings.students)}, teachers: {len(settings.teachers)}. Logs: {state / 'jupyterhub.log'}
@@ -75,11 +87,11 @@ First login for a teacher ({teacher}):
   1. Every roster user is a system user with a first password, listed in
      {state / 'initial-passwords.csv'} (only root can read it). Hand them out; users change
      theirs with `passwd` in JupyterLab's terminal.
-  2. Log in at {url}hub/login with your roster username; JupyterLab opens in Dutch.
+  2. Log in at {url}hub/login with your roster username; you land in the teachers' workspace.
   3. Prepare the course on this machine:
        leerplein course init --course-dir {course} --exchange {state / 'exchange'} --roster {roster}
        leerplein course release 01-armoede-zien --course-dir {course} --exchange {state / 'exchange'}
-  4. Rubric grading for teachers: {url}services/leerplein-grading/
+  4. Teachers' workspace (release, collect, grade, feedback): {url}services/leerplein-grading/werkplek/
 Students log in the same way and land in their student view ("Mijn opdrachten"); Peiling: {url}services/peiling/begeleider
 Stop with: leerplein hub stop""")
 
@@ -142,7 +154,8 @@ def prestart(course: str = typer.Option(None, help="only this course's students 
 @app.command()
 def backup(output: Path = typer.Option(..., "--output", "-o", help="the archive to write (root-only)"),
            state_dir: Path = StateDir) -> None:
-    """Back up the course, gradebook, exchange, rubric grades, badge keys, polls and leerkring."""
+    """Back up the course, gradebook, exchange, rubric grades, badge keys, polls, leerkring and every
+    roster user's own Leerplein folders (notes, logbook, drafts)."""
     from leerplein.hub.backup import MAX_DEPTH, BackupError, backup as make_backup
 
     try:
@@ -151,7 +164,8 @@ def backup(output: Path = typer.Option(..., "--output", "-o", help="the archive 
         typer.echo(f"Error: {err}", err=True)
         raise typer.Exit(2) from err
     databases = sum(1 for m in manifest["files"].values() if m["sqlite"])
-    typer.echo(f"Backed up {len(manifest['files'])} files ({databases} databases, copied consistently) to {output}.")
+    typer.echo(f"Backed up {len(manifest['files'])} files ({databases} databases, copied consistently; the own "
+               f"folders of {len(manifest.get('homes', {}))} people) to {output}. Keep a copy off this machine.")
     if manifest["too_deep"]:
         typer.echo(f"Not backed up: {len(manifest['too_deep'])} folder(s) nested deeper than {MAX_DEPTH} levels "
                    f"(nothing a course makes; a student may have planted them), for example "
@@ -160,16 +174,32 @@ def backup(output: Path = typer.Option(..., "--output", "-o", help="the archive 
 
 @app.command()
 def restore(archive: Path = typer.Argument(..., exists=True, dir_okay=False), state_dir: Path = StateDir,
-            force: bool = typer.Option(False, "--force", help="overwrite files that are newer than the backup")) -> None:
-    """Restore a backup into a state folder; refuses to overwrite newer data unless --force."""
+            force: bool = typer.Option(False, "--force", help="overwrite files that are newer than the backup"),
+            check: bool = typer.Option(False, "--check", help="only check the backup: unpack it into a temporary "
+                                       "folder and verify every file and database (report in Dutch)")) -> None:
+    """Restore a backup into a state folder and the students' own folders; refuses to overwrite
+    newer data unless --force. With --check, restore nothing and verify the backup."""
     from leerplein.hub.backup import BackupError, restore as do_restore
 
+    if check:
+        from leerplein.hub.backup_check import check_backup
+
+        try:
+            report = check_backup(archive)
+        except BackupError as err:
+            typer.echo(f"Fout: {err}", err=True)
+            raise typer.Exit(2) from err
+        typer.echo("\n".join(report.lines()))
+        raise typer.Exit(0 if report.ok else 1)
     try:
         done = do_restore(archive, _state(state_dir), force=force)
     except BackupError as err:
         typer.echo(f"Error: {err}", err=True)
         raise typer.Exit(2) from err
-    typer.echo(f"Restored {done.files} files ({done.databases} databases). Start the hub with `leerplein hub start`.")
+    typer.echo(f"Restored {done.files} files ({done.databases} databases) and {done.homes} files in students' own "
+               f"folders. Start the hub with `leerplein hub start`.")
+    for user, why in sorted(done.homes_failed.items()):
+        typer.echo(f"Not restored: the own folders of {user} ({why}). The rest was restored.", err=True)
     for owner, entries in sorted(done.unknown_owners.items()):
         typer.echo(f"Not restored: {len(entries)} entries of {owner}, who has no account on this machine, for "
                    f"example {entries[0]}. Create the users first (`leerplein hub start --roster ...`, then "
@@ -199,3 +229,26 @@ def roster(roster_file: Path = typer.Option(..., "--roster", exists=True, help="
                f"changed: {', '.join(change.changed) or '-'}.")
     if change.passwords_file:
         typer.echo(f"First passwords of the new people: {change.passwords_file} (root only).")
+
+
+@app.command()
+def update(state_dir: Path = StateDir,
+           course_dir: Path = typer.Option(None, help="nbgrader course directory (default <state>/course)"),
+           book: bool = typer.Option(True, "--book/--no-book", help="rebuild the book when a page changed")) -> None:
+    """Bring a running hub up to date with the checkout: rebuild the book when a page changed and
+    release every corrected assignment again. Nothing stops; handed-in work stays as it was;
+    students keep their drafts and are told when a new version exists (answers carry over)."""
+    from leerplein.course.course import Course
+    from leerplein.hub.update import update as do_update
+    from leerplein.paths import find_root
+
+    state = _state(state_dir)
+    course = Course(find_root(), (course_dir or state / "course").resolve(), state / "exchange")
+    if not course.config_file.is_file():
+        typer.echo(f"Fout: geen cursus in {course.directory}. Maak hem eerst met `leerplein course init`.", err=True)
+        raise typer.Exit(2)
+    report = do_update(course, book=book, say=typer.echo)
+    typer.echo(f"Klaar: {len(report.released)} opdracht(en) opnieuw vrijgegeven, {len(report.unchanged)} ongewijzigd"
+               f"{f', {len(report.failed)} mislukt' if report.failed else ''}.")
+    if not report.ok:
+        raise typer.Exit(1)

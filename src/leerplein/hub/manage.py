@@ -12,6 +12,7 @@ from pathlib import Path
 
 from leerplein.hub import connlimit, exchange_fs, limits
 from leerplein.hub.prestart import HUB_URL_FILE
+from leerplein.hub.public import write_public_url
 from leerplein.identity import expected_uid, uid_name
 from leerplein.hub.settings import HubError, HubSettings, prepare, python_reachable_by_others, secure_state
 
@@ -62,13 +63,14 @@ def start_hub(settings: HubSettings, timeout: float = 180, exchange_mb: int = ex
         print(f"Exchange repaired: {note}", file=sys.stderr)
     for warning in warnings:
         print(f"WARNING: {warning}", file=sys.stderr)
-    local = f"http://127.0.0.1:{settings.port}/"
     deadline = time.monotonic() + timeout
     while True:
         try:
-            urllib.request.urlopen(f"{local}hub/api/", timeout=2)
+            proxy_answers(settings)
             secure_state(state)
-            (state / HUB_URL_FILE).write_text(local)  # for `hub prestart`, on this machine
+            # for `hub prestart`, on this machine; with TLS the hub's own port (plain http on 127.0.0.1)
+            (state / HUB_URL_FILE).write_text(f"http://127.0.0.1:{settings.hub_port if settings.ssl_cert else settings.port}/")
+            write_public_url(state, settings.public_url)
             return settings.public_url.rstrip("/") + "/"
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
@@ -76,6 +78,19 @@ def start_hub(settings: HubSettings, timeout: float = 180, exchange_mb: int = ex
                 stop_hub(state)
                 raise HubError(f"JupyterHub did not come up. The end of {state / 'jupyterhub.log'}:\n{tail}")
             time.sleep(0.5)
+
+
+def proxy_answers(settings: HubSettings) -> None:
+    """The hub's API through its proxy, as users reach it (https with the certificate; the name
+    is not checked here: this is 127.0.0.1, the certificate was checked at start)."""
+    import ssl
+
+    if settings.ssl_cert:
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        urllib.request.urlopen(f"https://127.0.0.1:{settings.port}/hub/api/", timeout=2, context=context)
+    else:
+        urllib.request.urlopen(f"http://127.0.0.1:{settings.port}/hub/api/", timeout=2)
 
 
 def hub_ports(settings: HubSettings) -> list[int]:

@@ -50,6 +50,10 @@ class HubSettings:
     # The address users type. Each user's server is on <user>.<host> and each service on
     # <service>--service.<host>, so <host> needs a wildcard DNS record (and certificate).
     public_url: str = ""
+    # TLS on the hub's own proxy (tls.py): the institute's certificate for <host> and *.<host>
+    ssl_cert: str = ""
+    ssl_key: str = ""
+    ip: str = "127.0.0.1"  # where the proxy listens; 0.0.0.0 (with TLS) to serve the network directly
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -238,8 +242,20 @@ def public_url_for(port: int, given: str | None = None) -> str:
 
 
 def new_settings(root: Path, roster: Path, state_dir: Path, port: int, course_dir: Path, exchange: Path,
-                 public_url: str | None = None) -> HubSettings:
+                 public_url: str | None = None, ssl_cert: Path | None = None, ssl_key: Path | None = None,
+                 ip: str = "127.0.0.1") -> HubSettings:
     people = people_by_role(roster)
+    public = public_url_for(port, public_url)
+    tls = ("", "")
+    if bool(ssl_cert) != bool(ssl_key):
+        raise HubError("Give both --ssl-cert and --ssl-key, or neither.")
+    if ssl_cert:
+        from leerplein.hub.tls import check_certificate
+
+        tls = check_certificate(ssl_cert, ssl_key, public)
+    elif ip not in ("127.0.0.1", "localhost"):
+        raise HubError(f"--ip {ip} puts the hub on the network: only with HTTPS (--ssl-cert and --ssl-key). "
+                       f"Or keep 127.0.0.1 behind your own TLS reverse proxy (see the README).")
     proxy = root / "node_modules" / ".bin" / "configurable-http-proxy"
     if not proxy.exists():
         raise HubError(f"{proxy} is missing: run `npm ci` (scripts/setup.sh does this)")
@@ -252,7 +268,7 @@ def new_settings(root: Path, roster: Path, state_dir: Path, port: int, course_di
 
     return HubSettings(root=str(root), state_dir=str(state_dir), port=port, hub_port=port + 1,
                        hub_id=hub_id(state_dir), cgroups=backend() or "",
-                       public_url=public_url_for(port, public_url), proxy_api_port=port + 2, grading_port=port + 3, peiling_port=port + 4,
+                       public_url=public, ssl_cert=tls[0], ssl_key=tls[1], ip=ip, proxy_api_port=port + 2, grading_port=port + 3, peiling_port=port + 4,
                        leerkring_port=port + 5, people=people_map(roster), course_dir=str(course_dir),
                        exchange=str(exchange), proxy=str(proxy), admin_token=token_file.read_text().strip(),
                        **people)

@@ -349,6 +349,10 @@ class ProjectorHandler(Base):
                   data=json.dumps(session_payload(self.store, code), ensure_ascii=False))
 
     def join_url(self) -> str:
+        """On the hub: its public address (LEERPLEIN_PEILING_PUBLIC_URL, from `hub start --public-url`);
+        standalone without one: the address this browser used."""
+        from leerplein.hub.public import hub_link
+
         public = self.settings.get("public_url")
         if not public:
             protocol = self.request.protocol
@@ -356,7 +360,7 @@ class ProjectorHandler(Base):
                 forwarded = (self.request.headers.get("X-Forwarded-Proto") or "").split(",")[0].strip()
                 protocol = forwarded if forwarded in ("http", "https") else protocol
             public = f"{protocol}://{self.request.host}"
-        return public.rstrip("/") + self.prefix
+        return hub_link(public, self.prefix)
 
 
 def qr_data_uri(url: str) -> str:

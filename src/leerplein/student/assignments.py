@@ -30,6 +30,7 @@ class Assignment:
     feedback_ready: bool = False  # released by the teacher, not fetched yet
     feedback: Path | None = None  # the newest fetched feedback file
     deadline: str = ""  # her cohort's deadline, in Dutch ("14 december 2026, 17:00"); late work is still taken
+    new_version: bool = False  # the teacher released a corrected version after she fetched (versions.py)
 
     @property
     def handed_in(self) -> bool:
@@ -118,10 +119,13 @@ class StudentAssignments:
                                                                 and not sub.get("has_local_feedback"))
                 if sub.get("feedback_updated"):
                     entry.feedback_ready = True
+        from leerplein.student.versions import has_new_version
+
         due = self.my_deadlines()
         for entry in found.values():
             entry.feedback = self.newest_feedback(entry.id)
             entry.deadline = due.get(entry.id, "")
+            entry.new_version = entry.notebook is not None and has_new_version(entry.notebook, entry.id)
         return sorted(found.values(), key=lambda a: a.id)
 
     def title(self, assignment_id: str, notebook: Path | None) -> str:

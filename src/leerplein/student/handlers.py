@@ -97,6 +97,23 @@ class HomeHandler(StudentHandler):
                   melding=self.get_query_argument("melding", "")[:200])
 
 
+class NewVersionHandler(StudentHandler):
+    """She takes the corrected version of an assignment: her answers go along (versions.py)."""
+
+    @web.authenticated
+    async def post(self, aid):
+        from leerplein.student.versions import switch_to_new_version
+
+        try:
+            draft = self.assignments.notebook(aid)
+            switched = await self.in_thread(switch_to_new_version, self.home, draft, aid)
+            form = read_form(draft)
+        except FormError as err:
+            return self.show("fout.html", status=400, melding=str(err))
+        AssignmentHandler.show(self, "opdracht.html", aid=aid, form=form, meldingen=switched.messages(),
+                               problemen=[], ingeleverd=False, nieuwe_versie=False)
+
+
 class FetchHandler(StudentHandler):
     @web.authenticated
     async def post(self, aid):
@@ -121,9 +138,16 @@ class AssignmentHandler(StudentHandler):
 
     def show(self, template, status=200, **context):
         from leerplein.interactives import logbook
+        from leerplein.student.versions import has_new_version
 
         context.setdefault("logboek", not logbook.is_empty(logbook.load(self.home)))
-        super().show(template, status, **context)
+        if "aid" in context and template == "opdracht.html":
+            try:
+                context.setdefault("nieuwe_versie", has_new_version(self.assignments.notebook(context["aid"]),
+                                                                    context["aid"]))
+            except FormError:
+                context.setdefault("nieuwe_versie", False)
+        StudentHandler.show(self, template, status, **context)
 
     @web.authenticated
     async def post(self, aid):
@@ -351,6 +375,7 @@ def setup_handlers(serverapp) -> None:
         (base + r"/?", HomeHandler),
         (base + rf"/opdracht/{aid}", AssignmentHandler),
         (base + rf"/opdracht/{aid}/ophalen", FetchHandler),
+        (base + rf"/opdracht/{aid}/nieuwe-versie", NewVersionHandler),
         (base + rf"/feedback/{aid}", FeedbackHandler),
         (base + rf"/pagina/{name}/{name}", PageHandler),
         (base + r"/logboek", LogbookHandler),
