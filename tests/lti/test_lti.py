@@ -172,3 +172,18 @@ def test_nrps_plans_adds_and_removals(state, platform):
     found, problems = nrps.fetch_all(state, config)
     assert found == {} and "gaf de ledenlijst niet" in problems[0]
     assert nrps.plan(state, config, found).empty  # an unreachable LMS removes nobody
+
+
+def test_only_graded_work_is_scored_and_the_course_result_waits_for_everything():
+    from leerplein.course.progress import AssignmentProgress, Rules, StudentProgress
+    from leerplein.lti.passback import scores_of
+
+    rules = Rules({"a": 0.55, "b": 0.55}, 0.0, 0, {})
+    graded = AssignmentProgress("a", "Eén", "nagekeken", 7.0, 10.0, 5.5, True)
+    waiting = AssignmentProgress("b", "Twee", "ingeleverd", 0.0, 10.0, 5.5, True)
+    scores = scores_of(StudentProgress("lt1", [graded, waiting], 0, rules))
+    assert scores == [("a", "Leerplein: Eén (punten)", 7.0, 10.0), ("a:gehaald", "Leerplein: Eén (gehaald)", 1.0, 1.0)]
+    done = AssignmentProgress("b", "Twee", "nagekeken", 4.0, 10.0, 5.5, True)
+    scores = scores_of(StudentProgress("lt1", [graded, done], 0, rules))
+    assert ("b:gehaald", "Leerplein: Twee (gehaald)", 0.0, 1.0) in scores
+    assert scores[-1] == ("leerplein-geslaagd", "Leerplein: cursus gehaald", 0.0, 1.0)  # b is below its cesuur

@@ -52,6 +52,8 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
     from leerplein.hub.connlimit import HUB_PORTS_PER_STUDENT
     from leerplein.hub.manage import start_hub
     from leerplein.hub.settings import HubError, new_settings
+    from leerplein.lti.config import LtiError
+    from leerplein.lti.setup import lti_setup
     from leerplein.paths import find_root
 
     state = _state(state_dir)
@@ -60,8 +62,9 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
     try:
         settings = new_settings(find_root(), roster, state, port, course, state / "exchange", public_url)
         settings.mem_limit_bytes, settings.nproc_limit, settings.cpu_limit = memory_mb * 2**20, processes, cpus
+        lti = lti_setup(state, roster, settings.public_url)
         url = start_hub(settings, exchange_mb=exchange_mb)
-    except HubError as err:
+    except (HubError, LtiError) as err:
         typer.echo(f"Error: {err}", err=True)
         raise typer.Exit(2) from err
     teacher = (settings.teachers or ["<teacher>"])[0]
@@ -82,6 +85,9 @@ First login for a teacher ({teacher}):
   4. Rubric grading for teachers: {url}services/leerplein-grading/
 Students log in the same way and land in their student view ("Mijn opdrachten"); Peiling: {url}services/peiling/begeleider
 Stop with: leerplein hub stop""")
+    if lti:
+        typer.echo(f"Login from the LMS (LTI 1.3, lti.yml beside the roster): {len(lti.contexts)} LMS course(s) mapped. "
+                   f"What to fill in on the LMS side: leerplein lti register")
 
 
 def limits_note(cgroups: str) -> str:

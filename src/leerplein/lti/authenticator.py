@@ -20,7 +20,7 @@ from pathlib import Path
 from jupyterhub.handlers import BaseHandler
 from ltiauthenticator.lti13.auth import LTI13Authenticator
 from ltiauthenticator.lti13.error import InvalidAudienceError, ValidationError
-from ltiauthenticator.lti13.handlers import LTI13CallbackHandler
+from ltiauthenticator.lti13.handlers import LTI13CallbackHandler, LTI13LoginInitHandler
 from tornado import web
 from traitlets import Unicode
 
@@ -66,6 +66,14 @@ def use_nonce(state: Path, nonce: str, now: float | None = None) -> bool:
     return True
 
 
+class LeerpleinLoginHandler(LTI13LoginInitHandler):
+    def _set_oauth_cookie(self, key: str, value):
+        """The LMS posts the launch back cross-site: on https the state and nonce cookies must be
+        SameSite=None to come along (they are encrypted, httponly and live one day)."""
+        extra = {"samesite": "None", "secure": True} if self.authenticator.uri_scheme == "https" else {}
+        self._set_cookie(key, value, expires_days=1, httponly=True, encrypted=True, **extra)
+
+
 class LeerpleinCallbackHandler(LTI13CallbackHandler):
     def decode_and_validate_launch_request(self):
         try:
@@ -96,6 +104,7 @@ class ToolJwksHandler(BaseHandler):
 
 class LeerpleinLTIAuthenticator(LTI13Authenticator):
     login_service = "je leeromgeving"
+    login_handler = LeerpleinLoginHandler
     callback_handler = LeerpleinCallbackHandler
     state_dir = Unicode(config=True, help="the hub's state folder (state/lti holds lti.yml, keys, links)")
 

@@ -106,11 +106,12 @@ def private_dir(state: Path) -> Path:
     return folder
 
 
-def install(state: Path, roster: Path) -> LtiConfig | None:
+def install(state: Path, roster: Path, public_url: str = "") -> LtiConfig | None:
     """At `hub start`: when lti.yml is beside the roster, check it and keep a copy (with the
     roster's place) in the state folder for the hub, the grading service and `leerplein lti`."""
     source = roster.parent / CONFIG_NAME
     if not source.is_file():
+        (lti_dir(state) / CONFIG_NAME).unlink(missing_ok=True)  # LTI switched off again: PAM logins
         return None
     config = parse_config(source.read_text(encoding="utf-8"), source)
     folder = private_dir(state)
@@ -118,7 +119,7 @@ def install(state: Path, roster: Path) -> LtiConfig | None:
     os.chmod(folder / CONFIG_NAME, 0o600)
     from leerplein.course.course import write_atomic
 
-    write_atomic(folder / "hub.json", json.dumps({"roster": str(roster.resolve())}))
+    write_atomic(folder / "hub.json", json.dumps({"roster": str(roster.resolve()), "public_url": public_url}))
     os.chmod(folder / "hub.json", 0o600)
     return config
 
@@ -133,3 +134,17 @@ def roster_path(state: Path) -> Path:
         return Path(json.loads((lti_dir(state) / "hub.json").read_text())["roster"])
     except (OSError, ValueError, KeyError) as err:
         raise LtiError("De hub is nog niet met een lti.yml naast het rooster gestart.") from err
+
+
+def tool_urls(state: Path) -> dict[str, str]:
+    """What the admin fills in on the LMS side."""
+    try:
+        base = json.loads((lti_dir(state) / "hub.json").read_text())["public_url"].rstrip("/")
+    except (OSError, ValueError, KeyError) as err:
+        raise LtiError("De hub is nog niet met een lti.yml naast het rooster gestart.") from err
+    return {"OIDC-inlogadres (login initiation URL)": f"{base}/hub/lti13/oauth_login",
+            "Doorstuuradres (redirect URI)": f"{base}/hub/lti13/oauth_callback",
+            "Sleutels van Leerplein (JWKS URL)": f"{base}/hub/lti13/jwks",
+            "Startadres (target link URI)": f"{base}/hub/user-redirect/leerplein/",
+            "Startadres van een opdracht": f"{base}/hub/user-redirect/leerplein/opdracht/<opdracht>",
+            "Startadres van een moduleblad": f"{base}/hub/user-redirect/leerplein/pagina/<module>/<pagina>"}

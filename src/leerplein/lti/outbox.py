@@ -3,7 +3,7 @@
 Each score has a key student x context x assignment x version: a new version only when what is
 sent changes (a regrade), so releasing feedback again sends nothing twice. A score stays
 'wacht' until the LMS accepted it; a failed send is tried again later (`leerplein lti
-verstuur`, and the grading service every few minutes). One sender at a time (a file lock)."""
+send`, and the grading service every few minutes). One sender at a time (a file lock)."""
 
 from __future__ import annotations
 

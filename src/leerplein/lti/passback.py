@@ -16,6 +16,7 @@ from leerplein.lti.token import ServiceUnavailable, access_token
 
 log = logging.getLogger(__name__)
 PASS_LABEL = "Leerplein: cursus gehaald"
+ASSIGNMENT_PASS = ":gehaald"
 
 
 def state_for(course) -> Path | None:
@@ -32,19 +33,30 @@ def queue_student(state: Path, config: LtiConfig, course, username: str, cohort:
     user_id = lms_id(state, username, config.issuer)
     if user_id is None:
         return []
-    progress = student_progress(course, username)
-    counted_done = bool(progress.counted) and all(a.status == "nagekeken" for a in progress.counted)
+    return queue_progress(state, config, student_progress(course, username), user_id, cohort)
+
+
+def scores_of(progress) -> list[tuple[str, str, float, float]]:
+    """(resource, label, given, maximum): per fully graded assignment its points and whether it
+    is passed (1/0, the cesuur of slaagregels.yml); the course result once all that counts is graded."""
+    out = []
+    for a in progress.assignments:
+        if a.status != "nagekeken":  # never a score for work that is not (fully) graded
+            continue
+        out.append((a.slug, f"Leerplein: {a.titel} (punten)", a.score, a.max))
+        if a.counts:
+            out.append((f"{a.slug}{ASSIGNMENT_PASS}", f"Leerplein: {a.titel} (gehaald)", 1.0 if a.passed else 0.0, 1.0))
+    if progress.counted and all(a.status == "nagekeken" for a in progress.counted):
+        out.append((ags.PASS_RESOURCE, PASS_LABEL, 1.0 if progress.passed else 0.0, 1.0))
+    return out
+
+
+def queue_progress(state: Path, config: LtiConfig, progress, user_id: str, cohort: str) -> list[str]:
     keys = []
     for context, cohort_name in config.contexts.items():
-        if cohort_name != cohort:
-            continue
-        for a in progress.assignments:
-            if a.status == "nagekeken":
-                keys.append(outbox.enqueue(state, context, username, user_id, a.slug, f"Leerplein: {a.titel}",
-                                           a.score, a.max))
-        if counted_done:
-            keys.append(outbox.enqueue(state, context, username, user_id, ags.PASS_RESOURCE, PASS_LABEL,
-                                       1.0 if progress.passed else 0.0, 1.0))
+        if cohort_name == cohort:
+            keys += [outbox.enqueue(state, context, progress.student, user_id, resource, label, given, maximum)
+                     for resource, label, given, maximum in scores_of(progress)]
     return [k for k in keys if k]
 
 
@@ -104,5 +116,24 @@ def after_release(course, assignment: str, students: list[str]) -> None:
             if person.get("rol") == "student":
                 queue_student(state, config, course, student, person.get("cursus", ""))
         send(state, config)
-    except Exception:  # noqa: BLE001 - the outbox keeps what was queued; `leerplein lti verstuur` retries
+    except Exception:  # noqa: BLE001 - the outbox keeps what was queued; `leerplein lti send` retries
         log.exception("LTI passback after releasing %s", assignment)
+
+
+def retry_in_background(course) -> None:
+    """In the grading service: try the outbox again every LEERPLEIN_LTI_RETRY_SECONDS (300)."""
+    state = state_for(course)
+    if state is None:
+        return
+    import asyncio
+
+    from tornado.ioloop import PeriodicCallback
+
+    async def attempt():
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, send, state)
+        except Exception:  # noqa: BLE001 - try again next time
+            log.exception("LTI outbox retry")
+
+    seconds = float(os.environ.get("LEERPLEIN_LTI_RETRY_SECONDS", "300"))
+    PeriodicCallback(attempt, seconds * 1000).start()
