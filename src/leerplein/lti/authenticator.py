@@ -121,7 +121,8 @@ class LeerpleinLTIAuthenticator(LTI13Authenticator):
                 raise LtiError("Inloggen via de leeromgeving is niet ingesteld.")
             username, launch = await asyncio.get_running_loop().run_in_executor(None, admit, state, config, data or {})
         except LtiError as err:
-            raise LtiRefused(403, str(err)) from err
+            context = ((data or {}).get("https://purl.imsglobal.org/spec/lti/claim/context") or {}).get("id")
+            raise LtiRefused(403, str(err), f"LMS course (context id) {context!r}: {err}") from err
         handler.leerplein_target = launch.target
         return {"name": username}
 

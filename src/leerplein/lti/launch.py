@@ -99,7 +99,7 @@ def read_launch(config: LtiConfig, claims: dict) -> Launch:
     if role is None:
         raise LtiError("Je rol in deze cursus geeft geen toegang tot Leerplein (alleen studenten en docenten).")
     # teachers land in their workspace (as after a password login), students on the page asked for
-    target = "/services/leerplein-grading/werkplek/" if role == "teacher" else hub_target(claims)
+    target = "/hub/services/leerplein-grading/werkplek/" if role == "teacher" else hub_target(claims)
     return Launch(issuer=str(claims["iss"]), sub=str(claims["sub"]), role=role, cohort=cohort, context_id=context_id,
                   name=str(claims.get("name") or " ".join(filter(None, [claims.get("given_name"),
                                                                           claims.get("family_name")]))).strip(),

@@ -61,10 +61,7 @@ def admit(state: Path, config: LtiConfig, claims: dict) -> tuple[str, Launch]:
     with locked(state):
         columns, rows = read_rows(roster)
         username = choose_username(state, config, launch, roster_people(rows))
-        row = rows.get(username)
-        if row is not None and (row.get("role") or "student") != "student" and launch.role == "student":
-            pass  # the roster made her a teacher: the LMS role does not take that away
-        if row is None:
+        if username not in rows:  # someone already on the roster keeps her row (role, cohort) as it is
             rows[username] = {"username": username, "name": launch.name or username, "role": launch.role,
                               "email": launch.email, "course": launch.cohort}
             write_rows(roster, columns, rows)
