@@ -271,3 +271,22 @@ def test_probe_an_expired_token_is_refused(hub, lms):
     old = int(time.time()) - 4000
     token = lms.sign({**lms.claims(ANNA, CONTEXT, [LEARNER], hub["url"], q["nonce"]), "iat": old, "exp": old + 300})
     refused(post_launch(hub, session, q["state"], token), "kon niet worden gecontroleerd")
+
+
+def test_probe_the_hub_login_form_cannot_log_in_with_posted_claims(hub, lms):
+    """JupyterHub's /hub/login form hands whatever fields are posted to the authenticator; the
+    plain LTI13Authenticator would make a username of a posted `email`. Only a verified launch
+    may log in."""
+    session = requests.Session()
+    session.get(f"{hub['url']}/hub/login", timeout=30)
+    fields = {"_xsrf": session.cookies.get("_xsrf"), "username": TEACHER, "email": DOCENT["email"], "sub": DOCENT["sub"],
+              "iss": lms.issuer, "https://purl.imsglobal.org/spec/lti/claim/deployment_id": lms.deployment_id}
+    r = session.post(f"{hub['url']}/hub/login", data=fields, allow_redirects=False, timeout=30)
+    assert r.status_code in (400, 403) and "via je leeromgeving" in r.text, (r.status_code, r.text[-800:])
+    me = session.get(f"{hub['url']}/hub/api/user", timeout=30)
+    assert me.status_code in (401, 403)
+
+
+def test_probe_a_bookmarked_login_address_explains_the_lms_in_dutch(hub):
+    r = requests.get(f"{hub['url']}/hub/lti13/oauth_login", timeout=30)
+    assert r.status_code == 400 and "via je leeromgeving" in r.text

@@ -42,6 +42,7 @@ GENERIC = ("De aanmelding vanuit de leeromgeving kon niet worden gecontroleerd. 
            "link in je cursus in de leeromgeving.")
 WRONG_AUDIENCE = ("Deze aanmelding is voor een ander programma bedoeld, niet voor Leerplein. Open Leerplein via de "
                   "link in je cursus in de leeromgeving.")
+USE_THE_LMS = "Inloggen op Leerplein gaat via je leeromgeving: open de link naar Leerplein in je cursus daar."
 REPLAYED = ("Deze aanmelding is al gebruikt. Open Leerplein opnieuw via de link in je cursus in de leeromgeving.")
 
 
@@ -67,6 +68,14 @@ def use_nonce(state: Path, nonce: str, now: float | None = None) -> bool:
 
 
 class LeerpleinLoginHandler(LTI13LoginInitHandler):
+    def post(self):
+        try:
+            return super().post()
+        except web.HTTPError as err:  # not a login initiation from the LMS (a bookmark, a typed address)
+            raise LtiRefused(400, USE_THE_LMS, str(err)) from err
+
+    get = post
+
     def _set_oauth_cookie(self, key: str, value):
         """The LMS posts the launch back cross-site: on https the state and nonce cookies must be
         SameSite=None to come along (they are encrypted, httponly and live one day)."""
@@ -84,6 +93,7 @@ class LeerpleinCallbackHandler(LTI13CallbackHandler):
             raise LtiRefused(400, GENERIC, str(err)) from err
         if not use_nonce(Path(self.authenticator.state_dir), str(id_token.get("nonce"))):
             raise LtiRefused(400, REPLAYED, "nonce used before")
+        self.leerplein_verified = id_token
         return id_token
 
     def get_next_url(self, user=None):
@@ -114,6 +124,10 @@ class LeerpleinLTIAuthenticator(LTI13Authenticator):
     async def authenticate(self, handler, data=None):
         from leerplein.lti.people import admit
 
+        # JupyterHub's own /hub/login form also ends up here, with whatever fields were posted:
+        # only a launch whose id_token the callback verified just now logs anyone in
+        if not isinstance(handler, LeerpleinCallbackHandler) or getattr(handler, "leerplein_verified", None) is not data:
+            raise LtiRefused(403, USE_THE_LMS, "authenticate() called without a verified launch")
         state = Path(self.state_dir)
         try:
             config = load(state)
