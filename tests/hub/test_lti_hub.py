@@ -282,9 +282,14 @@ def test_probe_the_hub_login_form_cannot_log_in_with_posted_claims(hub, lms):
     fields = {"_xsrf": session.cookies.get("_xsrf"), "username": TEACHER, "email": DOCENT["email"], "sub": DOCENT["sub"],
               "iss": lms.issuer, "https://purl.imsglobal.org/spec/lti/claim/deployment_id": lms.deployment_id}
     r = session.post(f"{hub['url']}/hub/login", data=fields, allow_redirects=False, timeout=30)
-    assert r.status_code in (400, 403) and "via je leeromgeving" in r.text, (r.status_code, r.text[-800:])
+    assert r.status_code in (400, 403) and "open de link naar Leerplein in je cursus" in r.text, \
+        (r.status_code, r.text[-800:])
+    assert "jupyterhub-session-id" not in r.headers.get("Set-Cookie", "")
     me = session.get(f"{hub['url']}/hub/api/user", timeout=30)
     assert me.status_code in (401, 403)
+    # the login page itself sends people to their LMS, in Dutch
+    page = requests.get(f"{hub['url']}/hub/login", timeout=30)
+    assert "Je logt in via je leeromgeving" in page.text and "wachtwoord" not in page.text.lower()
 
 
 def test_probe_a_bookmarked_login_address_explains_the_lms_in_dutch(hub):
