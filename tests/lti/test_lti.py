@@ -187,3 +187,13 @@ def test_only_graded_work_is_scored_and_the_course_result_waits_for_everything()
     scores = scores_of(StudentProgress("lt1", [graded, done], 0, rules))
     assert ("b:gehaald", "Leerplein: Twee (gehaald)", 0.0, 1.0) in scores
     assert scores[-1] == ("leerplein-geslaagd", "Leerplein: cursus gehaald", 0.0, 1.0)  # b is below its cesuur
+
+
+def test_a_display_name_from_the_lms_cannot_become_a_spreadsheet_formula(state, platform):
+    """Probe: some LMSes let a student pick her display name; it goes into roster.csv."""
+    claims = launch_claims(platform)
+    claims["name"] = '=HYPERLINK("http://evil.example","Anna")'
+    claims["email"] = "@SUM(1+1)\nanna@example.nl"
+    launch = read_launch(config_of(state), claims)
+    assert not launch.name.startswith(("=", "+", "-", "@")) and "\n" not in launch.email
+    assert not launch.email.startswith("@")

@@ -101,9 +101,15 @@ def read_launch(config: LtiConfig, claims: dict) -> Launch:
     # teachers land in their workspace (as after a password login), students on the page asked for
     target = "/hub/services/leerplein-grading/werkplek/" if role == "teacher" else hub_target(claims)
     return Launch(issuer=str(claims["iss"]), sub=str(claims["sub"]), role=role, cohort=cohort, context_id=context_id,
-                  name=str(claims.get("name") or " ".join(filter(None, [claims.get("given_name"),
-                                                                          claims.get("family_name")]))).strip(),
-                  email=str(claims.get("email") or ""), student_number=student_number(claims), target=target)
+                  name=plain(claims.get("name") or " ".join(filter(None, [claims.get("given_name"),
+                                                                          claims.get("family_name")]))),
+                  email=plain(claims.get("email")), student_number=student_number(claims), target=target)
+
+
+def plain(text) -> str:
+    """A name or address from the LMS as it goes into roster.csv: one line, and never read as a
+    formula by a spreadsheet (some LMSes let a student choose her display name)."""
+    return re.sub(r"\s+", " ", str(text or "")).strip().lstrip("=+-@\t\r|%").strip()
 
 
 def derived_username(config: LtiConfig, launch) -> str:

@@ -13,7 +13,7 @@ import requests
 
 from leerplein.lti.config import LtiConfig, LtiError, roster_path
 from leerplein.lti.launch import (Launch, choose_username, context_services, identity_key, link, linked_users,
-                                  locked, role_of)
+                                  locked, plain, role_of)
 from leerplein.lti.people import apply_roster, read_rows, roster_people, write_rows
 from leerplein.lti.token import TIMEOUT, ServiceUnavailable, access_token
 
@@ -63,9 +63,9 @@ def as_launch(config: LtiConfig, member: dict, cohort: str, context_id: str) -> 
         return None
     number = str(member.get("lis_person_sourcedid") or member.get("org_defined_id") or "")
     return Launch(issuer=config.issuer, sub=str(member["user_id"]), role=role, cohort=cohort, context_id=context_id,
-                  name=str(member.get("name") or " ".join(filter(None, [member.get("given_name"),
-                                                                         member.get("family_name")]))).strip(),
-                  email=str(member.get("email") or ""), student_number=number, target="/hub/")
+                  name=plain(member.get("name") or " ".join(filter(None, [member.get("given_name"),
+                                                                         member.get("family_name")]))),
+                  email=plain(member.get("email")), student_number=number, target="/hub/")
 
 
 def plan(state: Path, config: LtiConfig, memberships: dict[str, list[dict]]) -> Plan:
