@@ -164,8 +164,10 @@ def test_nrps_plans_adds_and_removals(state, platform):
     assert "Erbij: lt111 (Anna, student, groep groep-a)" in plan.dutch()
     # someone who came from the LMS and left it is removed; a row the admin wrote stays
     read = read_launch(config, launch_claims(platform, sub="u-7", number="777"))
-    link(state, read, "lt777")
-    (state / "roster.csv").write_text((state / "roster.csv").read_text() + "lt777,Weg,student,,groep-a\n")
+    link(state, read, "lt777", added=True)
+    (state / "roster.csv").write_text((state / "roster.csv").read_text() + "lt777,Weg,student,,groep-a\n"
+                                      "lt888,Zelf,student,,groep-a\n")
+    link(state, read_launch(config, launch_claims(platform, sub="u-8", number="888")), "lt888")  # the admin's row
     plan = nrps.plan(state, config, found)
     assert plan.remove == ["lt777"] and "Eraf: lt777" in plan.dutch()
     platform.down = True

@@ -192,9 +192,13 @@ def choose_username(state: Path, config: LtiConfig, launch, roster_people: dict)
     return name
 
 
-def link(state: Path, launch, username: str) -> None:
+def link(state: Path, launch, username: str, added: bool = False) -> None:
+    """Remember who she is in the LMS; `added`: her roster row was made from the LMS (so NRPS may
+    remove it again when she leaves the LMS course; a row the admin wrote stays)."""
     users = linked_users(state)
-    users[identity_key(launch.issuer, launch.sub)] = {"username": username, "sub": launch.sub, "issuer": launch.issuer}
+    key = identity_key(launch.issuer, launch.sub)
+    added = added or bool(users.get(key, {}).get("added"))
+    users[key] = {"username": username, "sub": launch.sub, "issuer": launch.issuer, "added": added}
     _write(state, USERS_FILE, users)
 
 

@@ -26,7 +26,7 @@ class Plan:
     add: list[dict] = field(default_factory=list)  # roster rows
     remove: list[str] = field(default_factory=list)
     move: dict[str, str] = field(default_factory=dict)  # username -> new cohort
-    links: list[tuple[Launch, str]] = field(default_factory=list)
+    links: list[tuple[Launch, str, bool]] = field(default_factory=list)  # (who, username, row made from the LMS)
     problems: list[str] = field(default_factory=list)
 
     def dutch(self) -> str:
@@ -75,7 +75,7 @@ def plan(state: Path, config: LtiConfig, memberships: dict[str, list[dict]]) -> 
     _, rows = read_rows(roster_path(state))
     people = roster_people(rows)
     linked = linked_users(state)
-    from_lms = {e["username"] for e in linked.values() if e.get("issuer") == config.issuer}
+    from_lms = {e["username"] for e in linked.values() if e.get("issuer") == config.issuer and e.get("added")}
     present: dict[str, str] = {}
     for context_id, found in memberships.items():
         cohort = config.contexts[context_id]
@@ -89,9 +89,10 @@ def plan(state: Path, config: LtiConfig, memberships: dict[str, list[dict]]) -> 
                 result.problems.append(f"{launch.name or launch.sub}: {err}")
                 continue
             present[username] = cohort
+            new_row = username not in rows
             if identity_key(launch.issuer, launch.sub) not in linked:
-                result.links.append((launch, username))
-            if username not in rows and all(r["username"] != username for r in result.add):
+                result.links.append((launch, username, new_row))
+            if new_row and all(r["username"] != username for r in result.add):
                 result.add.append({"username": username, "name": launch.name or username, "role": launch.role,
                                    "email": launch.email, "course": cohort})
             elif username in rows and rows[username].get("course") != cohort and launch.role == "student" \
@@ -134,6 +135,6 @@ def apply(state: Path, config: LtiConfig, change: Plan):
             if username in rows:
                 rows[username]["course"] = cohort
         write_rows(roster, columns, rows)
-        for launch, username in change.links:
-            link(state, launch, username)
+        for launch, username, added in change.links:
+            link(state, launch, username, added)
     return apply_roster(state, roster)

@@ -61,7 +61,8 @@ def admit(state: Path, config: LtiConfig, claims: dict) -> tuple[str, Launch]:
     with locked(state):
         columns, rows = read_rows(roster)
         username = choose_username(state, config, launch, roster_people(rows))
-        if username not in rows:  # someone already on the roster keeps her row (role, cohort) as it is
+        added = username not in rows
+        if added:  # someone already on the roster keeps her row (role, cohort) as it is
             rows[username] = {"username": username, "name": launch.name or username, "role": launch.role,
                               "email": launch.email, "course": launch.cohort}
             write_rows(roster, columns, rows)
@@ -70,6 +71,6 @@ def admit(state: Path, config: LtiConfig, claims: dict) -> tuple[str, Launch]:
             except Exception as err:  # noqa: BLE001 - the roster row stays; the admin can run `hub roster`
                 raise LtiError("Je account kon nog niet worden aangemaakt. Probeer het over een minuut opnieuw; "
                                "lukt het dan nog niet, vraag de beheerder van Leerplein.") from err
-        link(state, launch, username)
+        link(state, launch, username, added)
         remember_services(state, claims)
     return username, launch
