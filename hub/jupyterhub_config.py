@@ -43,8 +43,20 @@ c.JupyterHub.authenticator_class = "pam"
 c.PAMAuthenticator.open_sessions = False
 c.Authenticator.allowed_users = set(S["students"] + S["teachers"])
 c.Authenticator.admin_users = set(S["admins"])
-# LTI 1.3 login from an LMS instead (jupyterhub-ltiauthenticator): see the README's institute
-# section for the settings that replace the two lines above.
+# Login from the LMS instead (LTI 1.3), when the admin put an lti.yml beside the roster
+# (`hub start` copies it to state/lti): src/leerplein/lti/authenticator.py, README "Login from the LMS".
+if (state / "lti" / "lti.yml").is_file():
+    from leerplein.lti.config import load as load_lti
+
+    LTI = load_lti(state)
+    c.JupyterHub.authenticator_class = "leerplein.lti.authenticator.LeerpleinLTIAuthenticator"
+    c.LeerpleinLTIAuthenticator.state_dir = str(state)
+    c.LeerpleinLTIAuthenticator.issuer = LTI.issuer
+    c.LeerpleinLTIAuthenticator.client_id = set(LTI.client_ids)
+    c.LeerpleinLTIAuthenticator.authorize_url = LTI.oidc_auth_url
+    c.LeerpleinLTIAuthenticator.jwks_endpoint = LTI.jwks_url
+    c.LeerpleinLTIAuthenticator.uri_scheme = "https" if S["public_url"].startswith("https://") else "http"
+    c.LeerpleinLTIAuthenticator.tool_name = "Leerplein"
 
 c.JupyterHub.load_groups = {"leerplein-studenten": {"users": S["students"]},
                             "leerplein-docenten": {"users": S["teachers"]}}
@@ -66,7 +78,9 @@ c.JupyterHub.services = [
      "command": [sys.executable, "-m", "leerplein.hub.grading_service"],
      "environment": {"LEERPLEIN_COURSE_DIR": S["course_dir"], "LEERPLEIN_EXCHANGE": S["exchange"],
                      "LEERPLEIN_ROOT": S["root"], "LEERPLEIN_GRADING_PORT": str(S["grading_port"]),
-                     "LEERPLEIN_HUB_ID": S["hub_id"], "LEERPLEIN_PEOPLE_FILE": str(state / "people.json")}},
+                     "LEERPLEIN_HUB_ID": S["hub_id"], "LEERPLEIN_PEOPLE_FILE": str(state / "people.json"),
+                     "LEERPLEIN_STATE_DIR": str(state),
+                     "LEERPLEIN_LTI_RETRY_SECONDS": os.environ.get("LEERPLEIN_LTI_RETRY_SECONDS", "300")}},
     # Peiling, the live poll (src/leerplein/peiling): reachable without a hub account for guests
     # with a code; facilitators are the teachers. It runs as an unprivileged user.
     {"name": "peiling", "url": f"http://127.0.0.1:{S['peiling_port']}", "oauth_no_confirm": True,

@@ -119,6 +119,9 @@ def _register_subapps() -> None:
     app.add_typer(course_app, name="course", help="The teacher's nbgrader cycle.")
     app.add_typer(hub_app, name="hub", help="Run JupyterHub for a training institute.")
     app.add_typer(peiling_app, name="peiling", help="Peiling: the live poll for group sessions.")
+    from leerplein.lti.cli import app as lti_app
+
+    app.add_typer(lti_app, name="lti", help="Login from the LMS (LTI 1.3): registration, members, grades.")
     app.add_typer(badge_app, name="badge", help="Controleer een Leerplein-badge.")
     from leerplein.dossier.cli import deelnamebewijs, dossier
 

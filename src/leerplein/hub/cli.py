@@ -57,6 +57,8 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
     from leerplein.hub.connlimit import HUB_PORTS_PER_STUDENT
     from leerplein.hub.manage import start_hub
     from leerplein.hub.settings import HubError, new_settings
+    from leerplein.lti.config import LtiError
+    from leerplein.lti.setup import lti_setup
     from leerplein.paths import find_root
 
     state = _state(state_dir)
@@ -66,8 +68,9 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
                                 ssl_cert, ssl_key, ip)
         _ensure_book(find_root())
         settings.mem_limit_bytes, settings.nproc_limit, settings.cpu_limit = memory_mb * 2**20, processes, cpus
+        lti = lti_setup(state, roster, settings.public_url)
         url = start_hub(settings, exchange_mb=exchange_mb)
-    except HubError as err:
+    except (HubError, LtiError) as err:
         typer.echo(f"Error: {err}", err=True)
         raise typer.Exit(2) from err
     from leerplein.hub.public import book_links_differ
@@ -94,6 +97,9 @@ First login for a teacher ({teacher}):
   4. Teachers' workspace (release, collect, grade, feedback): {url}services/leerplein-grading/werkplek/
 Students log in the same way and land in their student view ("Mijn opdrachten"); Peiling: {url}services/peiling/begeleider
 Stop with: leerplein hub stop""")
+    if lti:
+        typer.echo(f"Login from the LMS (LTI 1.3, lti.yml beside the roster): {len(lti.contexts)} LMS course(s) mapped. "
+                   f"What to fill in on the LMS side: leerplein lti register")
 
 
 def limits_note(cgroups: str) -> str:

@@ -54,6 +54,9 @@ def main() -> None:
     app.add_handlers(".*", [(url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler),
                             *routes(course, url_path_join(prefix, "werkplek/"))])
     app.listen(int(os.environ["LEERPLEIN_GRADING_PORT"]), address="127.0.0.1")
+    from leerplein.lti.passback import retry_in_background
+
+    retry_in_background(course)  # grades that could not reach the LMS yet (LTI)
     tornado.ioloop.IOLoop.current().start()
 
 

@@ -132,9 +132,19 @@ class AssignmentHandler(StudentHandler):
         try:
             form = read_form(self.assignments.notebook(aid))
         except FormError as err:
+            new = self.waiting(aid)
+            if new is not None:  # a link straight to a new assignment (from the book or the LMS)
+                return self.show("ophalen.html", aid=aid, titel=new.titel)
             return self.show("fout.html", status=404, melding=str(err))
         self.show("opdracht.html", aid=aid, form=form, meldingen=[], problemen=[],
                   ingeleverd=self.get_query_argument("ingeleverd", "") == "1")
+
+    def waiting(self, aid):
+        """The assignment when it is released to her and not fetched yet, else None."""
+        try:
+            return next((a for a in self.assignments.overview() if a.id == aid and a.status == "nieuw"), None)
+        except FormError:
+            return None
 
     def show(self, template, status=200, **context):
         from leerplein.interactives import logbook

@@ -212,6 +212,9 @@ def release_feedback(course: Course, assignment: str, only: set[str] | None = No
                        if student in result.skipped else [])
         except (OSError, UnsafePath) as err:
             result.skipped[student] = f"De feedback kon niet worden vrijgegeven ({type(err).__name__})."
+    from leerplein.lti.passback import after_release
+
+    after_release(course, assignment, result.released)  # grades to the LMS, when it logs people in (LTI)
     return result
 
 
