@@ -60,7 +60,9 @@ c.JupyterHub.services = [
      "command": [sys.executable, "-m", "leerplein.hub.grading_service"],
      "environment": {"LEERPLEIN_COURSE_DIR": S["course_dir"], "LEERPLEIN_EXCHANGE": S["exchange"],
                      "LEERPLEIN_ROOT": S["root"], "LEERPLEIN_GRADING_PORT": str(S["grading_port"]),
-                     "LEERPLEIN_HUB_ID": S["hub_id"], "LEERPLEIN_PEOPLE_FILE": str(state / "people.json")}},
+                     "LEERPLEIN_HUB_ID": S["hub_id"], "LEERPLEIN_PEOPLE_FILE": str(state / "people.json"),
+                     # start passwords and letters (src/leerplein/accounts): the state folder, the address
+                     "LEERPLEIN_STATE_DIR": str(state), "LEERPLEIN_PUBLIC_URL": S["public_url"]}},
     # Peiling, the live poll (src/leerplein/peiling): reachable without a hub account for guests
     # with a code; facilitators are the teachers. It runs as an unprivileged user.
     {"name": "peiling", "url": f"http://127.0.0.1:{S['peiling_port']}", "oauth_no_confirm": True,

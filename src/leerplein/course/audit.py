@@ -21,6 +21,7 @@ ACTIONS = {
     "deadline": "deadline gezet",
     "badge": "badge uitgegeven",
     "export": "cijfers geëxporteerd",
+    "startwachtwoord": "nieuw startwachtwoord gegeven",  # never the password itself
 }
 
 

@@ -69,6 +69,9 @@ def start_hub(settings: HubSettings, timeout: float = 180, exchange_mb: int = ex
             urllib.request.urlopen(f"{local}hub/api/", timeout=2)
             secure_state(state)
             (state / HUB_URL_FILE).write_text(local)  # for `hub prestart`, on this machine
+            from leerplein.accounts.store import remember_public_url
+
+            remember_public_url(state, settings.public_url)  # for first-login letters
             return settings.public_url.rstrip("/") + "/"
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:

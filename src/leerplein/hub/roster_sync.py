@@ -108,4 +108,5 @@ def _update_gradebook(course, people: dict) -> None:
         for name, person in people.items():
             if person.get("rol") == "student":
                 first, _, last = person.get("naam", name).partition(" ")
-                gb.update_or_create_student(name, first_name=first, last_name=last)
+                gb.update_or_create_student(name, first_name=first, last_name=last,
+                                            lms_user_id=person.get("studentnummer"))

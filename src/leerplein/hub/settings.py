@@ -194,7 +194,9 @@ def peiling_state(state: Path, name: str = "peiling") -> Path:
 
 def people_map(roster: Path) -> dict:
     try:
-        return {p.username: {"rol": p.role, "cursus": p.course, "naam": p.name} for p in read_roster(roster)}
+        return {p.username: {"rol": p.role, "cursus": p.course, "naam": p.name,
+                             **({"studentnummer": p.student_number} if p.student_number else {})}
+                for p in read_roster(roster)}
     except RosterError as err:
         raise HubError(str(err)) from err
 
