@@ -17,7 +17,20 @@ COMMON = {"wachtwoord", "wachtwoord1", "wachtwoord123", "welkom123", "welkom1234
           "abcdefghij", "voorjaar2026", "najaar2026", "zomer2026", "winter2026", "geheim1234"}
 # no look-alikes (l/1, O/0) in a password that is read off paper
 START_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-LOWEST_UID = 1000  # never a system account, whatever a caller passes
+
+
+def user_uid_range() -> range:
+    """The uids of ordinary people (login.defs UID_MIN..UID_MAX): never a system account such as
+    root or nobody (65534), whatever a caller passes."""
+    limits = {"UID_MIN": 1000, "UID_MAX": 60000}
+    try:
+        for line in open("/etc/login.defs", encoding="utf-8"):
+            parts = line.split()
+            if len(parts) >= 2 and parts[0] in limits and parts[1].isdigit():
+                limits[parts[0]] = int(parts[1])
+    except OSError:
+        pass
+    return range(limits["UID_MIN"], limits["UID_MAX"] + 1)
 
 
 class AccountError(ValueError):
@@ -52,7 +65,7 @@ def _account(username: str) -> pwd.struct_passwd:
         entry = pwd.getpwnam(username)
     except KeyError:
         raise AccountError(f"Er is geen account '{username}' op deze server.") from None
-    if entry.pw_uid < LOWEST_UID:
+    if entry.pw_uid not in user_uid_range():
         raise AccountError(f"'{username}' is een systeemaccount; dat wachtwoord verandert Leerplein niet.")
     return entry
 

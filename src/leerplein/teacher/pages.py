@@ -28,8 +28,10 @@ def layout(base: str, title: str, body: str, refresh: bool = False) -> str:
     nav = (f"<nav aria-label='Werkplek'><a href='{base}'>Werkplek</a><a href='{base}aanwezigheid'>Aanwezigheid</a>"
            f"<a href='{base}voortgang'>Voortgang</a><a href='{base}observatie'>Observaties</a>"
            f"<a href='{base}rapport'>Rapport</a><a href='{base}cijfers'>Cijfers</a><a href='{base}badges'>Badges</a>"
-           f"<a href='{base}logboek'>Logboek</a><a href='/services/peiling/'>Peiling</a>"
-           f"<a href='/services/leerkring/'>Leerkring</a><a href='/hub/logout'>Uitloggen</a></nav>")
+           f"<a href='{base}logboek'>Logboek</a><a href='{base}wachtwoorden'>Wachtwoorden</a>"
+           f"<a href='/services/peiling/'>Peiling</a>"
+           f"<a href='/services/leerkring/'>Leerkring</a><a href='/hub/wachtwoord'>Mijn wachtwoord</a>"
+           f"<a href='/hub/logout'>Uitloggen</a></nav>")
     return (f"<!doctype html><html lang='nl'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>{meta}"
             f"<title>{esc(title)} · Leerplein</title><style>{STYLE}</style></head><body>"
