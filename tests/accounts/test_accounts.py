@@ -149,3 +149,25 @@ def test_student_numbers_are_checked_and_unique(tmp_path):
     path.write_text("username,role,studentnummer\nakanna,student,123\nakbob,student,123\n")
     with pytest.raises(RosterError, match="roster.csv:3: studentnummer '123' is also on line 2"):
         read_roster(path)
+
+
+def test_student_numbers_reach_the_lms_export_and_never_the_pseudonymous_one(tmp_path):
+    from conftest import ROOT
+    from leerplein.course.course import Course, init_course
+    from leerplein.course.export import export_text
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("username,name,role,studentnummer\nakanna,Anna de Wit,student,1234567\n"
+                      "akbob,Bob Bos,student,\n")
+    course = Course(ROOT, tmp_path / "course", tmp_path / "exchange")
+    init_course(course, roster)
+    bright = list(csv.DictReader(io.StringIO(export_text(course, "brightspace"))))
+    assert [r["OrgDefinedId"] for r in bright] == ["1234567", "akbob"]
+    canvas = list(csv.DictReader(io.StringIO(export_text(course, "canvas"))))
+    assert [(r["SIS User ID"], r["SIS Login ID"]) for r in canvas] == [("1234567", "akanna"), ("", "akbob")]
+    moodle = list(csv.DictReader(io.StringIO(export_text(course, "moodle"))))
+    assert [(r["Username"], r["Studentnummer"]) for r in moodle] == [("akanna", "1234567"), ("akbob", "")]
+    for fmt in ("brightspace", "canvas", "moodle"):
+        text = export_text(course, fmt, pseudonymise=True)
+        assert "1234567" not in text and "akanna" not in text and "Anna" not in text, fmt
+        assert "Studentnummer" not in text and "SIS User ID" not in text
