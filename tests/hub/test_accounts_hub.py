@@ -127,6 +127,7 @@ def test_first_login_forced_change_own_change_and_teacher_reset(hub, browser):
     assert oct((state / "accounts").stat().st_mode & 0o777) == "0o700"
     start = letter_password(pdf)
     hub["used"].add(start)
+    ARTIFACTS.mkdir(exist_ok=True)
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(ARTIFACTS / "accounts-letter")],
                    check=True)
     assert ANNA not in (state / "initial-passwords.csv").read_text()  # that first password no longer works

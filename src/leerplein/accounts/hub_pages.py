@@ -12,7 +12,7 @@ from pathlib import Path
 from jupyterhub.apihandlers.auth import OAuthAuthorizeHandler
 from jupyterhub.apihandlers.base import APIHandler
 from jupyterhub.handlers.base import BaseHandler
-from jupyterhub.handlers.login import LogoutHandler
+from jupyterhub.handlers.login import LoginHandler, LogoutHandler
 from jupyterhub.utils import maybe_future, url_path_join
 from tornado import web
 
@@ -112,10 +112,10 @@ class ForcedChange:
             raise web.HTTPError(403, "Kies eerst een nieuw wachtwoord.")
 
 
-EXEMPT = (PasswordPage, LogoutHandler)
+EXEMPT = (PasswordPage, LoginHandler, LogoutHandler)
 
 
-def gated(handlers: list, login_handler: type) -> list:
+def gated(handlers: list) -> list:
     """The hub's handler list with every page (and the OAuth step that opens a server or service)
     behind the ForcedChange gate; the API, static files, login, logout and the password page stay
     as they are."""
@@ -123,7 +123,7 @@ def gated(handlers: list, login_handler: type) -> list:
     for spec in handlers:
         pattern, cls, *rest = spec
         page = (isinstance(cls, type) and issubclass(cls, BaseHandler) and not issubclass(cls, APIHandler)
-                and not issubclass(cls, (*EXEMPT, login_handler)))
+                and not issubclass(cls, EXEMPT))
         if page or cls is OAuthAuthorizeHandler:
             cls = type(f"Gated{cls.__name__}", (ForcedChange, cls), {})
         out.append((pattern, cls, *rest))

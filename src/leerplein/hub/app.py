@@ -73,7 +73,7 @@ class LeerpleinHub(JupyterHub):
 
         # the password page, and every hub page sends someone with a start password there first
         self.handlers.insert(0, (url_path_join(self.hub_prefix, "wachtwoord"), PasswordPage))
-        self.handlers = gated(self.handlers, self.authenticator.login_handler)
+        self.handlers = gated(self.handlers)
         if self.subdomain_host:
             self.handlers.insert(0, (url_path_join(self.hub_prefix, r"services/([^/]+)(/.*)?"), ServiceRedirect))
 
