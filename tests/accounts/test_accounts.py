@@ -171,3 +171,17 @@ def test_student_numbers_reach_the_lms_export_and_never_the_pseudonymous_one(tmp
         text = export_text(course, fmt, pseudonymise=True)
         assert "1234567" not in text and "akanna" not in text and "Anna" not in text, fmt
         assert "Studentnummer" not in text and "SIS User ID" not in text
+
+
+def test_a_shown_once_letter_is_for_its_teacher_and_only_once(monkeypatch):
+    from leerplein.accounts import workspace
+
+    letter = Letter("akanna", "Anna", "abcd-efgh-jkmn", "http://localhost:8100")
+    key = workspace.hold("akdocent", letter)
+    assert workspace.take("akander", key) is None  # a colleague with the link
+    assert workspace.take("akdocent", "raden") is None
+    assert workspace.take("akdocent", key) == letter
+    assert workspace.take("akdocent", key) is None  # never again
+    old = workspace.hold("akdocent", letter)
+    monkeypatch.setattr(workspace, "LETTER_SECONDS", -1)
+    assert workspace.take("akdocent", old) is None  # not kept in memory for long
