@@ -73,8 +73,9 @@ Students together can write at most {exchange_mb} MB in the exchange; each stude
 
 First login for a teacher ({teacher}):
   1. Every roster user is a system user with a first password, listed in
-     {state / 'initial-passwords.csv'} (only root can read it). Hand them out; users change
-     theirs with `passwd` in JupyterLab's terminal.
+     {state / 'initial-passwords.csv'} (only root can read it). Better: print a first-login
+     letter per person (`leerplein hub letters --all-students`, PDFs in {state / 'accounts' / 'brieven'});
+     they choose their own password at their first login and change it under "Wachtwoord wijzigen".
   2. Log in at {url}hub/login with your roster username; JupyterLab opens in Dutch.
   3. Prepare the course on this machine:
        leerplein course init --course-dir {course} --exchange {state / 'exchange'} --roster {roster}
