@@ -137,7 +137,7 @@ def test_first_login_forced_change_own_change_and_teacher_reset(hub, browser):
     page = browser_login(context, hub, ANNA, start)
     assert page.url.endswith("/hub/wachtwoord"), page.url
     assert "Kies een nieuw wachtwoord" in page.inner_text("main")
-    assert page.locator("#huidig").count() == 0
+    assert "Je startwachtwoord (van de brief)" in page.inner_text("main")
     screenshot(page, "accounts-1-forced")
     narrow(page, "1-forced")
     # (Peiling's start page is open to guests without any login, so it is not among them)
@@ -148,6 +148,7 @@ def test_first_login_forced_change_own_change_and_teacher_reset(hub, browser):
         assert page.url.endswith("/hub/wachtwoord"), (elsewhere, page.url)
 
     for weak, reason in (("kort", "te kort"), ("akanna-en-meer", "gebruikersnaam"), ("wachtwoord123", "te makkelijk")):
+        page.fill("#huidig", start)
         page.fill("#nieuw", weak)
         page.fill("#herhaal", weak)
         page.evaluate("() => document.querySelectorAll('input').forEach(i => i.removeAttribute('minlength'))")
@@ -155,6 +156,7 @@ def test_first_login_forced_change_own_change_and_teacher_reset(hub, browser):
         page.wait_for_load_state("load")
         assert reason in page.inner_text("main"), weak
     screenshot(page, "accounts-2-weak")
+    page.fill("#huidig", start)
     page.fill("#nieuw", "fiets door de regen")
     page.fill("#herhaal", "fiets door de regen!")
     page.click("button[type=submit]")
@@ -163,6 +165,7 @@ def test_first_login_forced_change_own_change_and_teacher_reset(hub, browser):
     own = "mijn fiets staat buiten"
     hub["used"].add(own)
     with ArgvWatch() as argv:
+        page.fill("#huidig", start)
         page.fill("#nieuw", own)
         page.fill("#herhaal", own)
         page.click("button[type=submit]")
@@ -204,6 +207,10 @@ def test_first_login_forced_change_own_change_and_teacher_reset(hub, browser):
     assert hub_session(hub, ANNA, again)[1] == 302 and hub_session(hub, ANNA, own)[1] != 302
     context.close()
 
+    # a hub session of hers that is still open somewhere (someone else's browser, say)
+    stale = browser.new_context(viewport={"width": 1100, "height": 900}, locale="nl-NL")
+    browser_login(stale, hub, ANNA, again).close()
+
     # her teacher gives her a new start password
     context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="nl-NL")
     page = browser_login(context, hub, TEACHER_A, hub["passwords"][TEACHER_A])
@@ -229,6 +236,18 @@ def test_first_login_forced_change_own_change_and_teacher_reset(hub, browser):
     page.goto(f"{ws(hub)}logboek")
     assert "nieuw startwachtwoord gegeven" in page.inner_text("main")
     context.close()
+    # the open session is sent to the forced change, but without the start password it changes nothing
+    page = stale.new_page()
+    page.goto(f"{hub['url']}/hub/home")
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/hub/wachtwoord")
+    page.fill("#huidig", again)
+    page.fill("#nieuw", "overgenomen account")
+    page.fill("#herhaal", "overgenomen account")
+    page.click("button[type=submit]")
+    assert "Je startwachtwoord klopt niet" in page.inner_text("main")
+    assert not password_ok(ANNA, "overgenomen account") and password_ok(ANNA, reset)
+    stale.close()
     assert hub_session(hub, ANNA, again)[1] != 302  # the old one stopped working
     s, status = hub_session(hub, ANNA, reset)
     assert status == 302

@@ -37,8 +37,8 @@ def state_dir() -> Path:
 
 
 class PasswordPage(BaseHandler):
-    """Kies een nieuw wachtwoord (after a start password) or Wachtwoord wijzigen (needs the
-    current one; wrong tries are limited per user)."""
+    """Kies een nieuw wachtwoord (after a start password) or Wachtwoord wijzigen; both need the
+    current password (the start password from the letter); wrong tries are limited per user."""
 
     def set_default_headers(self):
         super().set_default_headers()
@@ -60,21 +60,22 @@ class PasswordPage(BaseHandler):
         name = self.current_user.name
         forced = name in start_passwords()
         new, again = self.get_body_argument("nieuw", ""), self.get_body_argument("herhaal", "")
-        current = None
-        if not forced:
-            wait = TRIES.wait(name)
-            if wait:
-                await self.show(f"Je hebt te vaak een verkeerd huidig wachtwoord ingevuld. Probeer het over "
-                                f"{max(1, round(wait / 60))} minuten opnieuw.", status=429)
-                return
-            current = self.get_body_argument("huidig", "")
-            ok = await self.run_in_thread(password_ok, name, current)
-            if not ok:
-                TRIES.wrong(name)
-                self.log.warning("Wrong current password for %s on the password page", name)
-                await self.show("Je huidige wachtwoord klopt niet.", status=400)
-                return
-            TRIES.right(name)
+        # Always the current password, also the start password in the forced change: after a reset,
+        # a hub session someone else still had must not be enough to choose her next password.
+        wait = TRIES.wait(name)
+        if wait:
+            await self.show(f"Je hebt te vaak een verkeerd huidig wachtwoord ingevuld. Probeer het over "
+                            f"{max(1, round(wait / 60))} minuten opnieuw.", status=429)
+            return
+        current = self.get_body_argument("huidig", "")
+        ok = await self.run_in_thread(password_ok, name, current)
+        if not ok:
+            TRIES.wrong(name)
+            self.log.warning("Wrong current password for %s on the password page", name)
+            await self.show("Je startwachtwoord klopt niet." if forced else "Je huidige wachtwoord klopt niet.",
+                            status=400)
+            return
+        TRIES.right(name)
         problem = quality_problem(name, new, current)
         if problem is None and new != again:
             problem = "De twee nieuwe wachtwoorden zijn niet hetzelfde. Typ ze nog een keer."
