@@ -24,8 +24,8 @@ from leerplein.accounts.passwords import password_ok
 from leerplein.course.audit import audit_file
 from leerplein.course.course import Course
 
-TEACHER_A, TEACHER_B, ANNA, BERT = "akdocenta", "akdocentb", "akanna", "akbert"
-PEOPLE = [TEACHER_A, TEACHER_B, ANNA, BERT]
+TEACHER_A, TEACHER_B, ANNA, BERT, ADMIN, NINA = "akdocenta", "akdocentb", "akanna", "akbert", "akbaas", "aknina"
+PEOPLE = [TEACHER_A, TEACHER_B, ANNA, BERT, ADMIN, NINA]
 pytestmark = [pytest.mark.slow, pytest.mark.browser,
               pytest.mark.skipif(os.geteuid() != 0, reason="the hub spawns system users: root only")]
 
@@ -66,7 +66,8 @@ def hub(tmp_path_factory, built_book):
     roster = base / "roster.csv"
     roster.write_text("username,name,role,course,studentnummer\n"
                       f"{TEACHER_A},Docent Aaltje,teacher,groep-a,\n{TEACHER_B},Docent Bram,teacher,groep-b,\n"
-                      f"{ANNA},Anna de Wit,student,groep-a,1234567\n{BERT},Bert Jansen,student,groep-b,7654321\n")
+                      f"{ANNA},Anna de Wit,student,groep-a,1234567\n{BERT},Bert Jansen,student,groep-b,7654321\n"
+                      f"{ADMIN},Beheerder Bea,admin,groep-a,\n")
     state = base / "state"
     remove_users(PEOPLE)
     proc = hub_start(roster, state, port_for(11))
@@ -316,6 +317,49 @@ def test_wrong_current_password_tries_are_limited(hub, browser):
     text = attempt(hub["passwords"][TEACHER_B])
     assert text.startswith("429") and "te vaak" in text  # even the right one waits now
     assert password_ok(TEACHER_B, hub["passwords"][TEACHER_B])
+    context.close()
+
+
+def test_an_admin_adds_and_removes_someone_from_the_browser(hub, browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="nl-NL")
+    page = browser_login(context, hub, ADMIN, hub["passwords"][ADMIN])
+    page.goto(f"{ws(hub)}wachtwoorden")
+    page.get_by_role("link", name="Deelnemers toevoegen of verwijderen").click()
+    page.wait_for_load_state("load")
+    page.fill("input[name=gebruiker]", "1fout")
+    page.fill("input[name=groep]", "groep-a")
+    page.get_by_role("button", name="Toevoegen", exact=True).click()
+    page.wait_for_load_state("load")
+    assert "De gebruikersnaam mag alleen" in page.inner_text("main")
+    page.fill("input[name=gebruiker]", NINA)
+    page.fill("input[name=naam]", "Nina Nieuw")
+    page.fill("input[name=groep]", "groep-a")
+    page.fill("input[name=studentnummer]", "5550001")
+    screenshot(page, "accounts-7-people")
+    narrow(page, "7-people")
+    page.get_by_role("button", name="Toevoegen", exact=True).click()
+    page.wait_for_load_state("load")
+    start = page.locator(".brief dd.wachtwoord").inner_text().strip()
+    hub["used"].add(start)
+    s, status = hub_session(hub, NINA, start)  # the late student logs in on the running hub
+    assert status == 302
+    assert s.get(f"{hub['url']}/hub/home", allow_redirects=False).headers["Location"].endswith("/hub/wachtwoord")
+    page.goto(f"{ws(hub)}deelnemers")
+    assert "Nina Nieuw" in page.inner_text("main")
+    page.get_by_role("button", name="Verwijder Nina Nieuw").click()
+    page.wait_for_load_state("load")
+    assert "Nina Nieuw is verwijderd" in page.inner_text("main")
+    assert hub_session(hub, NINA, start)[1] != 302  # her login is locked
+    assert page.locator("button[aria-label='Verwijder Beheerder Bea']").count() == 0  # not herself
+    context.close()
+
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="nl-NL")
+    page = browser_login(context, hub, TEACHER_A, hub["passwords"][TEACHER_A])
+    assert page.goto(f"{ws(hub)}deelnemers").status == 403  # a teacher is no admin
+    page.goto(f"{ws(hub)}wachtwoorden")
+    token = page.locator("input[name=_xsrf]").first.get_attribute("value")
+    status, _ = post_in_page(page, f"{ws(hub)}deelnemers", {"_xsrf": token, "actie": "verwijderen", "gebruiker": ANNA})
+    assert status == 403 and ANNA in (hub["state"] / "people.json").read_text()
     context.close()
 
 

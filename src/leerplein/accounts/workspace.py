@@ -90,7 +90,9 @@ class Passwords(WorkspaceHandler):
     @tornado.web.authenticated
     def get(self):
         people = load_people()
-        self.show("Wachtwoorden", listing(self.base, people, self.visible(people), self.xsrf_token.decode()))
+        admin = people.get(self.current_user["name"], {}).get("rol") == "admin"
+        extra = f"<p><a href='{self.base}deelnemers'>Deelnemers toevoegen of verwijderen</a></p>" if admin else ""
+        self.show("Wachtwoorden", listing(self.base, people, self.visible(people), self.xsrf_token.decode()) + extra)
 
     @tornado.web.authenticated
     async def post(self):

@@ -245,10 +245,11 @@ class Log(WorkspaceHandler):
 def routes(course: Course, base: str) -> list:
     args = {"course": course, "base": base}
     from leerplein.teacher.observations import Observations  # its own module; imported here to avoid a cycle
+    from leerplein.accounts.people_page import People
     from leerplein.accounts.workspace import Passwords, ShownOnce
     return [(base, Home, args), (base + r"opdracht/([^/]+)", Assignment, args),
             (base + r"opdracht/([^/]+)/([a-z]+)", AssignmentStep, args), (base + "aanwezigheid", Attendance, args),
             (base + "voortgang", Progress, args), (base + "rapport", Report, args), (base + "cijfers", Export, args),
             (base + "logboek", Log, args), (base + "badges", Badges, args),
             (base + r"observatie/?([a-z0-9-]*)", Observations, args), (base + "wachtwoorden", Passwords, args),
-            (base + r"wachtwoorden/brief/([A-Za-z0-9_-]+)", ShownOnce, args)]
+            (base + r"wachtwoorden/brief/([A-Za-z0-9_-]+)", ShownOnce, args), (base + "deelnemers", People, args)]
