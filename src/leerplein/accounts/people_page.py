@@ -35,6 +35,9 @@ def new_person(people: dict, username: str, name: str, role: str, cohort: str, n
     return None
 
 
+ROLE_NAMES = {"student": "student", "teacher": "docent", "admin": "beheerder"}
+
+
 def remove_form(base: str, token: str, username: str, name: str) -> str:
     return (f"<form method='post' action='{base}deelnemers'>{xsrf(token)}"
             "<input type='hidden' name='actie' value='verwijderen'>"
@@ -45,7 +48,7 @@ def remove_form(base: str, token: str, username: str, name: str) -> str:
 def page(base: str, people: dict, me: str, token: str, flash: str = "", error: str = "") -> str:
     rows = "".join(
         f"<tr><th scope='row'>{esc(p.get('naam') or n)}<br><small>{esc(n)}</small></th>"
-        f"<td>{esc(p.get('rol', ''))}</td><td>{esc(p.get('cursus', ''))}</td>"
+        f"<td>{esc(ROLE_NAMES.get(p.get('rol', ''), p.get('rol', '')))}</td><td>{esc(p.get('cursus', ''))}</td>"
         f"<td>{'' if n == me else remove_form(base, token, n, p.get('naam') or n)}</td></tr>"
         for n, p in sorted(people.items()))
     return (f"{message(flash)}{message(error, error=True)}"
