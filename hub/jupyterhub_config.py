@@ -79,7 +79,7 @@ c.JupyterHub.services = [
      "environment": {"LEERPLEIN_COURSE_DIR": S["course_dir"], "LEERPLEIN_EXCHANGE": S["exchange"],
                      "LEERPLEIN_ROOT": S["root"], "LEERPLEIN_GRADING_PORT": str(S["grading_port"]),
                      "LEERPLEIN_HUB_ID": S["hub_id"], "LEERPLEIN_PEOPLE_FILE": str(state / "people.json"),
-                     "LEERPLEIN_STATE_DIR": str(state),
+                     "LEERPLEIN_STATE_DIR": str(state), "LEERPLEIN_PUBLIC_URL": S["public_url"],
                      "LEERPLEIN_LTI_RETRY_SECONDS": os.environ.get("LEERPLEIN_LTI_RETRY_SECONDS", "300")}},
     # Peiling, the live poll (src/leerplein/peiling): reachable without a hub account for guests
     # with a code; facilitators are the teachers. It runs as an unprivileged user.

@@ -25,6 +25,7 @@ ACTIONS = {
     "herkansing": "herkansing geopend",
     "tweede-beoordeling": "tweede beoordeling gegeven",
     "eindcijfer-afgesproken": "eindbeoordeling afgesproken",
+    "startwachtwoord": "nieuw startwachtwoord gegeven",  # never the password itself
 }
 
 

@@ -29,7 +29,8 @@ def people_copy(course: Course) -> Path:
 
 def people_from_roster(persons) -> dict:
     """The same map as the hub's people.json ("cursus": the first cohort, "cursussen": all)."""
-    return {p.username: {"rol": p.role, "cursus": p.courses[0], "cursussen": list(p.courses), "naam": p.name}
+    return {p.username: {"rol": p.role, "cursus": p.courses[0], "cursussen": list(p.courses), "naam": p.name,
+                         **({"studentnummer": p.student_number} if p.student_number else {})}
             for p in persons}
 
 

@@ -69,6 +69,11 @@ class ServiceRedirect(BaseHandler):
 class LeerpleinHub(JupyterHub):
     def init_handlers(self):
         super().init_handlers()
+        from leerplein.accounts.hub_pages import PasswordPage, gated
+
+        # the password page, and every hub page sends someone with a start password there first
+        self.handlers.insert(0, (url_path_join(self.hub_prefix, "wachtwoord"), PasswordPage))
+        self.handlers = gated(self.handlers)
         if self.subdomain_host:
             self.handlers.insert(0, (url_path_join(self.hub_prefix, r"services/([^/]+)(/.*)?"), ServiceRedirect))
 

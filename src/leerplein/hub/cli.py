@@ -88,8 +88,9 @@ Students together can write at most {exchange_mb} MB in the exchange; each stude
 
 First login for a teacher ({teacher}):
   1. Every roster user is a system user with a first password, listed in
-     {state / 'initial-passwords.csv'} (only root can read it). Hand them out; users change
-     theirs with `passwd` in JupyterLab's terminal.
+     {state / 'initial-passwords.csv'} (only root can read it). Better: print a first-login
+     letter per person (`leerplein hub letters --all-students`, PDFs in {state / 'accounts' / 'brieven'});
+     they choose their own password at their first login and change it under "Wachtwoord wijzigen".
   2. Log in at {url}hub/login with your roster username; you land in the teachers' workspace.
   3. Prepare the course on this machine:
        leerplein course init --course-dir {course} --exchange {state / 'exchange'} --roster {roster}
@@ -258,3 +259,38 @@ def update(state_dir: Path = StateDir,
                f"{f', {len(report.failed)} mislukt' if report.failed else ''}.")
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def letters(users: list[str] = typer.Argument(None, help="usernames; none: use --all-students"),
+            all_students: bool = typer.Option(False, "--all-students", help="every student on the roster"),
+            state_dir: Path = StateDir) -> None:
+    """Print a first-login letter (PDF) per person with a new one-time start password, into the
+    root-only folder <state>/accounts/brieven/. She must choose her own password at her first
+    login; her old password stops working now."""
+    from leerplein.accounts.start import issue
+    from leerplein.course.course import Course
+    from leerplein.hub.roster_sync import read_people
+    from leerplein.paths import find_root
+
+    state = _state(state_dir)
+    people = read_people(state)
+    chosen = sorted(n for n, p in people.items() if p.get("rol") == "student") if all_students else list(users or [])
+    if not chosen:
+        typer.echo("Name the users, or use --all-students.", err=True)
+        raise typer.Exit(2)
+    course = Course(find_root(), state / "course", state / "exchange")
+    issued, problems = issue(state, people, chosen, hub_address(state), "beheerder (opdrachtregel)",
+                             course if course.config_file.is_file() else None)
+    for item in issued:
+        typer.echo(f"{item.username}: {item.letter}")
+    for problem in problems:
+        typer.echo(problem, err=True)
+    raise typer.Exit(1 if problems else 0)
+
+
+def hub_address(state: Path) -> str:
+    """The public address `hub start` was given (what a letter tells people to type)."""
+    from leerplein.accounts.store import public_url
+
+    return public_url(state)

@@ -72,10 +72,16 @@ def _groups(url: str, http, name: str, role: str | None, before: str | None) -> 
 
 def sync_roster(state: Path, roster: Path, course=None) -> RosterChange:
     """Bring a running hub in line with the roster; returns what changed."""
-    from leerplein.hub.settings import (ensure_system_users, initial_passwords, leerkring_state, people_file,
-                                        people_map, peiling_state)
+    from leerplein.hub.settings import people_map
 
-    new = people_map(roster)
+    return sync_people(state, people_map(roster), course)
+
+
+def sync_people(state: Path, new: dict, course=None) -> RosterChange:
+    """Bring a running hub in line with `new` (username -> {rol, cursus, naam[, studentnummer]})."""
+    from leerplein.hub.settings import (ensure_system_users, initial_passwords, leerkring_state, people_file,
+                                        peiling_state)
+
     old = read_people(state)
     change = diff(old, new)
     url, http = _hub(state)
@@ -111,4 +117,5 @@ def _update_gradebook(course, people: dict) -> None:
         for name, person in people.items():
             if person.get("rol") == "student":
                 first, _, last = person.get("naam", name).partition(" ")
-                gb.update_or_create_student(name, first_name=first, last_name=last)
+                gb.update_or_create_student(name, first_name=first, last_name=last,
+                                            lms_user_id=person.get("studentnummer"))

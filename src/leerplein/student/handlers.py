@@ -66,6 +66,7 @@ class StudentHandler(JupyterHandler):
         context.update(base=self.base, xsrf=self.xsrf_token.decode() if isinstance(self.xsrf_token, bytes)
                        else self.xsrf_token, static=self.base + "static/", boek=self.base + "boek/",
                        logout=url_path_join(hub_url(), "logout") if hub_prefix else "",
+                       wachtwoord=url_path_join(hub_url(), "wachtwoord") if hub_prefix else "",
                        user=os.environ.get("JUPYTERHUB_USER", ""),
                        docent=os.environ.get("LEERPLEIN_ROLE") == "docent",
                        lab=url_path_join(self.base_url, "lab"),

@@ -16,7 +16,6 @@ from pathlib import Path
 import tornado.ioloop
 import tornado.web
 
-from leerplein.teacher import pages
 from leerplein.teacher.handlers import WorkspaceHandler
 from leerplein.teacher.pages import esc, message, xsrf
 

@@ -44,9 +44,11 @@ def layout(base: str, title: str, body: str, refresh: bool = False, cohort: str 
            f"<a href='{base}voortgang'>Voortgang</a><a href='{base}observatie'>Observaties</a>"
            f"<a href='{base}toetskwaliteit'>Toetskwaliteit</a>"
            f"<a href='{base}rapport'>Rapport</a><a href='{base}cijfers'>Cijfers</a><a href='{base}badges'>Badges</a>"
-           f"<a href='{base}logboek'>Logboek</a>" + (f"<a href='{base}vergeten'>Gegevens wissen</a>" if admin else "")
+           f"<a href='{base}logboek'>Logboek</a><a href='{base}wachtwoorden'>Wachtwoorden</a>"
+           + (f"<a href='{base}deelnemers'>Deelnemers</a><a href='{base}vergeten'>Gegevens wissen</a>" if admin else "")
            + "<a href='/services/peiling/'>Peiling</a>"
-           f"<a href='/services/leerkring/'>Leerkring</a><a href='/hub/logout'>Uitloggen</a></nav>")
+           "<a href='/services/leerkring/'>Leerkring</a><a href='/hub/wachtwoord'>Mijn wachtwoord</a>"
+           "<a href='/hub/logout'>Uitloggen</a></nav>")
     return (f"<!doctype html><html lang='nl'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>{meta}"
             f"<title>{esc(title)} · Leerplein</title><style>{STYLE}</style></head><body>"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from leerplein.accounts.people_page import People
+from leerplein.accounts.workspace import Passwords, ShownOnce
 from leerplein.course.course import Course
 from leerplein.teacher.handlers import (Assignment, AssignmentStep, Attendance, Badges, Cohort, Export, Home, Log,
                                         Progress, Report)
@@ -21,4 +23,6 @@ def routes(course: Course, base: str) -> list:
             (base + "groep", Cohort, args), (base + "vergeten", Forget, args),
             (base + "toetskwaliteit", QualityHome, args), (base + r"herkansing/([^/]+)", Resubmissions, args),
             (base + r"tweede/([^/]+)", SecondList, args), (base + r"tweede/([^/]+)/([^/]+)", SecondGrade, args),
-            (base + r"kalibratie/?([0-9a-f]*)", Calibration, args), (base + r"gelijkenis/([^/]+)", Similarity, args)]
+            (base + r"kalibratie/?([0-9a-f]*)", Calibration, args), (base + r"gelijkenis/([^/]+)", Similarity, args),
+            (base + "wachtwoorden", Passwords, args), (base + r"wachtwoorden/brief/([A-Za-z0-9_-]+)", ShownOnce, args),
+            (base + "deelnemers", People, args)]

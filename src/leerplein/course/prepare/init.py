@@ -46,5 +46,6 @@ def init_course(course: Course, roster: Path | None = None) -> list[str]:
         for person in people:
             if person.role == "student":
                 first, _, last = person.name.partition(" ")
-                gb.update_or_create_student(person.username, first_name=first, last_name=last, email=person.email)
+                gb.update_or_create_student(person.username, first_name=first, last_name=last, email=person.email,
+                                            lms_user_id=person.student_number)
     return done

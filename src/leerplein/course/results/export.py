@@ -5,6 +5,11 @@ Column conventions (one row per student, one column per assignment, points):
 - canvas: `Student,SIS Login ID,<assignment>,...` (Canvas matches rows on SIS Login ID).
 - moodle: `Username,<assignment>,...` (map `Username` to the user field during import).
 
+Student numbers (the roster's `studentnummer`): Brightspace's `OrgDefinedId` is the student number
+where the roster gives one (the username otherwise); Canvas gets a `SIS User ID` column and Moodle a
+`Studentnummer` column (map it to `idnumber`) when any student has one. A pseudonymised export
+never carries a name, username or student number.
+
 The last grade column, `Leerplein geslaagd`, is 1 when a student meets the pass rules of
 grading/slaagregels.yml (every counted assignment at its cesuur, the course minimum, attendance),
 empty while a counted assignment of hers waits for grading, and 0 otherwise, as `leerplein course
@@ -52,7 +57,7 @@ def grade_table(course: Course) -> tuple[list[str], list[dict]]:
         rows = []
         for student in sorted(gb.students, key=lambda s: s.id):
             row = {"id": student.id, "name": " ".join(filter(None, [student.first_name, student.last_name])),
-                   ATTEMPTS: ""}
+                   ATTEMPTS: "", "number": student.lms_user_id or ""}
             for a in assignments:
                 try:
                     score = gb.find_submission(a, student.id).score
@@ -96,23 +101,26 @@ def export_text(course: Course, fmt: str, pseudonymise: bool = False, only: set[
     results = {p.student: pass_result(p) for p in everyone(course)}
     for row in rows:
         row[RESULT] = results.get(row["id"], "")
+    numbers = not pseudonymise and any(row["number"] for row in rows)
     buffer = io.StringIO()
     writer = spreadsheet.writer(buffer, lineterminator="\n")  # names from an LMS roster: no formulas
     if fmt == "brightspace":
         writer.writerow(["OrgDefinedId", *[f"{a} Points Grade" for a in [*assignments, RESULT]], ATTEMPTS,
                          "End-of-Line Indicator"])
     elif fmt == "canvas":
-        writer.writerow(["Student", "SIS Login ID", *assignments, RESULT, ATTEMPTS])
+        writer.writerow(["Student", *(["SIS User ID"] if numbers else []), "SIS Login ID", *assignments, RESULT,
+                         ATTEMPTS])
     else:
-        writer.writerow(["Username", *assignments, RESULT, ATTEMPTS])
+        writer.writerow(["Username", *assignments, RESULT, ATTEMPTS, *(["Studentnummer"] if numbers else [])])
     for row in rows:
         ident = pseudonym(course, row["id"]) if pseudonymise else row["id"]
         scores = [f"{row[a]:g}" if isinstance(row[a], (int, float)) else "" for a in [*assignments, RESULT]]
         scores.append(row.get(ATTEMPTS, ""))
         if fmt == "brightspace":
-            writer.writerow([ident, *scores, "#"])
+            writer.writerow([ident if pseudonymise else (row["number"] or ident), *scores, "#"])
         elif fmt == "canvas":
-            writer.writerow(["" if pseudonymise else row["name"], ident, *scores])
+            writer.writerow(["" if pseudonymise else row["name"], *([row["number"]] if numbers else []), ident,
+                             *scores])
         else:
-            writer.writerow([ident, *scores])
+            writer.writerow([ident, *scores, *([row["number"]] if numbers else [])])
     return buffer.getvalue()
