@@ -17,10 +17,12 @@ from leerplein.leerkring.model import OPEN_QUESTIONS, LeerkringError, NotFound, 
 from leerplein.leerkring.store import Store
 from leerplein.peiling.service import hub_login_url
 from leerplein.service_base import ServiceHandler
+from leerplein.student.nav import service_header
 
 HERE = Path(__file__).parent
 TEMPLATES = Environment(loader=FileSystemLoader([str(HERE / "templates"), str(HERE.parent / "peiling" / "templates")]),
                         autoescape=select_autoescape(["html"]))
+TEMPLATES.globals["kop"] = service_header()  # the student's way back to her Leerplein, and logout
 
 
 class Base(ServiceHandler):

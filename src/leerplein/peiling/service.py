@@ -29,9 +29,11 @@ from leerplein.peiling.access import (STANDALONE, Facilitator, People, StreamSlo
 from leerplein.peiling.model import KINDS, PeilingError
 from leerplein.peiling.store import Store
 from leerplein.service_base import ServiceHandler
+from leerplein.student.nav import service_header
 
 HERE = Path(__file__).parent
 TEMPLATES = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]))
+TEMPLATES.globals["kop"] = service_header()  # the student's way back to her Leerplein, and logout
 LIVE_INTERVAL = 0.05  # seconds between two updates of one session's listeners
 DEVICE_COOKIE, FACILITATOR_COOKIE = "peiling-apparaat", "peiling-begeleider"
 

@@ -17,6 +17,7 @@ from leerplein.course.course import TEXT_STUB, write_atomic
 
 MAX_REFLECTION_CHARS = 20_000  # about 3,000 words: ten times the longest question asks for
 ANSWER_LINE = re.compile(r"^\s*(antwoord_\d+)\s*=")
+WORDS_ASKED = re.compile(r"(\d+)\s*(?:tot|-|–)\s*(\d+)\s*woorden")
 UNANSWERED = {"", ANSWER_PLACEHOLDER, TEXT_STUB}
 
 
@@ -37,6 +38,16 @@ class Question:
     @property
     def answered(self) -> bool:
         return self.antwoord.strip() not in UNANSWERED
+
+    @property
+    def woorden(self) -> tuple[int, int] | None:
+        """The length the question asks for ("150 tot 300 woorden"), for the word counter."""
+        found = WORDS_ASKED.search(self.vraag)
+        return (int(found.group(1)), int(found.group(2))) if found else None
+
+    @property
+    def aantal_woorden(self) -> int:
+        return len(self.antwoord.split()) if self.answered else 0
 
 
 @dataclass

@@ -22,6 +22,7 @@ from leerplein.service_base import CSP, strict_headers
 from leerplein.student import pages
 from leerplein.student.assignments import StudentAssignments, validate
 from leerplein.student.form import FormError, read_form, save_answers
+from leerplein.student.nav import hub_url
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -69,7 +70,8 @@ class StudentHandler(JupyterHandler):
                        user=os.environ.get("JUPYTERHUB_USER", ""),
                        docent=os.environ.get("LEERPLEIN_ROLE") == "docent",
                        lab=url_path_join(self.base_url, "lab"),
-                       peiling=service_url("peiling"), leerkring=service_url("leerkring"))
+                       peiling=service_url("peiling"), leerkring=service_url("leerkring"),
+                       wachtwoord=self.settings.get("leerplein_password_url", ""))
         self.finish(TEMPLATES.get_template(template).render(**context))
 
     def write_error(self, status_code: int, **kwargs) -> None:
@@ -85,10 +87,15 @@ class StudentHandler(JupyterHandler):
 class HomeHandler(StudentHandler):
     @web.authenticated
     async def get(self):
+        from leerplein.student.progress import card_score, dutch_timestamp
+
         try:
-            listed, problem = self.assignments.overview(), ""
+            listed, problem = self.assignments.overview_with_feedback(), ""
         except FormError as err:
             listed, problem = [], str(err)
+        for a in listed:
+            a.punten = card_score(a.feedback)
+            a.ingeleverd_op = dutch_timestamp(a.submissions[-1]) if a.submissions else ""
         try:
             mods = pages.modules(book_html_dir())
         except OSError:
@@ -116,13 +123,14 @@ class AssignmentHandler(StudentHandler):
             form = read_form(self.assignments.notebook(aid))
         except FormError as err:
             return self.show("fout.html", status=404, melding=str(err))
-        self.show("opdracht.html", aid=aid, form=form, meldingen=[], problemen=[],
-                  ingeleverd=self.get_query_argument("ingeleverd", "") == "1")
+        self.show("opdracht.html", aid=aid, form=form, meldingen=[], problemen=[], ingeleverd=False)
 
     def show(self, template, status=200, **context):
         from leerplein.interactives import logbook
 
         context.setdefault("logboek", not logbook.is_empty(logbook.load(self.home)))
+        context.setdefault("bevestigen", False)
+        context.setdefault("let_op", [])
         super().show(template, status, **context)
 
     @web.authenticated
@@ -134,13 +142,18 @@ class AssignmentHandler(StudentHandler):
             answers = {q.id: self.get_body_argument(f"antwoord-{q.id}", "") for q in form.questions}
             form = await self.in_thread(save_answers, path, answers)
         except FormError as err:
+            if action == "concept":
+                self.set_status(400)
+                return self.finish({"melding": str(err)})
             try:
                 form = read_form(self.assignments.notebook(aid))
             except FormError:
                 return self.show("fout.html", status=400, melding=str(err))
             return self.show("opdracht.html", status=400, aid=aid, form=form, meldingen=[], problemen=[str(err)],
                              ingeleverd=False)
-        messages, problems = ["Je antwoorden zijn bewaard."], []
+        if action == "concept":  # the page's autosave: same save, a short answer instead of a page
+            return self.finish({"melding": f"Concept bewaard om {now_dutch():%H:%M}."})
+        messages, problems, confirm, notes = ["Je antwoorden zijn bewaard."], [], False, []
         if action.startswith("logboek:"):
             form, note = await self.in_thread(insert_logbook, path, self.home, action.split(":", 1)[1])
             (messages if note.startswith("Je logboek") else problems).append(note)
@@ -148,17 +161,25 @@ class AssignmentHandler(StudentHandler):
             problems = await self.in_thread(validate, path)
             if not problems:
                 messages.append("Alles is ingevuld. Je kunt de opdracht inleveren.")
-        elif action == "inleveren":
-            missing = form.missing()
+        elif action == "inleveren" and form.missing():
+            problems, confirm = form.missing(), True  # ask once before handing in incomplete work
+        elif action in ("inleveren", "toch-inleveren"):
+            notes = form.missing()
             outcome = self.assignments.submit(aid)
+            (messages if outcome.ok else problems).append(outcome.message)
             if not outcome.ok:
-                problems.append(outcome.message)
-            else:
-                messages.append(outcome.message)
-                if missing:
-                    problems += ["Let op: niet alles is ingevuld.", *missing]
+                notes = []
         self.show("opdracht.html", aid=aid, form=form, meldingen=messages, problemen=problems,
-                  ingeleverd=action == "inleveren" and not any("niet gelukt" in p for p in problems))
+                  bevestigen=confirm, let_op=notes,
+                  ingeleverd=action in ("inleveren", "toch-inleveren") and not problems)
+
+
+def now_dutch():
+    from datetime import datetime
+
+    from leerplein.course.deadlines import ZONE
+
+    return datetime.now(ZONE)
 
 
 def insert_logbook(path: Path, home: Path, question_id: str):
@@ -190,6 +211,9 @@ class FeedbackHandler(StudentHandler):
             path = self.assignments.newest_feedback(aid)
         except FormError as err:
             return self.show("fout.html", status=404, melding=str(err))
+        if path is None:  # released but not fetched yet: fetch it for her
+            outcome = self.assignments.fetch_feedback(aid)
+            path = self.assignments.newest_feedback(aid) if outcome.ok else None
         if path is None:
             return self.show("feedback.html", aid=aid, inhoud="", melding="")
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -219,6 +243,11 @@ class PageHandler(StudentHandler):
             return self.show("fout.html", status=404, melding=str(err))
         self.show("pagina.html", pagina=found, notities=notes, melding="", probleem="")
 
+    def show(self, template, status=200, **context):
+        if "pagina" in context:
+            context["buren"] = pages.neighbours(book_html_dir(), context["pagina"].module, context["pagina"].name)
+        super().show(template, status, **context)
+
     @web.authenticated
     async def post(self, module, page):
         text = self.get_body_argument("notities", "")
@@ -226,10 +255,16 @@ class PageHandler(StudentHandler):
             found = pages.load_page(book_html_dir(), module, page, self.base)
         except FormError as err:
             return self.show("fout.html", status=404, melding=str(err))
+        quiet = self.get_body_argument("stil", "") == "1"  # the page's own save: no new page
         try:
             pages.save_notes(self.home, module, page, text)
         except FormError as err:
+            if quiet:
+                self.set_status(400)
+                return self.finish({"melding": str(err)})
             return self.show("pagina.html", status=400, pagina=found, notities=text, melding="", probleem=str(err))
+        if quiet:
+            return self.finish({"melding": f"Je aantekeningen zijn bewaard om {now_dutch():%H:%M}."})
         self.show("pagina.html", pagina=found, notities=text, melding="Je aantekeningen zijn bewaard.", probleem="")
 
 
@@ -302,6 +337,10 @@ class BadgeHandler(StudentHandler):
         from leerplein.paths import find_root
         from leerplein.student.progress import badge_png
 
+        try:
+            self.assignments.overview_with_feedback()
+        except FormError:
+            pass  # the feedback already fetched still counts
         data = badge_png(self.assignments, list(load_rules(find_root()).minimum)[::-1])
         if data is None:
             return self.show("fout.html", status=404, melding="Je hebt nog geen badge. Zie Mijn voortgang.")
@@ -328,11 +367,6 @@ def book_file_allowed(url_path: str) -> bool:
     parts = url_path.replace("\\", "/").split("/")
     return ("\x00" not in url_path and parts[0] != "_sources"
             and not any(part.startswith(".") for part in parts))
-
-
-def hub_url() -> str:
-    """The hub's own address (its origin: with per-user subdomains not the student's)."""
-    return os.environ.get("JUPYTERHUB_PUBLIC_HUB_URL") or url_path_join(os.environ.get("JUPYTERHUB_BASE_URL", "/"), "hub/")
 
 
 def service_url(name: str) -> str:
