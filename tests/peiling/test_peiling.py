@@ -322,3 +322,36 @@ def test_the_course_evaluation_is_offered_self_paced_and_anonymous(peiling):
     screen = guest.get(f"{base}scherm/{code}")
     assert screen.status_code == 403 and "alleen voor de begeleider" in screen.text and "Meer oefenen" not in screen.text
     assert fac.get(f"{base}scherm/{code}").status_code == 200
+
+
+def test_an_evaluation_keeps_a_chosen_answer_when_she_taps_volgende_vraag(peiling, browser):
+    """Walkthrough t45: choosing an answer and tapping "Volgende vraag →" without "Versturen"
+    lost it. Now the answer goes along; moving on without choosing stays possible and an empty
+    answer gets a Dutch message (not the browser's English one)."""
+    fac = requests.Session()
+    fac.get(peiling["login"])
+    made = fac.post(f"{peiling['base']}begeleider", data={"_xsrf": fac.cookies.get("_xsrf"), "plan": "evaluatie"})
+    code = re.search(r"Code <strong>([A-Z0-9]{6})", made.text).group(1)
+    context = browser.new_context(viewport={"width": 390, "height": 800}, locale="nl-NL")
+    phone = context.new_page()
+    phone.goto(f"{peiling['base']}p/{code}")
+    phone.locator("input[name=antwoord]").nth(3).check()
+    chosen = phone.locator("input[name=antwoord]").nth(3).get_attribute("value")
+    phone.click("text=Volgende vraag →")
+    phone.wait_for_selector("text=vraag 2 van")
+    assert "Je antwoord op vraag 1 is bewaard." in phone.inner_text("main")
+    phone.click("text=Volgende vraag →")  # nothing chosen: moves on without a complaint
+    phone.wait_for_selector("text=vraag 3 van")
+    assert not phone.locator(".probleem").count()
+    phone.goto(f"{peiling['base']}p/{code}?vraag=0")
+    assert phone.locator(f"input[name=antwoord][value='{chosen}']").is_checked()
+    csv_text = fac.get(f"{peiling['base']}begeleider/{code}/export.csv").text
+    assert chosen in csv_text
+    phone.goto(f"{peiling['base']}p/{code}?vraag=1")
+    phone.click("button[type=submit]:not([name])")  # Versturen with nothing chosen
+    phone.wait_for_selector(".probleem")
+    assert "Kies" in phone.inner_text(".probleem") or "Typ" in phone.inner_text(".probleem")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert axe(phone) == []
+    screenshot(phone, "peiling-evaluatie-telefoon")
+    context.close()

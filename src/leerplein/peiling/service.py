@@ -277,6 +277,10 @@ class ParticipantHandler(Base):
         except ValueError:
             index = -1
         raw = self.get_body_argument("antwoord", "")[:2000]
+        go = self.get_body_argument("ga", "")  # self-paced: Vorige/Volgende sends the chosen answer along
+        target = min(int(go), len(session.vragen) - 1) if session.eigen_tempo and go.isdigit() else None
+        if target is not None and not raw.strip():
+            return self.page(session, target, device)  # nothing chosen: just move on, nothing to lose
         if self.store.my_answer(session.code, index, device) is None and not self.settings["new_answers"].allow(
                 f"{session.code}:{index}:{self.client_address()}"):
             raise web.HTTPError(429)  # one address cannot fill a question's answer cap on its own
@@ -288,6 +292,8 @@ class ParticipantHandler(Base):
             return self.page(session, shown, device, status=400, probleem=str(err))
         self.settings["live"].changed(session.code)
         session = self.store.get(session.code)
+        if target is not None:
+            return self.page(session, target, device, melding=f"Je antwoord op vraag {index + 1} is bewaard.")
         if session.eigen_tempo:  # on to the next question, or done
             last = index + 1 >= len(session.vragen)
             text = ("Dank je! Dat was de laatste vraag. Je kunt je antwoorden nog veranderen tot de peiling sluit."

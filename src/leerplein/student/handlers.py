@@ -285,6 +285,37 @@ class BookPageHandler(StudentHandler):
 class ZelfscanHandler(BookPageHandler):
     page = "leerpaden"
 
+    def show(self, template, status=200, **context):
+        context.setdefault("keuzes", self.base + "zelfscan/keuzes")
+        super().show(template, status, **context)
+
+
+class ZelfscanChoicesHandler(StudentHandler):
+    """The zelfscan's role and answers, in her own folder (JSON; XSRF as every POST)."""
+
+    @web.authenticated
+    async def get(self):
+        from leerplein.interactives import zelfscan_keuzes
+
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(zelfscan_keuzes.load(self.home), ensure_ascii=False))
+
+    @web.authenticated
+    async def post(self):
+        from leerplein.interactives import zelfscan_keuzes
+
+        self.set_header("Content-Type", "application/json")
+        if len(self.request.body) > 5_000:
+            self.set_status(413)
+            return self.finish({"melding": "Dit zijn te veel keuzes om te bewaren."})
+        try:
+            zelfscan_keuzes.save(json.loads(self.request.body or b"{}"), self.home)
+        except (ValueError, zelfscan_keuzes.ZelfscanError) as err:
+            self.set_status(400)
+            message = str(err) if isinstance(err, zelfscan_keuzes.ZelfscanError) else "Dit zijn geen keuzes van de zelfscan."
+            return self.finish({"melding": message})
+        self.finish({"melding": "Je keuzes zijn bewaard in je eigen map op Leerplein."})
+
 
 class EindopdrachtHandler(BookPageHandler):
     page = "eindopdracht"
@@ -389,6 +420,7 @@ def setup_handlers(serverapp) -> None:
         (base + rf"/pagina/{name}/{name}", PageHandler),
         (base + r"/logboek", LogbookHandler),
         (base + r"/zelfscan", ZelfscanHandler),
+        (base + r"/zelfscan/keuzes", ZelfscanChoicesHandler),
         (base + r"/eindopdracht", EindopdrachtHandler),
         (base + r"/voortgang", ProgressHandler),
         (base + r"/badge\.png", BadgeHandler),
