@@ -71,7 +71,7 @@ class StudentHandler(JupyterHandler):
                        docent=os.environ.get("LEERPLEIN_ROLE") == "docent",
                        lab=url_path_join(self.base_url, "lab"),
                        peiling=service_url("peiling"), leerkring=service_url("leerkring"),
-                       wachtwoord=self.settings.get("leerplein_password_url", ""))
+                       wachtwoord=self.settings.get("leerplein_password_url", ""), lokaal=local())
         self.finish(TEMPLATES.get_template(template).render(**context))
 
     def write_error(self, status_code: int, **kwargs) -> None:
@@ -90,7 +90,7 @@ class HomeHandler(StudentHandler):
         from leerplein.student.progress import card_score, dutch_timestamp
 
         try:
-            listed, problem = self.assignments.overview_with_feedback(), ""
+            listed, problem = ([], "") if local() else (self.assignments.overview_with_feedback(), "")
         except FormError as err:
             listed, problem = [], str(err)
         for a in listed:
@@ -172,6 +172,11 @@ class AssignmentHandler(StudentHandler):
         self.show("opdracht.html", aid=aid, form=form, meldingen=messages, problemen=problems,
                   bevestigen=confirm, let_op=notes,
                   ingeleverd=action in ("inleveren", "toch-inleveren") and not problems)
+
+
+def local() -> bool:
+    """`leerplein start` on her own computer: no hub, so no assignments to hand in or progress."""
+    return os.environ.get("LEERPLEIN_LOKAAL") == "1" and not os.environ.get("JUPYTERHUB_BASE_URL")
 
 
 def now_dutch():
