@@ -86,3 +86,11 @@ def test_the_services_header_leads_to_her_own_student_view(monkeypatch):
     assert links["voortgang"] == "https://hub.example.nl/hub/user-redirect/leerplein/voortgang"
     assert links["logout"] == "https://hub.example.nl/hub/logout"
     assert not any("/user/" in v for v in links.values() if v), "a service must not guess a user's address"
+
+
+def test_portfolio_parts_are_named_and_get_the_logbook_button_once():
+    part = Question("portfolio-2", "tekst", "Portfolio 2", "Armoede en schaarste in mijn praktijk. Kies één situatie.", 0)
+    assert part.kop == "Deel 2: Armoede en schaarste in mijn praktijk" and not part.logboek_hier
+    assert Question("portfolio-1", "tekst", "Portfolio 1", "Mijn vraagstuk en wat ik deed. X", 0).logboek_hier
+    other = Question("reflectie-2", "tekst", "Reflectie 2", "Op welke niveaus? (150 tot 300 woorden)", 0)
+    assert other.kop == "Reflectie 2" and other.logboek_hier

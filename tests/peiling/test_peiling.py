@@ -355,3 +355,24 @@ def test_an_evaluation_keeps_a_chosen_answer_when_she_taps_volgende_vraag(peilin
     assert axe(phone) == []
     screenshot(phone, "peiling-evaluatie-telefoon")
     context.close()
+
+
+def test_a_phone_sees_results_after_answering_and_a_late_answer_is_no_red_error(peiling):
+    """Walkthrough: phones showed the live results before the person answered, and a red "Deze
+    vraag is voorbij" stayed on the next question."""
+    base = peiling["base"]
+    fac = requests.Session()
+    fac.get(peiling["login"])
+    made = fac.post(f"{base}begeleider", data={"_xsrf": fac.cookies.get("_xsrf"), "plan": PLAN})
+    code = re.search(r"Code <strong>([A-Z0-9]{6})", made.text).group(1)
+    guest = requests.Session()
+    first = guest.get(f"{base}p/{code}")
+    assert 'id="uitslag"' not in first.text and "Na je antwoord zie je hier wat de anderen kozen." in first.text
+    gx = guest.cookies.get("_xsrf")
+    option = re.search(r'name="antwoord" id="k1" value="([^"]+)"', first.text).group(1)
+    answered = guest.post(f"{base}p/{code}", data={"_xsrf": gx, "vraag": "0", "antwoord": option})
+    assert 'id="uitslag"' in answered.text
+    fac.post(f"{base}begeleider/{code}", data={"_xsrf": fac.cookies.get("_xsrf"), "actie": "volgende"})
+    late = guest.post(f"{base}p/{code}", data={"_xsrf": gx, "vraag": "0", "antwoord": option})
+    assert "Je antwoord kwam te laat" in late.text and 'class="probleem"' not in late.text
+    assert "vraag 2 van" in late.text

@@ -107,13 +107,15 @@ class KringHandler(Base):
                 message = "Je vraag is geplaatst."
             elif action in ("hielp", "hielp-niet"):
                 self.store.mark_helpful(user, post_id, action == "hielp")
-                message = "Bewaard."
+                message = ("Bewaard: je hebt aangegeven dat deze vraag je hielp." if action == "hielp"
+                           else "Bewaard: je hebt aangegeven dat deze vraag je niet hielp.")
             elif action == "intrekken":
                 self.store.withdraw(user, post_id)
                 message = "Je bijdrage is ingetrokken. De tekst is gewist."
             elif action in ("verbergen", "tonen"):
                 self.store.hide(user, post_id, action == "verbergen")
-                message = "Bewaard."
+                message = ("Bewaard: de bijdrage is verborgen voor de kring." if action == "verbergen"
+                           else "Bewaard: de bijdrage is weer zichtbaar voor de kring.")
             else:
                 raise LeerkringError("Onbekende actie.")
         except LeerkringError as err:

@@ -288,6 +288,10 @@ class ParticipantHandler(Base):
             self.store.answer(session.code, index, device, raw)
         except PeilingError as err:
             session = self.store.get(session.code)
+            if not session.eigen_tempo and 0 <= index < session.huidige:
+                # too late: not her mistake, and not a red message that stays on the next question
+                return self.page(session, session.huidige, device,
+                                 melding="Je antwoord kwam te laat: die vraag is voorbij. Hier is de vraag van nu.")
             shown = index if session.eigen_tempo and 0 <= index < len(session.vragen) else session.huidige
             return self.page(session, shown, device, status=400, probleem=str(err))
         self.settings["live"].changed(session.code)

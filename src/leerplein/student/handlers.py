@@ -122,8 +122,19 @@ class AssignmentHandler(StudentHandler):
         try:
             form = read_form(self.assignments.notebook(aid))
         except FormError as err:
+            waiting = self.released_not_fetched(aid)
+            if waiting is not None:  # a link to an assignment she has not fetched yet: offer to fetch it
+                return self.show("ophalen.html", aid=aid, titel=waiting.titel)
             return self.show("fout.html", status=404, melding=str(err))
         self.show("opdracht.html", aid=aid, form=form, meldingen=[], problemen=[], ingeleverd=False)
+
+    def released_not_fetched(self, aid):
+        if local():
+            return None
+        try:
+            return next((a for a in self.assignments.overview() if a.id == aid and a.status == "nieuw"), None)
+        except FormError:
+            return None
 
     def show(self, template, status=200, **context):
         from leerplein.interactives import logbook
