@@ -17,7 +17,7 @@ import pytest
 
 from conftest import screenshot
 from hub_helpers import A, leerplein, login, port_for, reachable_base, service_url, start_course_hub, stop_course_hub
-from hub_helpers import user_url
+from hub_helpers import server_token, user_url
 from test_student_path import english_words, run_axe
 
 STUDENT, OTHER, TEACHER = "svanna", "svbob", "svdocent"
@@ -136,8 +136,8 @@ def test_feedback_and_score_appear_without_a_button(hub, browser):
     xsrf = re.search(r"name='_xsrf' value='([^']+)'", form.text).group(1)
     assert teacher.post(form.url, data={"_xsrf": xsrf, "reflectie-1:signalen": "voldoende",
                                         "reflectie-1:schaamte": "voldoende"}).ok
-    saved = teacher.post(form.url, data={"_xsrf": xsrf, "reflectie-2:niveaus": "onvoldoende",
-                                         "reflectie-2:gesprek": "onvoldoende", "reflectie-2:ontmoetingen": "onvoldoende"})
+    saved = teacher.post(form.url, data={"_xsrf": xsrf, "reflectie-2:niveaus": "voldoende",
+                                         "reflectie-2:gesprek": "voldoende", "reflectie-2:ontmoetingen": "voldoende"})
     assert "reflectie-2 krijgt" in saved.text, saved.text[:400]
     released = leerplein("course", "feedback", A, *hub["course"])
     assert released.returncode == 0, released.stdout + released.stderr
@@ -172,6 +172,7 @@ def test_the_zelfscan_is_kept_in_her_folder(hub, browser):
 
 def test_probes_against_autosave_and_the_zelfscan_store_fail(hub, browser):
     """Another student's session, or a post without the XSRF token, saves nothing."""
+    server_token(hub, OTHER)
     bob = login(hub, OTHER)
     anna_nb = notebook(STUDENT)
     before = anna_nb.read_bytes() if anna_nb.exists() else b""
@@ -258,4 +259,14 @@ def test_every_page_fits_a_phone_and_the_header_leads_home_from_the_services(hub
     page.goto(f"{service_url(hub, 'leerkring')}/")
     page.click("header >> text=Uitloggen")
     page.wait_for_selector("#username_input")
+    context.close()
+
+
+def test_a_link_to_an_assignment_not_yet_fetched_offers_to_fetch_it(hub, browser):
+    context, page = browser_login(browser, hub, OTHER)
+    page.goto(f"{user_url(hub, OTHER)}/leerplein/opdracht/{A}")
+    text = page.inner_text("main")
+    assert "Dat lukte niet" not in text and "Deze opdracht staat voor je klaar" in text
+    page.click("text=Ophalen en beginnen")
+    page.wait_for_selector("textarea#antwoord-reflectie-1")
     context.close()
