@@ -671,9 +671,9 @@
       for (const [key, name] of statements) if (saved.antwoorden && saved.antwoorden[key]) pick(name, saved.antwoorden[key]);
     }
     apply(loadStored("leerplein-zelfscan"));
-    if (server) {
-      fetch(server, { credentials: "same-origin" }).then((r) => (r.ok ? r.json() : null))
-        .then((saved) => { if (saved && saved.rol) { apply(saved); update(); } }).catch(() => {});
+    if (server) {  // the page carries what her folder holds (body[data-zelfscan-keuzes])
+      try { const kept = JSON.parse(document.body.dataset.zelfscanKeuzes || "null"); if (kept && kept.rol) apply(kept); }
+      catch (e) { /* nothing kept yet */ }
     }
     function remember(role) {
       const antwoorden = {};

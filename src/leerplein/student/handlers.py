@@ -48,6 +48,10 @@ class StudentHandler(JupyterHandler):
     def set_default_headers(self) -> None:
         super().set_default_headers()  # Jupyter Server sets the CSP above
         strict_headers(self, csp=None)
+        if local():
+            # `leerplein start`: Jupyter's own login cookie lets a GET for a style or script through
+            # only with a same-site Referer (on the hub the hub's login does not need it)
+            self.set_header("Referrer-Policy", "same-origin")
 
     @property
     def base(self) -> str:
@@ -302,7 +306,10 @@ class ZelfscanHandler(BookPageHandler):
     page = "leerpaden"
 
     def show(self, template, status=200, **context):
+        from leerplein.interactives import zelfscan_keuzes
+
         context.setdefault("keuzes", self.base + "zelfscan/keuzes")
+        context.setdefault("bewaard", zelfscan_keuzes.load(self.home))
         super().show(template, status, **context)
 
 
