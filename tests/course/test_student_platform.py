@@ -6,7 +6,6 @@ the hub's user-redirect (never to someone else's server, no names)."""
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 

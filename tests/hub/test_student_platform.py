@@ -170,31 +170,50 @@ def test_the_zelfscan_is_kept_in_her_folder(hub, browser):
     context.close()
 
 
+def test_a_link_to_an_assignment_not_yet_fetched_offers_to_fetch_it(hub, browser):
+    context, page = browser_login(browser, hub, OTHER)
+    page.goto(f"{user_url(hub, OTHER)}/leerplein/opdracht/{A}")
+    text = page.inner_text("main")
+    assert "Dat lukte niet" not in text and "Deze opdracht staat voor je klaar" in text
+    page.click("text=Ophalen en beginnen")
+    page.wait_for_selector("textarea#antwoord-reflectie-1")
+    context.close()
+
+
 def test_probes_against_autosave_and_the_zelfscan_store_fail(hub, browser):
-    """Another student's session, or a post without the XSRF token, saves nothing."""
+    """His own draft saves with his token; without it, or at another student's server, nothing
+    is saved. Same for the zelfscan store."""
     server_token(hub, OTHER)
     bob = login(hub, OTHER)
-    anna_nb = notebook(STUDENT)
-    before = anna_nb.read_bytes() if anna_nb.exists() else b""
-    anna_view = f"{user_url(hub, STUDENT)}/leerplein"
-    bob.get(f"{user_url(hub, OTHER)}/leerplein/")  # his own server, his own cookies
-    for path, data in ((f"/opdracht/{A}", {"actie": "concept", "antwoord-reflectie-1": "van bob"}),
-                       ("/zelfscan/keuzes", None)):
-        for xsrf in (bob.cookies.get("_xsrf"), None):
-            fields = dict(data or {}, **({"_xsrf": xsrf} if xsrf else {}))
-            r = bob.post(anna_view + path, data=fields if data else None,
-                         json=None if data else {"rol": "bob", "antwoorden": {}}, allow_redirects=True)
-            assert r.status_code in (403, 405) or "/hub/login" in r.url or f"/user/{OTHER}/" in r.url, \
-                (path, r.status_code, r.url)
-    assert (anna_nb.read_bytes() if anna_nb.exists() else b"") == before
-    assert "bob" not in ((Path(pwd.getpwnam(STUDENT).pw_dir) / "Leerplein" / "zelfscan.json").read_text()
-                         if (Path(pwd.getpwnam(STUDENT).pw_dir) / "Leerplein" / "zelfscan.json").exists() else "")
-    # on his own server without the token: refused (a page elsewhere cannot save into his draft)
-    own = f"{user_url(hub, OTHER)}/leerplein"
-    assert bob.post(f"{own}/opdracht/{A}", data={"actie": "concept"}, allow_redirects=False).status_code == 403
-    assert bob.post(f"{own}/zelfscan/keuzes", json={"rol": "x", "antwoorden": {}},
+    own, anna_view = f"{user_url(hub, OTHER)}/leerplein", f"{user_url(hub, STUDENT)}/leerplein"
+    home = bob.get(f"{own}/")  # through the hub's login: cookies for his own origin
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', home.text).group(1)
+    if "Ophalen en beginnen" in home.text:
+        bob.post(f"{own}/opdracht/{A}/ophalen", data={"_xsrf": xsrf})
+    saved = bob.post(f"{own}/opdracht/{A}", data={"_xsrf": xsrf, "actie": "concept", "antwoord-reflectie-1": "eigen"})
+    assert saved.status_code == 200 and saved.json()["melding"].startswith("Concept bewaard om"), saved.text[:300]
+    assert "eigen" in notebook(OTHER).read_text()
+    # without the XSRF token (a page elsewhere posting into his draft): refused, nothing saved
+    forged = bob.post(f"{own}/opdracht/{A}", data={"actie": "concept", "antwoord-reflectie-1": "vals"},
+                      allow_redirects=False)
+    assert forged.status_code == 403 and "vals" not in notebook(OTHER).read_text()
+    kept = bob.post(f"{own}/zelfscan/keuzes", json={"rol": "wijkteam", "antwoorden": {}}, headers={"X-XSRFToken": xsrf})
+    assert kept.status_code == 200, kept.text[:300]
+    assert bob.post(f"{own}/zelfscan/keuzes", json={"rol": "vals", "antwoorden": {}},
                     allow_redirects=False).status_code == 403
-    assert not (Path(pwd.getpwnam(OTHER).pw_dir) / "Leerplein" / "zelfscan.json").exists()
+    assert "vals" not in (Path(pwd.getpwnam(OTHER).pw_dir) / "Leerplein" / "zelfscan.json").read_text()
+    # at anna's server, with his own valid token: refused, her draft and choices unchanged
+    anna_nb = notebook(STUDENT)
+    anna_scan = Path(pwd.getpwnam(STUDENT).pw_dir) / "Leerplein" / "zelfscan.json"
+    before = (anna_nb.read_bytes(), anna_scan.read_bytes() if anna_scan.exists() else b"")
+    for follow in (False, True):
+        r = bob.post(f"{anna_view}/opdracht/{A}", allow_redirects=follow,
+                     data={"_xsrf": xsrf, "actie": "concept", "antwoord-reflectie-1": "van bob"})
+        assert r.status_code in (302, 403) or "/hub/login" in r.url or f"/user/{OTHER}/" in r.url, (r.status_code, r.url)
+        r = bob.post(f"{anna_view}/zelfscan/keuzes", allow_redirects=follow, json={"rol": "bob", "antwoorden": {}},
+                     headers={"X-XSRFToken": xsrf})
+        assert r.status_code in (302, 403) or "/hub/login" in r.url or f"/user/{OTHER}/" in r.url, (r.status_code, r.url)
+    assert (anna_nb.read_bytes(), anna_scan.read_bytes() if anna_scan.exists() else b"") == before
 
 
 def fits_the_phone(page, name: str, shots: list, english: bool = True) -> str:
@@ -259,14 +278,4 @@ def test_every_page_fits_a_phone_and_the_header_leads_home_from_the_services(hub
     page.goto(f"{service_url(hub, 'leerkring')}/")
     page.click("header >> text=Uitloggen")
     page.wait_for_selector("#username_input")
-    context.close()
-
-
-def test_a_link_to_an_assignment_not_yet_fetched_offers_to_fetch_it(hub, browser):
-    context, page = browser_login(browser, hub, OTHER)
-    page.goto(f"{user_url(hub, OTHER)}/leerplein/opdracht/{A}")
-    text = page.inner_text("main")
-    assert "Dat lukte niet" not in text and "Deze opdracht staat voor je klaar" in text
-    page.click("text=Ophalen en beginnen")
-    page.wait_for_selector("textarea#antwoord-reflectie-1")
     context.close()

@@ -314,14 +314,8 @@ class ZelfscanHandler(BookPageHandler):
 
 
 class ZelfscanChoicesHandler(StudentHandler):
-    """The zelfscan's role and answers, in her own folder (JSON; XSRF as every POST)."""
-
-    @web.authenticated
-    async def get(self):
-        from leerplein.interactives import zelfscan_keuzes
-
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(zelfscan_keuzes.load(self.home), ensure_ascii=False))
+    """Saves the zelfscan's role and answers in her own folder (JSON; XSRF as every POST). The
+    zelfscan page itself carries what is kept."""
 
     @web.authenticated
     async def post(self):
