@@ -186,7 +186,7 @@ def test_probes_against_autosave_and_the_zelfscan_store_fail(hub, browser):
     server_token(hub, OTHER)
     bob = login(hub, OTHER)
     own, anna_view = f"{user_url(hub, OTHER)}/leerplein", f"{user_url(hub, STUDENT)}/leerplein"
-    home = bob.get(f"{own}/")  # through the hub's login: cookies for his own origin
+    home = bob.get(f"{own}/opdracht/{A}")  # through the hub's login: cookies for his own origin
     xsrf = re.search(r'name="_xsrf" value="([^"]+)"', home.text).group(1)
     if "Ophalen en beginnen" in home.text:
         bob.post(f"{own}/opdracht/{A}/ophalen", data={"_xsrf": xsrf})
