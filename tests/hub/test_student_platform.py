@@ -205,7 +205,10 @@ def test_probes_against_autosave_and_the_zelfscan_store_fail(hub, browser):
     # at anna's server, with his own valid token: refused, her draft and choices unchanged
     anna_nb = notebook(STUDENT)
     anna_scan = Path(pwd.getpwnam(STUDENT).pw_dir) / "Leerplein" / "zelfscan.json"
-    before = (anna_nb.read_bytes(), anna_scan.read_bytes() if anna_scan.exists() else b"")
+    def state():
+        return tuple(f.read_bytes() if f.exists() else b"" for f in (anna_nb, anna_scan))
+
+    before = state()
     for follow in (False, True):
         r = bob.post(f"{anna_view}/opdracht/{A}", allow_redirects=follow,
                      data={"_xsrf": xsrf, "actie": "concept", "antwoord-reflectie-1": "van bob"})
@@ -213,7 +216,7 @@ def test_probes_against_autosave_and_the_zelfscan_store_fail(hub, browser):
         r = bob.post(f"{anna_view}/zelfscan/keuzes", allow_redirects=follow, json={"rol": "bob", "antwoorden": {}},
                      headers={"X-XSRFToken": xsrf})
         assert r.status_code in (302, 403) or "/hub/login" in r.url or f"/user/{OTHER}/" in r.url, (r.status_code, r.url)
-    assert (anna_nb.read_bytes(), anna_scan.read_bytes() if anna_scan.exists() else b"") == before
+    assert state() == before
 
 
 def fits_the_phone(page, name: str, shots: list, english: bool = True) -> str:
