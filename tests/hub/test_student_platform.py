@@ -183,6 +183,7 @@ def test_a_link_to_an_assignment_not_yet_fetched_offers_to_fetch_it(hub, browser
 def test_probes_against_autosave_and_the_zelfscan_store_fail(hub, browser):
     """His own draft saves with his token; without it, or at another student's server, nothing
     is saved. Same for the zelfscan store."""
+    server_token(hub, STUDENT)  # her server runs: the refusal comes from it, not from a stopped server
     server_token(hub, OTHER)
     bob = login(hub, OTHER)
     own, anna_view = f"{user_url(hub, OTHER)}/leerplein", f"{user_url(hub, STUDENT)}/leerplein"
