@@ -659,13 +659,21 @@
     const result = el("div", { class: "lp-result", role: "status", "aria-live": "polite" });
     root.append(el("fieldset", { class: "lp-quiz" }, el("legend", { text: "Wat is je rol?" }), roles),
       el("p", { text: "Hoe goed klopt dit voor jou nu?" }), ...statements.map((s) => s[2]), result,
-      el("p", { class: "lp-note", text: "Je keuzes blijven bewaard in deze browser, ook als je naar een pagina gaat en terugkomt." }));
+      el("p", { class: "lp-note", text: document.body.dataset.zelfscan ? "Je keuzes blijven bewaard in je eigen map op Leerplein, ook als je naar een pagina gaat en terugkomt."
+        : "Je keuzes blijven bewaard in deze browser, ook als je naar een pagina gaat en terugkomt." }));
     // the last answers come back (the walkthrough lost them after "Begin hier" and back)
-    const saved = loadStored("leerplein-zelfscan");
-    if (saved && typeof saved === "object") {
+    // on the hub (body[data-zelfscan]) they are kept in her own folder too, for any device
+    const server = document.body.dataset.zelfscan || "";
+    function apply(saved) {
+      if (!saved || typeof saved !== "object") return;
       const pick = (name, value) => { const i = root.querySelector(`input[name="${name}"][value="${CSS.escape(String(value))}"]`); if (i) i.checked = true; };
       if (data.rollen[saved.rol]) pick(roleName, saved.rol);
       for (const [key, name] of statements) if (saved.antwoorden && saved.antwoorden[key]) pick(name, saved.antwoorden[key]);
+    }
+    apply(loadStored("leerplein-zelfscan"));
+    if (server) {  // the page carries what her folder holds (body[data-zelfscan-keuzes])
+      try { const kept = JSON.parse(document.body.dataset.zelfscanKeuzes || "null"); if (kept && kept.rol) apply(kept); }
+      catch (e) { /* nothing kept yet */ }
     }
     function remember(role) {
       const antwoorden = {};
@@ -674,6 +682,10 @@
         if (chosen) antwoorden[key] = Number(chosen.value);
       }
       store("leerplein-zelfscan", { rol: role ? role.value : "", antwoorden });
+      if (server) {
+        fetch(server, { method: "POST", credentials: "same-origin", body: JSON.stringify({ rol: role ? role.value : "", antwoorden }),
+          headers: { "Content-Type": "application/json", "X-XSRFToken": document.body.dataset.xsrf || "" } }).catch(() => {});
+      }
     }
     function update(event) {
       const role = root.querySelector(`input[name="${roleName}"]:checked`);

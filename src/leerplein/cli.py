@@ -66,14 +66,17 @@ def check(
 
 @app.command()
 def start(
-    port: int = typer.Option(8888, help="Port for JupyterLab."),
+    port: int = typer.Option(8888, help="Port for the student view (or JupyterLab with --lab)."),
     book_port: int = typer.Option(8000, help="Port for the built book."),
     no_build: bool = typer.Option(False, help="Do not rebuild the book first."),
+    lab: bool = typer.Option(False, "--lab", help="JupyterLab with the course folder, for teachers and authors."),
+    home: Path = typer.Option(None, help="Folder for the learner's notes and logbook (default: your home)."),
 ) -> None:
-    """Build what is stale, then start JupyterLab and serve the book on 127.0.0.1."""
+    """Build what is stale, serve the book and start the student view (or JupyterLab) on 127.0.0.1."""
     from leerplein.start import run_local_course
 
-    raise typer.Exit(run_local_course(layout(), lab_port=port, book_port=book_port, build=not no_build))
+    raise typer.Exit(run_local_course(layout(), lab_port=port, book_port=book_port, build=not no_build, lab=lab,
+                                      home=home))
 
 
 badge_app = typer.Typer(no_args_is_help=True, help="Controleer een Leerplein-badge.")

@@ -1,8 +1,9 @@
 """`leerplein start`: the newcomer's main job.
 
-Builds the book when a page changed, serves it on 127.0.0.1, starts JupyterLab on
-127.0.0.1 with the course folder open, prints both addresses and stops both cleanly
-on Ctrl-C (SIGINT) or SIGTERM.
+Builds the book when a page changed, serves it on 127.0.0.1 and starts a Jupyter server on
+127.0.0.1, prints both addresses and stops both cleanly on Ctrl-C (SIGINT) or SIGTERM. A
+learner gets the student view (module pages, interactives, notes, logbook; no code), as on
+the hub; teachers and authors ask for JupyterLab with the course folder open (`--lab`).
 """
 
 from __future__ import annotations
@@ -60,7 +61,24 @@ def lab_command(layout: Layout, port: int, token: str) -> list[str]:
     ]
 
 
-def run_local_course(layout: Layout, lab_port: int = 8888, book_port: int = 8000, build: bool = True) -> int:
+def student_view_command(layout: Layout, port: int, token: str, home: Path) -> list[str]:
+    """A plain Jupyter server with only the student view, opening at /leerplein/."""
+    import json
+
+    config = layout.build_dir / "student-view" / "jupyter_server_config.json"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(json.dumps({"ServerApp": {"jpserver_extensions": {"leerplein.student": True},
+                                                "default_url": "/leerplein/"}}))
+    return [
+        sys.executable, "-m", "jupyter_server", "--no-browser", f"--config={config}",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={home}", f"--IdentityProvider.token={token}",
+        *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
+    ]
+
+
+def run_local_course(layout: Layout, lab_port: int = 8888, book_port: int = 8000, build: bool = True,
+                     lab: bool = False, home: Path | None = None) -> int:
     try:
         ensure_free(lab_port)
         ensure_free(book_port)
@@ -95,16 +113,26 @@ def run_local_course(layout: Layout, lab_port: int = 8888, book_port: int = 8000
             book = subprocess.Popen(book_server_command(layout.html, book_port), stdout=book_log,
                                     stderr=subprocess.STDOUT, start_new_session=True)
             processes.append(book)
-            lab = subprocess.Popen(lab_command(layout, lab_port, token), cwd=layout.root, stdout=lab_log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-            processes.append(lab)
+            if lab:
+                command, env = lab_command(layout, lab_port, token), None
+            else:
+                home = Path(home or Path.home())
+                home.mkdir(parents=True, exist_ok=True)
+                command = student_view_command(layout, lab_port, token, home)
+                env = {**os.environ, "LEERPLEIN_BOOK_HTML": str(layout.html), "LEERPLEIN_LOKAAL": "1"}
+            server = subprocess.Popen(command, cwd=layout.root, stdout=lab_log, env=env,
+                                      stderr=subprocess.STDOUT, start_new_session=True)
+            processes.append(server)
             book_url = f"http://127.0.0.1:{book_port}/"
-            lab_url = f"http://127.0.0.1:{lab_port}/lab/tree/modules?token={token}"
             wait_for(book_url, process=book)
-            wait_for(f"http://127.0.0.1:{lab_port}/api/status?token={token}", timeout=90, process=lab)
+            wait_for(f"http://127.0.0.1:{lab_port}/api/status?token={token}", timeout=90, process=server)
             print("\nLeerplein is running:", flush=True)
             print(f"  Book (read the course):        {book_url}")
-            print(f"  JupyterLab (do the exercises): {lab_url}")
+            if lab:
+                print(f"  JupyterLab (author and teach): http://127.0.0.1:{lab_port}/lab/tree/modules?token={token}")
+            else:
+                print(f"  Leerplein (read and take part): http://127.0.0.1:{lab_port}/leerplein/?token={token}")
+                print(f"  Your notes and logbook are kept in {home / 'Leerplein'}")
             print(f"  Logs: {log_dir}")
             print("Press Ctrl-C to stop.", flush=True)
             while not stop["requested"]:
@@ -121,7 +149,7 @@ def run_local_course(layout: Layout, lab_port: int = 8888, book_port: int = 8000
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         if processes:
-            print("Stopped JupyterLab and the book server.", flush=True)
+            print("Stopped Leerplein and the book server." if not lab else "Stopped JupyterLab and the book server.", flush=True)
 
 
 def _stop_all(processes: list[subprocess.Popen]) -> None:

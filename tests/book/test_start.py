@@ -35,13 +35,13 @@ def read_until(proc: subprocess.Popen, marker: str, timeout: float = 120) -> str
 @pytest.mark.browser
 def test_start_serves_book_and_dutch_jupyterlab_and_stops_on_sigint(root, built_book, browser):
     lab_port, book_port = free_port(), free_port()
-    proc = subprocess.Popen([str(root / ".venv/bin/leerplein"), "start", "--port", str(lab_port),
+    proc = subprocess.Popen([str(root / ".venv/bin/leerplein"), "start", "--lab", "--port", str(lab_port),
                              "--book-port", str(book_port)], cwd=root, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:
         output = read_until(proc, "Press Ctrl-C to stop.")
         book_url = re.search(r"Book \(read the course\):\s+(\S+)", output).group(1)
-        lab_url = re.search(r"JupyterLab \(do the exercises\):\s+(\S+)", output).group(1)
+        lab_url = re.search(r"JupyterLab \(author and teach\):\s+(\S+)", output).group(1)
         assert book_url == f"http://127.0.0.1:{book_port}/"
         with urllib.request.urlopen(book_url) as response:
             assert 'lang="nl"' in response.read().decode() or response.status == 200
@@ -80,3 +80,43 @@ def test_start_refuses_a_busy_port_with_a_clear_message(root):
                               timeout=60)
     assert proc.returncode == 2
     assert f"Port {port} on 127.0.0.1 is already in use" in proc.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_start_for_a_learner_opens_the_student_view_not_jupyterlab(root, built_book, browser, tmp_path):
+    """Walkthrough: `leerplein start` sent a learner into JupyterLab, where pages show code. Now
+    she gets the module pages with their interactives and her notes, as on the hub."""
+    port, book_port = free_port(), free_port()
+    home = tmp_path / "leerling"
+    proc = subprocess.Popen([str(root / ".venv/bin/leerplein"), "start", "--no-build", "--port", str(port),
+                             "--book-port", str(book_port), "--home", str(home)], cwd=root, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        output = read_until(proc, "Press Ctrl-C to stop.")
+        assert "JupyterLab" not in output
+        url = re.search(r"Leerplein \(read and take part\):\s+(\S+)", output).group(1)
+        assert url.startswith(f"http://127.0.0.1:{port}/leerplein/?token=")
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="nl-NL")
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector("text=Welkom op Leerplein")
+        text = page.inner_text("body")
+        assert "Je werkt op je eigen computer" in text and "Mijn opdrachten" not in text and "JupyterLab" not in text
+        page.click("summary >> nth=0")
+        page.click("text=Doe mee: rondkomen")
+        page.wait_for_selector("section.lp-interactive[data-ready='true']")
+        assert page.locator(".jp-CodeCell, .cm-editor, pre").count() == 0
+        page.fill("#notities", "Thuis gelezen.")
+        page.click("text=Aantekeningen bewaren")
+        page.wait_for_selector("#notities-status:has-text('bewaard')")
+        assert (home / "Leerplein" / "aantekeningen" / "01-armoede-zien" / "doe-rondkomen.md").read_text() == "Thuis gelezen."
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(page, "start-leerling")
+        context.close()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+        assert "Stopped Leerplein and the book server." in proc.stdout.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()

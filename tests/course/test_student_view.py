@@ -145,7 +145,7 @@ def test_module_pages_show_the_book_without_code_and_keep_links_inside(built_boo
             pages.load_page(built_book, module, name, "/")
     listed = pages.modules(built_book)
     assert [m["name"] for m in listed][:2] == [A, "02-schaarste-en-bandbreedte"]
-    assert {"name": "doe-rondkomen", "titel": "Doe mee: rondkomen"} in listed[0]["doe"]
+    assert {"name": "doe-rondkomen", "titel": "Doe mee: rondkomen", "module": A} in listed[0]["doe"]
 
 
 def test_notes_are_private_and_refuse_a_planted_link(tmp_path):

@@ -110,8 +110,8 @@ def test_a_student_walks_from_the_book_to_her_feedback(hub, browser):
     assert "Gemeente Oldambt" in text and "{cite" not in text, "citations are not rendered"
     page.select_option(".lp-interactive select", index=1)  # it reacts without running anything
     page.fill("#notities", "Mijn eigen notitie bij rondkomen.")
-    page.click("text=Aantekeningen bewaren")
-    page.wait_for_selector("text=Je aantekeningen zijn bewaard.")
+    page.click("text=Aantekeningen bewaren")  # saved in place: the page and its interactive stay
+    page.wait_for_selector("#notities-status:has-text('Je aantekeningen zijn bewaard')")
     assert page.input_value("#notities") == "Mijn eigen notitie bij rondkomen."
 
     # 3. her assignments: fetch the new one
@@ -172,9 +172,9 @@ def test_a_student_walks_from_the_book_to_her_feedback(hub, browser):
     released = leerplein("course", "feedback", A, *hub["course"])
     assert released.returncode == 0, released.stdout + released.stderr
 
-    # 6. she fetches and reads her feedback: right option and why for every kennischeck
+    # 6. her feedback is fetched for her (no button): right option and why for every kennischeck
     page.click("text=Mijn opdrachten")
-    page.click("text=Feedback ophalen")
+    page.click("text=Feedback lezen")
     page.wait_for_selector(".feedback h1")
     text = check_screen(page, "8-feedback", shots)
     assert "Mooi voorbeeld van schaamte." in text

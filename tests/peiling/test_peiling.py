@@ -322,3 +322,57 @@ def test_the_course_evaluation_is_offered_self_paced_and_anonymous(peiling):
     screen = guest.get(f"{base}scherm/{code}")
     assert screen.status_code == 403 and "alleen voor de begeleider" in screen.text and "Meer oefenen" not in screen.text
     assert fac.get(f"{base}scherm/{code}").status_code == 200
+
+
+def test_an_evaluation_keeps_a_chosen_answer_when_she_taps_volgende_vraag(peiling, browser):
+    """Walkthrough t45: choosing an answer and tapping "Volgende vraag →" without "Versturen"
+    lost it. Now the answer goes along; moving on without choosing stays possible and an empty
+    answer gets a Dutch message (not the browser's English one)."""
+    fac = requests.Session()
+    fac.get(peiling["login"])
+    made = fac.post(f"{peiling['base']}begeleider", data={"_xsrf": fac.cookies.get("_xsrf"), "plan": "evaluatie"})
+    code = re.search(r"Code <strong>([A-Z0-9]{6})", made.text).group(1)
+    context = browser.new_context(viewport={"width": 390, "height": 800}, locale="nl-NL")
+    phone = context.new_page()
+    phone.goto(f"{peiling['base']}p/{code}")
+    phone.locator("input[name=antwoord]").nth(3).check()
+    chosen = phone.locator("input[name=antwoord]").nth(3).get_attribute("value")
+    phone.click("text=Volgende vraag →")
+    phone.wait_for_selector("text=vraag 2 van")
+    assert "Je antwoord op vraag 1 is bewaard." in phone.inner_text("main")
+    phone.click("text=Volgende vraag →")  # nothing chosen: moves on without a complaint
+    phone.wait_for_selector("text=vraag 3 van")
+    assert not phone.locator(".probleem").count()
+    phone.goto(f"{peiling['base']}p/{code}?vraag=0")
+    assert phone.locator(f"input[name=antwoord][value='{chosen}']").is_checked()
+    csv_text = fac.get(f"{peiling['base']}begeleider/{code}/export.csv").text
+    assert chosen in csv_text
+    phone.goto(f"{peiling['base']}p/{code}?vraag=1")
+    phone.click("button[type=submit]:not([name])")  # Versturen with nothing chosen
+    phone.wait_for_selector(".probleem")
+    assert "Kies" in phone.inner_text(".probleem") or "Typ" in phone.inner_text(".probleem")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert axe(phone) == []
+    screenshot(phone, "peiling-evaluatie-telefoon")
+    context.close()
+
+
+def test_a_phone_sees_results_after_answering_and_a_late_answer_is_no_red_error(peiling):
+    """Walkthrough: phones showed the live results before the person answered, and a red "Deze
+    vraag is voorbij" stayed on the next question."""
+    base = peiling["base"]
+    fac = requests.Session()
+    fac.get(peiling["login"])
+    made = fac.post(f"{base}begeleider", data={"_xsrf": fac.cookies.get("_xsrf"), "plan": PLAN})
+    code = re.search(r"Code <strong>([A-Z0-9]{6})", made.text).group(1)
+    guest = requests.Session()
+    first = guest.get(f"{base}p/{code}")
+    assert 'id="uitslag"' not in first.text and "Na je antwoord zie je hier wat de anderen kozen." in first.text
+    gx = guest.cookies.get("_xsrf")
+    option = re.search(r'name="antwoord" id="k1" value="([^"]+)"', first.text).group(1)
+    answered = guest.post(f"{base}p/{code}", data={"_xsrf": gx, "vraag": "0", "antwoord": option})
+    assert 'id="uitslag"' in answered.text
+    fac.post(f"{base}begeleider/{code}", data={"_xsrf": fac.cookies.get("_xsrf"), "actie": "volgende"})
+    late = guest.post(f"{base}p/{code}", data={"_xsrf": gx, "vraag": "0", "antwoord": option})
+    assert "Je antwoord kwam te laat" in late.text and 'class="probleem"' not in late.text
+    assert "vraag 2 van" in late.text

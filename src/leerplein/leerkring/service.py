@@ -17,10 +17,12 @@ from leerplein.leerkring.model import OPEN_QUESTIONS, LeerkringError, NotFound, 
 from leerplein.leerkring.store import Store
 from leerplein.peiling.service import hub_login_url
 from leerplein.service_base import ServiceHandler
+from leerplein.student.nav import service_header
 
 HERE = Path(__file__).parent
 TEMPLATES = Environment(loader=FileSystemLoader([str(HERE / "templates"), str(HERE.parent / "peiling" / "templates")]),
                         autoescape=select_autoescape(["html"]))
+TEMPLATES.globals["kop"] = service_header()  # the student's way back to her Leerplein, and logout
 
 
 class Base(ServiceHandler):
@@ -105,13 +107,15 @@ class KringHandler(Base):
                 message = "Je vraag is geplaatst."
             elif action in ("hielp", "hielp-niet"):
                 self.store.mark_helpful(user, post_id, action == "hielp")
-                message = "Bewaard."
+                message = ("Bewaard: je hebt aangegeven dat deze vraag je hielp." if action == "hielp"
+                           else "Bewaard: je hebt aangegeven dat deze vraag je niet hielp.")
             elif action == "intrekken":
                 self.store.withdraw(user, post_id)
                 message = "Je bijdrage is ingetrokken. De tekst is gewist."
             elif action in ("verbergen", "tonen"):
                 self.store.hide(user, post_id, action == "verbergen")
-                message = "Bewaard."
+                message = ("Bewaard: de bijdrage is verborgen voor de kring." if action == "verbergen"
+                           else "Bewaard: de bijdrage is weer zichtbaar voor de kring.")
             else:
                 raise LeerkringError("Onbekende actie.")
         except LeerkringError as err:

@@ -29,9 +29,11 @@ from leerplein.peiling.access import (STANDALONE, Facilitator, People, StreamSlo
 from leerplein.peiling.model import KINDS, PeilingError
 from leerplein.peiling.store import Store
 from leerplein.service_base import ServiceHandler
+from leerplein.student.nav import service_header
 
 HERE = Path(__file__).parent
 TEMPLATES = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]))
+TEMPLATES.globals["kop"] = service_header()  # the student's way back to her Leerplein, and logout
 LIVE_INTERVAL = 0.05  # seconds between two updates of one session's listeners
 DEVICE_COOKIE, FACILITATOR_COOKIE = "peiling-apparaat", "peiling-begeleider"
 
@@ -275,6 +277,10 @@ class ParticipantHandler(Base):
         except ValueError:
             index = -1
         raw = self.get_body_argument("antwoord", "")[:2000]
+        go = self.get_body_argument("ga", "")  # self-paced: Vorige/Volgende sends the chosen answer along
+        target = min(int(go), len(session.vragen) - 1) if session.eigen_tempo and go.isdigit() else None
+        if target is not None and not raw.strip():
+            return self.page(session, target, device)  # nothing chosen: just move on, nothing to lose
         if self.store.my_answer(session.code, index, device) is None and not self.settings["new_answers"].allow(
                 f"{session.code}:{index}:{self.client_address()}"):
             raise web.HTTPError(429)  # one address cannot fill a question's answer cap on its own
@@ -282,10 +288,16 @@ class ParticipantHandler(Base):
             self.store.answer(session.code, index, device, raw)
         except PeilingError as err:
             session = self.store.get(session.code)
+            if not session.eigen_tempo and 0 <= index < session.huidige:
+                # too late: not her mistake, and not a red message that stays on the next question
+                return self.page(session, session.huidige, device,
+                                 melding="Je antwoord kwam te laat: die vraag is voorbij. Hier is de vraag van nu.")
             shown = index if session.eigen_tempo and 0 <= index < len(session.vragen) else session.huidige
             return self.page(session, shown, device, status=400, probleem=str(err))
         self.settings["live"].changed(session.code)
         session = self.store.get(session.code)
+        if target is not None:
+            return self.page(session, target, device, melding=f"Je antwoord op vraag {index + 1} is bewaard.")
         if session.eigen_tempo:  # on to the next question, or done
             last = index + 1 >= len(session.vragen)
             text = ("Dank je! Dat was de laatste vraag. Je kunt je antwoorden nog veranderen tot de peiling sluit."

@@ -180,6 +180,15 @@ class StudentAssignments:
                          "Inleveren is niet gelukt. Je antwoorden zijn wel bewaard. Probeer het opnieuw, of "
                          "meld het bij je docent.")
 
+    def overview_with_feedback(self) -> list[Assignment]:
+        """The overview after fetching every feedback the teacher has released: the student
+        never has to ask for it (Mijn voortgang and the badge depend on it)."""
+        listed = self.overview()
+        ready = [a for a in listed if a.feedback_ready]
+        for a in ready:
+            self.fetch_feedback(a.id)
+        return self.overview() if ready else listed
+
     def fetch_feedback(self, assignment_id: str) -> Outcome:
         return self._run("fetch_feedback", assignment_id, "Je feedback is opgehaald.",
                          "De feedback kon niet worden opgehaald. Probeer het later opnieuw.")

@@ -17,6 +17,7 @@ from leerplein.course.course import TEXT_STUB, write_atomic
 
 MAX_REFLECTION_CHARS = 20_000  # about 3,000 words: ten times the longest question asks for
 ANSWER_LINE = re.compile(r"^\s*(antwoord_\d+)\s*=")
+WORDS_ASKED = re.compile(r"(\d+)\s*(?:tot|-|–)\s*(\d+)\s*woorden")
 UNANSWERED = {"", ANSWER_PLACEHOLDER, TEXT_STUB}
 
 
@@ -38,6 +39,29 @@ class Question:
     def answered(self) -> bool:
         return self.antwoord.strip() not in UNANSWERED
 
+    @property
+    def woorden(self) -> tuple[int, int] | None:
+        """The length the question asks for ("150 tot 300 woorden"), for the word counter."""
+        found = WORDS_ASKED.search(self.vraag)
+        return (int(found.group(1)), int(found.group(2))) if found else None
+
+    @property
+    def kop(self) -> str:
+        """The heading: a numbered part ("Portfolio 2") gets the name its question starts with."""
+        number = re.fullmatch(r"Portfolio (\d+)", self.titel)
+        first = re.match(r"([^.?!]{3,60})\.\s", self.vraag)
+        return f"Deel {number.group(1)}: {first.group(1)}" if number and first else self.titel
+
+    @property
+    def logboek_hier(self) -> bool:
+        """Where the logbook may be added: in the portfolio only under its first part (about the
+        action-learning set), in other assignments under every reflection."""
+        return not self.id.startswith("portfolio-") or self.id == "portfolio-1"
+
+    @property
+    def aantal_woorden(self) -> int:
+        return len(self.antwoord.split()) if self.answered else 0
+
 
 @dataclass
 class Form:
@@ -51,8 +75,8 @@ class Form:
         out = []
         for q in self.questions:
             if not q.answered:
-                out.append(f"{q.titel}: kies nog een antwoord." if q.vorm == "keuze"
-                           else f"{q.titel}: je hebt hier nog niets geschreven.")
+                out.append(f"{q.kop}: kies nog een antwoord." if q.vorm == "keuze"
+                           else f"{q.kop}: je hebt hier nog niets geschreven.")
         return out
 
 

@@ -22,6 +22,7 @@ from leerplein.service_base import CSP, strict_headers
 from leerplein.student import pages
 from leerplein.student.assignments import StudentAssignments, validate
 from leerplein.student.form import FormError, read_form, save_answers
+from leerplein.student.nav import hub_url
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -47,6 +48,10 @@ class StudentHandler(JupyterHandler):
     def set_default_headers(self) -> None:
         super().set_default_headers()  # Jupyter Server sets the CSP above
         strict_headers(self, csp=None)
+        if local():
+            # `leerplein start`: Jupyter's own login cookie lets a GET for a style or script through
+            # only with a same-site Referer (on the hub the hub's login does not need it)
+            self.set_header("Referrer-Policy", "same-origin")
 
     @property
     def base(self) -> str:
@@ -70,7 +75,8 @@ class StudentHandler(JupyterHandler):
                        user=os.environ.get("JUPYTERHUB_USER", ""),
                        docent=os.environ.get("LEERPLEIN_ROLE") == "docent",
                        lab=url_path_join(self.base_url, "lab"),
-                       peiling=service_url("peiling"), leerkring=service_url("leerkring"))
+                       peiling=service_url("peiling"), leerkring=service_url("leerkring"),
+                       lokaal=local())
         self.finish(TEMPLATES.get_template(template).render(**context))
 
     def write_error(self, status_code: int, **kwargs) -> None:
@@ -86,10 +92,15 @@ class StudentHandler(JupyterHandler):
 class HomeHandler(StudentHandler):
     @web.authenticated
     async def get(self):
+        from leerplein.student.progress import card_score, dutch_timestamp
+
         try:
-            listed, problem = self.assignments.overview(), ""
+            listed, problem = ([], "") if local() else (self.assignments.overview_with_feedback(), "")
         except FormError as err:
             listed, problem = [], str(err)
+        for a in listed:
+            a.punten = card_score(a.feedback)
+            a.ingeleverd_op = dutch_timestamp(a.submissions[-1]) if a.submissions else ""
         try:
             mods = pages.modules(book_html_dir())
         except OSError:
@@ -133,15 +144,15 @@ class AssignmentHandler(StudentHandler):
         try:
             form = read_form(self.assignments.notebook(aid))
         except FormError as err:
-            new = self.waiting(aid)
-            if new is not None:  # a link straight to a new assignment (from the book or the LMS)
-                return self.show("ophalen.html", aid=aid, titel=new.titel)
+            waiting = self.released_not_fetched(aid)
+            if waiting is not None:  # a link to an assignment she has not fetched yet: offer to fetch it
+                return self.show("ophalen.html", aid=aid, titel=waiting.titel)
             return self.show("fout.html", status=404, melding=str(err))
-        self.show("opdracht.html", aid=aid, form=form, meldingen=[], problemen=[],
-                  ingeleverd=self.get_query_argument("ingeleverd", "") == "1")
+        self.show("opdracht.html", aid=aid, form=form, meldingen=[], problemen=[], ingeleverd=False)
 
-    def waiting(self, aid):
-        """The assignment when it is released to her and not fetched yet, else None."""
+    def released_not_fetched(self, aid):
+        if local():
+            return None
         try:
             return next((a for a in self.assignments.overview() if a.id == aid and a.status == "nieuw"), None)
         except FormError:
@@ -158,6 +169,8 @@ class AssignmentHandler(StudentHandler):
                                                                     context["aid"]))
             except FormError:
                 context.setdefault("nieuwe_versie", False)
+        context.setdefault("bevestigen", False)
+        context.setdefault("let_op", [])
         StudentHandler.show(self, template, status, **context)
 
     @web.authenticated
@@ -169,13 +182,18 @@ class AssignmentHandler(StudentHandler):
             answers = {q.id: self.get_body_argument(f"antwoord-{q.id}", "") for q in form.questions}
             form = await self.in_thread(save_answers, path, answers)
         except FormError as err:
+            if action == "concept":
+                self.set_status(400)
+                return self.finish({"melding": str(err)})
             try:
                 form = read_form(self.assignments.notebook(aid))
             except FormError:
                 return self.show("fout.html", status=400, melding=str(err))
             return self.show("opdracht.html", status=400, aid=aid, form=form, meldingen=[], problemen=[str(err)],
                              ingeleverd=False)
-        messages, problems = ["Je antwoorden zijn bewaard."], []
+        if action == "concept":  # the page's autosave: same save, a short answer instead of a page
+            return self.finish({"melding": f"Concept bewaard om {now_dutch():%H:%M}."})
+        messages, problems, confirm, notes = ["Je antwoorden zijn bewaard."], [], False, []
         if action.startswith("logboek:"):
             form, note = await self.in_thread(insert_logbook, path, self.home, action.split(":", 1)[1])
             (messages if note.startswith("Je logboek") else problems).append(note)
@@ -183,17 +201,30 @@ class AssignmentHandler(StudentHandler):
             problems = await self.in_thread(validate, path)
             if not problems:
                 messages.append("Alles is ingevuld. Je kunt de opdracht inleveren.")
-        elif action == "inleveren":
-            missing = form.missing()
+        elif action == "inleveren" and form.missing():
+            problems, confirm = form.missing(), True  # ask once before handing in incomplete work
+        elif action in ("inleveren", "toch-inleveren"):
+            notes = form.missing()
             outcome = self.assignments.submit(aid)
+            (messages if outcome.ok else problems).append(outcome.message)
             if not outcome.ok:
-                problems.append(outcome.message)
-            else:
-                messages.append(outcome.message)
-                if missing:
-                    problems += ["Let op: niet alles is ingevuld.", *missing]
+                notes = []
         self.show("opdracht.html", aid=aid, form=form, meldingen=messages, problemen=problems,
-                  ingeleverd=action == "inleveren" and not any("niet gelukt" in p for p in problems))
+                  bevestigen=confirm, let_op=notes,
+                  ingeleverd=action in ("inleveren", "toch-inleveren") and not problems)
+
+
+def local() -> bool:
+    """`leerplein start` on her own computer: no hub, so no assignments to hand in or progress."""
+    return os.environ.get("LEERPLEIN_LOKAAL") == "1" and not os.environ.get("JUPYTERHUB_BASE_URL")
+
+
+def now_dutch():
+    from datetime import datetime
+
+    from leerplein.course.intake.deadlines import ZONE
+
+    return datetime.now(ZONE)
 
 
 def insert_logbook(path: Path, home: Path, question_id: str):
@@ -225,6 +256,9 @@ class FeedbackHandler(StudentHandler):
             path = self.assignments.newest_feedback(aid)
         except FormError as err:
             return self.show("fout.html", status=404, melding=str(err))
+        if path is None:  # released but not fetched yet: fetch it for her
+            outcome = self.assignments.fetch_feedback(aid)
+            path = self.assignments.newest_feedback(aid) if outcome.ok else None
         if path is None:
             return self.show("feedback.html", aid=aid, inhoud="", melding="")
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -254,6 +288,11 @@ class PageHandler(StudentHandler):
             return self.show("fout.html", status=404, melding=str(err))
         self.show("pagina.html", pagina=found, notities=notes, melding="", probleem="")
 
+    def show(self, template, status=200, **context):
+        if "pagina" in context:
+            context["buren"] = pages.neighbours(book_html_dir(), context["pagina"].module, context["pagina"].name)
+        super().show(template, status, **context)
+
     @web.authenticated
     async def post(self, module, page):
         text = self.get_body_argument("notities", "")
@@ -261,10 +300,16 @@ class PageHandler(StudentHandler):
             found = pages.load_page(book_html_dir(), module, page, self.base)
         except FormError as err:
             return self.show("fout.html", status=404, melding=str(err))
+        quiet = self.get_body_argument("stil", "") == "1"  # the page's own save: no new page
         try:
             pages.save_notes(self.home, module, page, text)
         except FormError as err:
+            if quiet:
+                self.set_status(400)
+                return self.finish({"melding": str(err)})
             return self.show("pagina.html", status=400, pagina=found, notities=text, melding="", probleem=str(err))
+        if quiet:
+            return self.finish({"melding": f"Je aantekeningen zijn bewaard om {now_dutch():%H:%M}."})
         self.show("pagina.html", pagina=found, notities=text, melding="Je aantekeningen zijn bewaard.", probleem="")
 
 
@@ -284,6 +329,34 @@ class BookPageHandler(StudentHandler):
 
 class ZelfscanHandler(BookPageHandler):
     page = "leerpaden"
+
+    def show(self, template, status=200, **context):
+        from leerplein.interactives import zelfscan_keuzes
+
+        context.setdefault("keuzes", self.base + "zelfscan/keuzes")
+        context.setdefault("bewaard", zelfscan_keuzes.load(self.home))
+        super().show(template, status, **context)
+
+
+class ZelfscanChoicesHandler(StudentHandler):
+    """Saves the zelfscan's role and answers in her own folder (JSON; XSRF as every POST). The
+    zelfscan page itself carries what is kept."""
+
+    @web.authenticated
+    async def post(self):
+        from leerplein.interactives import zelfscan_keuzes
+
+        self.set_header("Content-Type", "application/json")
+        if len(self.request.body) > 5_000:
+            self.set_status(413)
+            return self.finish({"melding": "Dit zijn te veel keuzes om te bewaren."})
+        try:
+            zelfscan_keuzes.save(json.loads(self.request.body or b"{}"), self.home)
+        except (ValueError, zelfscan_keuzes.ZelfscanError) as err:
+            self.set_status(400)
+            message = str(err) if isinstance(err, zelfscan_keuzes.ZelfscanError) else "Dit zijn geen keuzes van de zelfscan."
+            return self.finish({"melding": message})
+        self.finish({"melding": "Je keuzes zijn bewaard in je eigen map op Leerplein."})
 
 
 class EindopdrachtHandler(BookPageHandler):
@@ -337,6 +410,10 @@ class BadgeHandler(StudentHandler):
         from leerplein.paths import find_root
         from leerplein.student.progress import badge_png
 
+        try:
+            self.assignments.overview_with_feedback()
+        except FormError:
+            pass  # the feedback already fetched still counts
         data = badge_png(self.assignments, list(load_rules(find_root()).minimum)[::-1])
         if data is None:
             return self.show("fout.html", status=404, melding="Je hebt nog geen badge. Zie Mijn voortgang.")
@@ -365,11 +442,6 @@ def book_file_allowed(url_path: str) -> bool:
             and not any(part.startswith(".") for part in parts))
 
 
-def hub_url() -> str:
-    """The hub's own address (its origin: with per-user subdomains not the student's)."""
-    return os.environ.get("JUPYTERHUB_PUBLIC_HUB_URL") or url_path_join(os.environ.get("JUPYTERHUB_BASE_URL", "/"), "hub/")
-
-
 def service_url(name: str) -> str:
     """A hub service's address; the hub sends the browser on to the service's own origin."""
     return url_path_join(hub_url(), "services", name) + "/" if os.environ.get("JUPYTERHUB_BASE_URL") else ""
@@ -391,6 +463,7 @@ def setup_handlers(serverapp) -> None:
         (base + rf"/pagina/{name}/{name}", PageHandler),
         (base + r"/logboek", LogbookHandler),
         (base + r"/zelfscan", ZelfscanHandler),
+        (base + r"/zelfscan/keuzes", ZelfscanChoicesHandler),
         (base + r"/eindopdracht", EindopdrachtHandler),
         (base + r"/voortgang", ProgressHandler),
         (base + r"/badge\.png", BadgeHandler),

@@ -99,15 +99,55 @@ def load_book_page(book_html: Path, name: str, base: str) -> Page:
     return _load(path, "book", "book", name, base)
 
 
+def _toc_pages(book_html: Path) -> list[tuple[str, str]]:
+    """(module, page) in the book's order, from its table of contents; [] without one."""
+    for toc in (book_html.parent.parent / "_toc.yml", _root_toc()):
+        if toc is not None and toc.is_file():
+            return re.findall(r"file:\s*modules/([0-9a-z-]+)/([0-9a-z-]+)", toc.read_text(encoding="utf-8"))
+    return []
+
+
+def _root_toc() -> Path | None:
+    try:
+        from leerplein.paths import find_root
+
+        return find_root() / "book" / "_toc.yml"
+    except Exception:  # noqa: BLE001 - outside a course folder the built book's order will do
+        return None
+
+
 def modules(book_html: Path) -> list[dict]:
-    """Each module with its title and its 'Doe mee' pages, in folder order."""
-    out = []
-    for index in sorted((book_html / "modules").glob("*/index.html")):
-        folder = index.parent
-        doe = [{"name": p.stem, "titel": _title(p.read_text(encoding="utf-8"), p.stem)}
-               for p in sorted(folder.glob("doe-*.html"))]
-        out.append({"name": folder.name, "titel": _title(index.read_text(encoding="utf-8"), folder.name), "doe": doe})
-    return out
+    """Each module with its title and every page (reading and 'Doe mee'), in the book's order."""
+    order = [(m, p) for m, p in _toc_pages(book_html) if (book_html / "modules" / m / f"{p}.html").is_file()]
+    if not order:  # no table of contents: folder order, the overview first and 'Doe mee' last
+        for index in sorted((book_html / "modules").glob("*/index.html")):
+            names = sorted(p.stem for p in index.parent.glob("*.html") if p.stem != "index")
+            order += [(index.parent.name, "index")] + [(index.parent.name, n) for n in
+                                                       sorted(names, key=lambda n: n.startswith("doe-"))]
+    out: dict[str, dict] = {}
+    for module, page in order:
+        path = book_html / "modules" / module / f"{page}.html"
+        titel = _title(path.read_text(encoding="utf-8"), page)
+        entry = out.setdefault(module, {"name": module, "titel": module, "paginas": [], "doe": []})
+        if page == "index":
+            entry["titel"] = titel
+        item = {"name": page, "titel": titel, "module": module}
+        entry["paginas"].append(item)
+        if page.startswith("doe-"):
+            entry["doe"].append(item)
+    return list(out.values())
+
+
+def neighbours(book_html: Path, module: str, page: str) -> dict:
+    """The module this page belongs to, and the pages before and after it in the book."""
+    listed = modules(book_html)
+    flat = [p for m in listed for p in m["paginas"]]
+    here = next((i for i, p in enumerate(flat) if p["module"] == module and p["name"] == page), None)
+    own = next((m for m in listed if m["name"] == module), None)
+    if here is None:
+        return {"module": own, "vorige": None, "volgende": None}
+    return {"module": own, "vorige": flat[here - 1] if here > 0 else None,
+            "volgende": flat[here + 1] if here + 1 < len(flat) else None}
 
 
 def notes_file(home: Path, module: str, page: str) -> Path:

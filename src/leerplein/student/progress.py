@@ -52,7 +52,7 @@ def my_progress(assignments: StudentAssignments, root: Path) -> dict:
     from leerplein.course.results.progress import load_rules
 
     rules = load_rules(root)
-    listed = {a.id: a for a in assignments.overview()}
+    listed = {a.id: a for a in assignments.overview_with_feedback()}
     rows, open_items, got, out_of, all_passed = [], [], 0.0, 0.0, True
     for slug, share in rules.minimum.items():
         a = listed.get(slug)
@@ -76,7 +76,7 @@ def my_progress(assignments: StudentAssignments, root: Path) -> dict:
         if a.handed_in:
             rows.append(Row(titel, "ingeleverd, wacht op nakijken" if not a.feedback_ready else "feedback klaar",
                             "–", "–", None))
-            open_items.append(f"{titel}: {'haal je feedback op' if a.feedback_ready else 'wacht op nakijken'}")
+            open_items.append(f"{titel}: {'je feedback staat klaar' if a.feedback_ready else 'wacht op nakijken'}")
         else:
             rows.append(Row(titel, "nog niet ingeleverd" if a.status == "opgehaald" else "nieuw", "–", "–", None))
             open_items.append(f"{titel}: nog inleveren")
@@ -84,3 +84,29 @@ def my_progress(assignments: StudentAssignments, root: Path) -> dict:
             "minimum_totaal": rules.course_minimum, "alles_voldoende": all_passed and bool(rows),
             "aanwezigheid": rules.attendance_minimum, "kern": bool(rules.core),
             "badge": badge_png(assignments, list(rules.minimum)[::-1]) is not None}
+
+
+def card_score(feedback: Path | None) -> str:
+    """'7 van 10 punten' once graded, for the assignment's card; '' before."""
+    score = read_score(feedback)
+    if not score or not score.get("nagekeken"):
+        return ""
+    try:
+        got, out_of = float(score["score"]), float(score["max"])
+    except (KeyError, TypeError, ValueError):
+        return ""
+    return f"{got:g} van {out_of:g} {'punt' if out_of == 1 else 'punten'}".replace(".", ",")
+
+
+def dutch_timestamp(text: str) -> str:
+    """nbgrader's timestamp ('2026-12-02 16:05:33.123456 UTC') as '2 december 2026, 17:05'."""
+    from dateutil import parser
+    from dateutil.tz import UTC
+
+    from leerplein.course.intake.deadlines import dutch_time
+
+    try:
+        moment = parser.parse(text)
+    except (ValueError, OverflowError):
+        return text[:16]
+    return dutch_time(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
