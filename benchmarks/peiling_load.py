@@ -6,7 +6,12 @@ the time from sending an answer until the projector view shows it (p50/p95/max),
 service's memory (resident, peak) and CPU time. The service runs as `leerplein peiling start`,
 a separate process, on 127.0.0.1.
 
-    .venv/bin/python benchmarks/peiling_load.py [--participants 300] [--seconds 10] [--out FILE]
+    .venv/bin/python benchmarks/peiling_load.py [--participants 300,1000] [--seconds 10] [--flood]
+        [--before COMMIT] [--out FILE] [--profile FILE]
+
+The committed results (benchmarks/results/peiling_load.md) come from
+`--participants 300,1000 --flood --before e2fb561`: today's service and the one before issue 28's
+changes, side by side, in one run.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import logging
 import os
 import random
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -53,11 +59,13 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
 
 
-async def stream(client, url: str, seen: list, stop: asyncio.Event, cookie: str = ""):
-    """Follow the server-sent events; record (time, answers counted)."""
+async def stream(client, url: str, seen: list | None, stop: asyncio.Event, cookie: str = ""):
+    """Follow the server-sent events; record (time, answers counted) when `seen` is a list."""
     buffer = [""]
 
     def on_chunk(chunk: bytes):
+        if seen is None:  # a phone's stream: held open and read, not measured
+            return
         buffer[0] += chunk.decode()
         while "\n\n" in buffer[0]:
             event, buffer[0] = buffer[0].split("\n\n", 1)
@@ -81,7 +89,7 @@ async def participant(client, base: str, code: str, delay: float, sent: list, ac
         failures.append(f"join {page.code}")
         return
     # with the device cookie, as the phone's browser sends it (streams without one are capped per address)
-    streams.append(asyncio.ensure_future(stream(client, f"{base}p/{code}/stroom", [], stop, cookie_header(jar))))
+    streams.append(asyncio.ensure_future(stream(client, f"{base}p/{code}/stroom", None, stop, cookie_header(jar))))
     body = urlencode({"_xsrf": jar["_xsrf"], "vraag": "0", "antwoord": choice})
     start = time.perf_counter()
     response = await client.fetch(f"{base}p/{code}", method="POST", body=body, raise_error=False,
@@ -93,12 +101,35 @@ async def participant(client, base: str, code: str, delay: float, sent: list, ac
         failures.append(f"answer {response.code}")
 
 
-async def run(participants: int, seconds: float) -> dict:
+async def scripted_device(client, base: str, code: str, until: float, flood: dict, address: str):
+    """One device in a loop from its own address, one request at a time, for the whole window: first
+    it answers again and again with its own cookie, then it joins again and again without one."""
+    jar: dict = {}
+    cookies_from(await client.fetch(HTTPRequest(f"{base}p/{code}", network_interface=address), raise_error=False), jar)
+    half = time.perf_counter() + (until - time.perf_counter()) / 2
+    while time.perf_counter() < half:
+        body = urlencode({"_xsrf": jar["_xsrf"], "vraag": "0", "antwoord": "Een"})
+        r = await client.fetch(HTTPRequest(f"{base}p/{code}", method="POST", body=body, network_interface=address,
+                                           headers={"Cookie": cookie_header(jar)}), raise_error=False)
+        flood["answers_tried"] += 1
+        flood["answers_accepted"] += r.code == 200
+    while time.perf_counter() < until:
+        r = await client.fetch(HTTPRequest(f"{base}p/{code}", network_interface=address), raise_error=False)
+        flood["joins_tried"] += 1
+        flood["joins_given_a_device"] += r.code == 200 and "peiling-apparaat=" in "".join(
+            r.headers.get_list("Set-Cookie"))
+
+
+async def run(participants: int, seconds: float, profile: Path | None = None, flood: bool = False,
+              source: Path | None = None) -> dict:
+    """One room: the service from this checkout (or from `source`, another commit's src/)."""
     state = Path(tempfile.mkdtemp(prefix="peiling-bench-"))
-    port = 8800 + os.getpid() % 90
-    proc = subprocess.Popen([sys.executable, "-m", "leerplein.cli", "peiling", "start", "--port", str(port),
+    port = 8800 + (os.getpid() + random.randrange(1000)) % 90
+    profiler = ["-m", "cProfile", "-o", str(profile)] if profile else []
+    env = {**os.environ, "PYTHONPATH": str(source)} if source else None
+    proc = subprocess.Popen([sys.executable, *profiler, "-m", "leerplein.cli", "peiling", "start", "--port", str(port),
                              "--state-dir", str(state)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+                            text=True, env=env)
     try:
         line = ""
         while "Facilitator" not in line:
@@ -117,18 +148,23 @@ async def run(participants: int, seconds: float) -> dict:
                                   body=urlencode({"_xsrf": jar["_xsrf"], "titel": "Belasting",
                                                   "vragen": "keuze: Wat kies je? | Een | Twee | Drie"}))
         code = made.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+        # the facilitator opens the projector screen from the hall's network, as in a real session
+        cookies_from(await client.fetch(f"{base}scherm/{code}", headers={"Cookie": cookie_header(jar)}), jar)
         mem_before, _ = memory_mb(proc.pid)
         cpu_before = cpu_seconds(proc.pid)
 
         stop = asyncio.Event()
         projector: list = []
-        watcher = asyncio.ensure_future(stream(client, f"{base}p/{code}/stroom", projector, stop))
+        watcher = asyncio.ensure_future(stream(client, f"{base}p/{code}/stroom", projector, stop, cookie_header(jar)))
         await asyncio.sleep(0.5)
         sent, accepted, failures, streams = [], [], [], []
         began = time.perf_counter()
         window = seconds * 0.8  # everyone starts within the first 80% of the window
         tasks = [participant(client, base, code, random.uniform(0, window), sent, accepted, failures, streams, stop,
                              random.choice(["Een", "Twee", "Drie"])) for _ in range(participants)]
+        scripted = dict(answers_tried=0, answers_accepted=0, joins_tried=0, joins_given_a_device=0)
+        if flood:  # from 127.0.0.2: another network than the hall's (a laptop on mobile data, a server)
+            tasks.append(scripted_device(client, base, code, began + seconds, scripted, "127.0.0.2"))
         await asyncio.gather(*tasks)
         answered_in = time.perf_counter() - began
         await asyncio.sleep(1.0)
@@ -141,16 +177,18 @@ async def run(participants: int, seconds: float) -> dict:
             task.cancel()
         final = projector[-1][1] if projector else 0
         # the k-th answer the service accepted shows on the projector at the first event counting >= k
+        # (the scripted device's one counted answer comes on top of the hall's)
+        counted_flood = 1 if scripted["answers_accepted"] else 0
         order = sorted(zip(accepted, sent))
         latencies = []
         for k, (_, t_sent) in enumerate(order, 1):
             shown = next((t for t, n in projector if n >= k and t >= t_sent), None)
             latencies.append((shown - t_sent) * 1000 if shown else float("inf"))
         finite = sorted(x for x in latencies if x != float("inf"))
-        return {
+        result = {
             "participants": participants, "answered_within_s": round(answered_in, 2), "accepted": len(accepted),
-            "failures": len(failures), "failure_kinds": sorted(set(failures)),
-            "counted_on_projector": final, "lost": len(accepted) - final,
+            "failures": len(failures), "failure_kinds": " ".join(sorted(set(failures))) or "-",
+            "counted_on_projector": final - counted_flood, "lost": len(accepted) - (final - counted_flood),
             "never_shown": sum(1 for x in latencies if x == float("inf")),
             "latency_ms_p50": round(statistics.median(finite), 1) if finite else None,
             "latency_ms_p95": round(finite[int(0.95 * (len(finite) - 1))], 1) if finite else None,
@@ -159,27 +197,78 @@ async def run(participants: int, seconds: float) -> dict:
             "rss_mb_peak": round(peak, 1), "cpu_seconds": round(cpu, 2),
             "cpu_percent_of_one_core": round(100 * cpu / answered_in, 1),
         }
+        if flood:
+            result.update({f"script_{k}": v for k, v in scripted.items()})
+        return result
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        proc.send_signal(signal.SIGINT)  # the service stops cleanly (and a profile is written)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def source_of(commit: str) -> Path:
+    """Another commit's src/, unpacked to a temporary folder, to measure it in the same run."""
+    folder = Path(tempfile.mkdtemp(prefix="peiling-before-"))
+    archive = subprocess.run(["git", "archive", commit, "src"], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder / "src"
+
+
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--participants", type=int, default=300)
+    parser.add_argument("--participants", default="300", help="one size or several, e.g. 300,1000")
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--flood", action="store_true",
+                        help="also the largest room with one scripted device answering and joining in a loop")
+    parser.add_argument("--before", metavar="COMMIT", help="also measure the service as it was at COMMIT, same run")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--profile", type=Path, help="write the service's cProfile statistics here (first case)")
     args = parser.parse_args()
-    result = asyncio.run(run(args.participants, args.seconds))
-    print(json.dumps(result, indent=2))
+    sizes = [int(n) for n in args.participants.split(",")]
+    cases = [(f"{n}", dict(participants=n)) for n in sizes]
+    if args.flood:
+        cases.append((f"{sizes[-1]} + flood", dict(participants=sizes[-1], flood=True)))
+    if args.before:
+        old = source_of(args.before)
+        cases += [(f"{name}, before ({args.before[:7]})", dict(kw, source=old)) for name, kw in cases]
+    loads, results = [load()], {}
+    for i, (name, kw) in enumerate(cases):
+        results[name] = asyncio.run(run(seconds=args.seconds, profile=args.profile if i == 0 else None, **kw))
+        loads.append(load())
+        print(name, json.dumps(results[name]), flush=True)
     if args.out:
-        ok = result["lost"] == 0 and result["failures"] == 0 and (result["latency_ms_p95"] or 1e9) <= 300
-        args.out.write_text(
-            "# Peiling: a full room (benchmarks/peiling_load.py)\n\n"
-            f"Machine: {os.cpu_count()} cores. {result['participants']} participants join and answer within "
-            f"{args.seconds:g} s; each keeps the live stream open like a phone would; one projector view.\n\n"
-            "| measure | value |\n|---|---|\n" + "".join(f"| {k} | {v} |\n" for k, v in result.items())
-            + f"\nGoal: 0 lost answers and p95 from answer to projector ≤ 300 ms: **{'met' if ok else 'NOT met'}**.\n")
+        write_results(args.out, results, args.seconds, loads)
+
+
+def goal_met(result: dict) -> bool:
+    return result["lost"] == 0 and result["failures"] == 0 and (result["latency_ms_p95"] or 1e9) <= 300
+
+
+def write_results(out: Path, results: dict, seconds: float, loads: list[str]) -> None:
+    names = list(results)
+    keys = list(dict.fromkeys(k for r in results.values() for k in r))
+    lines = ["# Peiling: a full room (benchmarks/peiling_load.py)", "",
+             f"Machine: {os.cpu_count()} cores; load average (1, 5, 15 min) before the run {loads[0]}, after it "
+             f"{loads[-1]} (the machine is shared: other work ran at the same time). Each room: the participants "
+             f"join and answer within {seconds:g} s from one address (127.0.0.1, like a hall behind NAT), each "
+             "keeps the live stream open like a phone would; the facilitator opened the projector screen from the "
+             "same address and its stream is measured. \"flood\": one more device, from its own address "
+             "(127.0.0.2), answers in a loop with its cookie for the first half of the window, then joins in a "
+             "loop without one for the second half, one request at a time. \"before\": the same load on the "
+             "service as it was at that commit, in the same run.", "",
+             "| measure | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for key in keys:
+        lines.append(f"| {key} | " + " | ".join(str(results[n].get(key, "")) for n in names) + " |")
+    lines += ["", "Goal: 0 lost answers, no participant refused and p95 from answer to projector ≤ 300 ms: "
+              + "; ".join(f"{n}: **{'met' if goal_met(r) else 'NOT met'}**" for n, r in results.items()) + "."]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
