@@ -3,9 +3,10 @@ live results, the facilitator runs the session. The same app runs standalone (`l
 peiling start`), as a JupyterHub service (`leerplein hub start`) and on Kubernetes.
 
 Live updates use server-sent events: every answer wakes the listeners of its session. The
-facilitator's screens (projector, session page) get the new results at most every LIVE_INTERVAL
-seconds, participants' phones at most every PARTICIPANT_INTERVAL: a hall of 1,000 phones each
-redrawn 20 times a second would cost the service (and the Wi-Fi) 20,000 messages a second.
+facilitator's screens (session page, projector) and a few projector pages per poll get the new
+results at most every LIVE_INTERVAL seconds, participants' phones at most every
+PARTICIPANT_INTERVAL: a hall of 1,000 phones each redrawn 20 times a second would cost the service
+(and the Wi-Fi) 20,000 messages a second.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import json
 import os
 import secrets
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from pathlib import Path
 from urllib.parse import quote
 
@@ -36,6 +37,7 @@ HERE = Path(__file__).parent
 TEMPLATES = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]))
 LIVE_INTERVAL = 0.05  # seconds between two updates of a facilitator's screen
 PARTICIPANT_INTERVAL = 1.0  # seconds between two updates of a participant's results
+FAST_SCREENS_PER_POLL = 5  # projector pages opened without the facilitator's login (the venue's beamer PC)
 DEVICE_COOKIE, FACILITATOR_COOKIE = "peiling-apparaat", "peiling-begeleider"
 
 
@@ -316,7 +318,8 @@ class StreamHandler(Base):
         slot = self.settings["streams"].take(session.code, self.client_address(), self.device())
         if slot is None:
             raise web.HTTPError(429)
-        interval = LIVE_INTERVAL if self.manages(session) else PARTICIPANT_INTERVAL
+        screen = not self.manages(session) and self.fast_screen(session.code)
+        interval = LIVE_INTERVAL if screen or self.manages(session) else PARTICIPANT_INTERVAL
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("X-Accel-Buffering", "no")
         live, key, sent = self.settings["live"], session.code, -1
@@ -336,6 +339,18 @@ class StreamHandler(Base):
             pass
         finally:
             self.settings["streams"].release(slot)
+            if screen:
+                self.settings["fast_screens"][session.code] -= 1
+
+    def fast_screen(self, code: str) -> bool:
+        """A projector page (`?scherm=1`, which anyone may write) gets the fast updates while the poll has
+        fewer than FAST_SCREENS_PER_POLL of them: a script that takes them all slows the beamer to once a
+        second, nothing more; the facilitator's own screens are always fast."""
+        held = self.settings["fast_screens"]
+        if self.get_query_argument("scherm", "") != "1" or held[code] >= FAST_SCREENS_PER_POLL:
+            return False
+        held[code] += 1
+        return True
 
 
 class ProjectorHandler(Base):
@@ -575,7 +590,7 @@ def make_app(store: Store, *, prefix: str = "/", cookie_secret: bytes, facilitat
                     proxy_hops=(1 if hub_auth is not None else 0) if proxy_hops is None else proxy_hops,
                     proxy_uid=proxy_uid,
                     public_url=public_url, plans=plans, live=Live(), streams=streams or StreamSlots(),
-                    answers=RateLimit(10, 10.0), joins=joins or JoinBudget(),
+                    answers=RateLimit(10, 10.0), joins=joins or JoinBudget(), fast_screens=Counter(),
                     # new answers per question per address and hour: a NAT hall of 1,000 fits, and the
                     # question's cap (store.MAX_ANSWERS_PER_QUESTION) stays out of one address's reach
                     new_answers=RateLimit(new_answers_per_address, 3600.0))
