@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import json
 import logging
+import multiprocessing
 import os
 import random
 import re
@@ -70,7 +71,7 @@ async def stream(client, url: str, seen: list | None, stop: asyncio.Event, cooki
         while "\n\n" in buffer[0]:
             event, buffer[0] = buffer[0].split("\n\n", 1)
             if event.startswith("data: "):
-                seen.append((time.perf_counter(), json.loads(event[6:])["resultaten"]["aantal"]))
+                seen.append((time.monotonic(), json.loads(event[6:])["resultaten"]["aantal"]))
 
     request = HTTPRequest(url, streaming_callback=on_chunk, request_timeout=3600, connect_timeout=30,
                           headers={"Cookie": cookie} if cookie else None)
@@ -91,12 +92,12 @@ async def participant(client, base: str, code: str, delay: float, sent: list, ac
     # with the device cookie, as the phone's browser sends it (streams without one are capped per address)
     streams.append(asyncio.ensure_future(stream(client, f"{base}p/{code}/stroom", None, stop, cookie_header(jar))))
     body = urlencode({"_xsrf": jar["_xsrf"], "vraag": "0", "antwoord": choice})
-    start = time.perf_counter()
+    start = time.monotonic()
     response = await client.fetch(f"{base}p/{code}", method="POST", body=body, raise_error=False,
                                   headers={"Cookie": cookie_header(jar)}, request_timeout=60)
     if response.code == 200 and b"Je antwoord is ontvangen" in response.body:
         sent.append(start)
-        accepted.append(time.perf_counter())
+        accepted.append(time.monotonic())
     else:
         failures.append(f"answer {response.code}")
 
@@ -104,25 +105,95 @@ async def participant(client, base: str, code: str, delay: float, sent: list, ac
 async def scripted_device(client, base: str, code: str, until: float, flood: dict, address: str):
     """One device in a loop from its own address, one request at a time, for the whole window: first
     it answers again and again with its own cookie, then it joins again and again without one."""
+    async def fetch(url, **kw):
+        try:
+            return await client.fetch(HTTPRequest(url, network_interface=address, request_timeout=60, **kw),
+                                      raise_error=False)
+        except Exception:  # noqa: BLE001 - a timeout under load counts as not served
+            return None
+
     jar: dict = {}
-    cookies_from(await client.fetch(HTTPRequest(f"{base}p/{code}", network_interface=address), raise_error=False), jar)
-    half = time.perf_counter() + (until - time.perf_counter()) / 2
-    while time.perf_counter() < half:
+    cookies_from(await fetch(f"{base}p/{code}"), jar)
+    half = time.monotonic() + (until - time.monotonic()) / 2
+    while time.monotonic() < half:
         body = urlencode({"_xsrf": jar["_xsrf"], "vraag": "0", "antwoord": "Een"})
-        r = await client.fetch(HTTPRequest(f"{base}p/{code}", method="POST", body=body, network_interface=address,
-                                           headers={"Cookie": cookie_header(jar)}), raise_error=False)
+        r = await fetch(f"{base}p/{code}", method="POST", body=body, headers={"Cookie": cookie_header(jar)})
         flood["answers_tried"] += 1
-        flood["answers_accepted"] += r.code == 200
-    while time.perf_counter() < until:
-        r = await client.fetch(HTTPRequest(f"{base}p/{code}", network_interface=address), raise_error=False)
+        flood["answers_accepted"] += r is not None and r.code == 200
+    while time.monotonic() < until:
+        r = await fetch(f"{base}p/{code}")
         flood["joins_tried"] += 1
-        flood["joins_given_a_device"] += r.code == 200 and "peiling-apparaat=" in "".join(
+        flood["joins_given_a_device"] += r is not None and r.code == 200 and "peiling-apparaat=" in "".join(
             r.headers.get_list("Set-Cookie"))
 
 
-async def run(participants: int, seconds: float, profile: Path | None = None, flood: bool = False,
-              source: Path | None = None) -> dict:
-    """One room: the service from this checkout (or from `source`, another commit's src/)."""
+async def setup(login: str, base: str) -> tuple[str, str]:
+    """The facilitator logs in, makes a poll and opens its projector screen: (code, her cookies)."""
+    client = AsyncHTTPClient()
+    jar: dict = {}
+    cookies_from(await client.fetch(login, follow_redirects=False, raise_error=False), jar)
+    cookies_from(await client.fetch(f"{base}begeleider", headers={"Cookie": cookie_header(jar)}), jar)
+    made = await client.fetch(f"{base}begeleider", method="POST", follow_redirects=False, raise_error=False,
+                              headers={"Cookie": cookie_header(jar)},
+                              body=urlencode({"_xsrf": jar["_xsrf"], "titel": "Belasting",
+                                              "vragen": "keuze: Wat kies je? | Een | Twee | Drie"}))
+    code = made.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    # the facilitator opens the projector screen from the hall's network, as in a real session
+    cookies_from(await client.fetch(f"{base}scherm/{code}", headers={"Cookie": cookie_header(jar)}), jar)
+    return code, cookie_header(jar)
+
+
+def projector_process(url: str, cookie: str, stop, out) -> None:
+    """The projector, a machine of its own: follows the stream and reports (time, count) per event."""
+    async def main():
+        seen: list = []
+        done = asyncio.Event()
+        task = asyncio.ensure_future(stream(AsyncHTTPClient(), url, seen, done, cookie))
+        while not seen:
+            await asyncio.sleep(0.01)
+        out.put("ready")
+        while not stop.is_set():
+            await asyncio.sleep(0.05)
+        done.set()
+        await task
+        return seen
+
+    logging.getLogger("tornado").setLevel(logging.CRITICAL)
+    out.put(asyncio.run(main()))
+
+
+def phones_process(base: str, code: str, count: int, began: float, window: float, seed: int, flood_until,
+                   stop, out) -> None:
+    """`count` phones (and the scripted device when flood_until is set), in a process of their own."""
+    async def main():
+        AsyncHTTPClient.configure(None, max_clients=count * 2 + 20)
+        client, rng = AsyncHTTPClient(), random.Random(seed)
+        sent, accepted, failures, streams = [], [], [], []
+        hold = asyncio.Event()
+        await asyncio.sleep(max(0.0, began - time.monotonic()))
+        tasks = [participant(client, base, code, began + rng.uniform(0, window) - time.monotonic(), sent, accepted,
+                             failures, streams, hold, rng.choice(["Een", "Twee", "Drie"])) for _ in range(count)]
+        scripted = dict(answers_tried=0, answers_accepted=0, joins_tried=0, joins_given_a_device=0)
+        if flood_until:  # from 127.0.0.2: another network than the hall's (a laptop on mobile data, a server)
+            tasks.append(scripted_device(client, base, code, flood_until, scripted, "127.0.0.2"))
+        await asyncio.gather(*tasks)
+        out.put(dict(seed=seed, sent=sent, accepted=accepted, failures=failures, scripted=scripted))
+        while not stop.is_set():  # the phones keep their streams open until the room is measured
+            await asyncio.sleep(0.1)
+        hold.set()
+        for task in streams:
+            task.cancel()
+
+    logging.getLogger("tornado").setLevel(logging.CRITICAL)
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    asyncio.run(main())
+
+
+def run(participants: int, seconds: float, profile: Path | None = None, flood: bool = False,
+        source: Path | None = None, clients: int = 2) -> dict:
+    """One room: the service from this checkout (or from `source`, another commit's src/). The
+    phones run in `clients` processes and the projector in one more, so that no single client
+    process, busy with a thousand connections, delays what it measures."""
     state = Path(tempfile.mkdtemp(prefix="peiling-bench-"))
     port = 8800 + (os.getpid() + random.randrange(1000)) % 90
     profiler = ["-m", "cProfile", "-o", str(profile)] if profile else []
@@ -130,6 +201,9 @@ async def run(participants: int, seconds: float, profile: Path | None = None, fl
     proc = subprocess.Popen([sys.executable, *profiler, "-m", "leerplein.cli", "peiling", "start", "--port", str(port),
                              "--state-dir", str(state)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, env=env)
+    ctx = multiprocessing.get_context("spawn")
+    workers: list = []
+    stop = ctx.Event()
     try:
         line = ""
         while "Facilitator" not in line:
@@ -138,43 +212,33 @@ async def run(participants: int, seconds: float, profile: Path | None = None, fl
                 raise RuntimeError("peiling did not start")
         login = re.search(r"(http://\S+sleutel=\S+)", line).group(1)
         base = f"http://127.0.0.1:{port}/"
-        AsyncHTTPClient.configure(None, max_clients=participants * 2 + 20)
-        client = AsyncHTTPClient()
-        jar: dict = {}
-        cookies_from(await client.fetch(login, follow_redirects=False, raise_error=False), jar)
-        cookies_from(await client.fetch(f"{base}begeleider", headers={"Cookie": cookie_header(jar)}), jar)
-        made = await client.fetch(f"{base}begeleider", method="POST", follow_redirects=False, raise_error=False,
-                                  headers={"Cookie": cookie_header(jar)},
-                                  body=urlencode({"_xsrf": jar["_xsrf"], "titel": "Belasting",
-                                                  "vragen": "keuze: Wat kies je? | Een | Twee | Drie"}))
-        code = made.headers["Location"].rstrip("/").rsplit("/", 1)[1]
-        # the facilitator opens the projector screen from the hall's network, as in a real session
-        cookies_from(await client.fetch(f"{base}scherm/{code}", headers={"Cookie": cookie_header(jar)}), jar)
+        code, facilitator = asyncio.run(setup(login, base))
         mem_before, _ = memory_mb(proc.pid)
         cpu_before = cpu_seconds(proc.pid)
 
-        stop = asyncio.Event()
-        projector: list = []
-        watcher = asyncio.ensure_future(stream(client, f"{base}p/{code}/stroom", projector, stop, cookie_header(jar)))
-        await asyncio.sleep(0.5)
-        sent, accepted, failures, streams = [], [], [], []
-        began = time.perf_counter()
+        screen_out, phones_out = ctx.Queue(), ctx.Queue()
+        workers.append(ctx.Process(target=projector_process, args=(f"{base}p/{code}/stroom", facilitator, stop,
+                                                                   screen_out)))
+        workers[0].start()
+        assert screen_out.get(timeout=120) == "ready"
+        began = time.monotonic() + 2.0  # the phone processes start meanwhile
         window = seconds * 0.8  # everyone starts within the first 80% of the window
-        tasks = [participant(client, base, code, random.uniform(0, window), sent, accepted, failures, streams, stop,
-                             random.choice(["Een", "Twee", "Drie"])) for _ in range(participants)]
-        scripted = dict(answers_tried=0, answers_accepted=0, joins_tried=0, joins_given_a_device=0)
-        if flood:  # from 127.0.0.2: another network than the hall's (a laptop on mobile data, a server)
-            tasks.append(scripted_device(client, base, code, began + seconds, scripted, "127.0.0.2"))
-        await asyncio.gather(*tasks)
-        answered_in = time.perf_counter() - began
-        await asyncio.sleep(1.0)
+        shares = [participants // clients + (i < participants % clients) for i in range(clients)]
+        for i, share in enumerate(shares):
+            workers.append(ctx.Process(target=phones_process, args=(
+                base, code, share, began, window, i, began + seconds if flood and i == 0 else None, stop, phones_out)))
+            workers[-1].start()
+        parts = sorted((phones_out.get(timeout=600) for _ in shares), key=lambda p: p["seed"])
+        answered_in = time.monotonic() - began
+        time.sleep(1.0)
         rss, peak = memory_mb(proc.pid)
         cpu = cpu_seconds(proc.pid) - cpu_before
-        logging.getLogger("tornado").setLevel(logging.CRITICAL)  # the streams we cancel below say so loudly
         stop.set()
-        watcher.cancel()
-        for task in streams:
-            task.cancel()
+        projector = screen_out.get(timeout=60)
+        sent = [t for p in parts for t in p["sent"]]
+        accepted = [t for p in parts for t in p["accepted"]]
+        failures = [f for p in parts for f in p["failures"]]
+        scripted = parts[0]["scripted"]
         final = projector[-1][1] if projector else 0
         # the k-th answer the service accepted shows on the projector at the first event counting >= k
         # (the scripted device's one counted answer comes on top of the hall's)
@@ -201,6 +265,11 @@ async def run(participants: int, seconds: float, profile: Path | None = None, fl
             result.update({f"script_{k}": v for k, v in scripted.items()})
         return result
     finally:
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=30)
+            if worker.is_alive():
+                worker.kill()
         proc.send_signal(signal.SIGINT)  # the service stops cleanly (and a profile is written)
         try:
             proc.wait(timeout=20)
@@ -227,6 +296,7 @@ def main() -> None:
     parser.add_argument("--flood", action="store_true",
                         help="also the largest room with one scripted device answering and joining in a loop")
     parser.add_argument("--before", metavar="COMMIT", help="also measure the service as it was at COMMIT, same run")
+    parser.add_argument("--clients", type=int, default=2, help="processes the phones run in")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--profile", type=Path, help="write the service's cProfile statistics here (first case)")
     args = parser.parse_args()
@@ -239,7 +309,7 @@ def main() -> None:
         cases += [(f"{name}, before ({args.before[:7]})", dict(kw, source=old)) for name, kw in cases]
     loads, results = [load()], {}
     for i, (name, kw) in enumerate(cases):
-        results[name] = asyncio.run(run(seconds=args.seconds, profile=args.profile if i == 0 else None, **kw))
+        results[name] = run(seconds=args.seconds, profile=args.profile if i == 0 else None, clients=args.clients, **kw)
         loads.append(load())
         print(name, json.dumps(results[name]), flush=True)
     if args.out:
