@@ -80,11 +80,19 @@ async def stream(client, url: str, seen: list | None, stop: asyncio.Event, cooki
     task.cancel()
 
 
-async def participant(client, base: str, code: str, delay: float, sent: list, accepted: list, failures: list,
-                      streams: list, stop: asyncio.Event, choice: str):
+async def participant(*args):
+    """A phone; an error of the client (a timeout, a closed connection) counts as a failure."""
+    try:
+        await phone(*args)
+    except Exception as err:  # noqa: BLE001
+        args[6].append(f"error {type(err).__name__}")
+
+
+async def phone(client, base: str, code: str, delay: float, sent: list, accepted: list, failures: list,
+                streams: list, stop: asyncio.Event, choice: str):
     await asyncio.sleep(delay)
     jar: dict = {}
-    page = await client.fetch(f"{base}p/{code}", raise_error=False, request_timeout=60)
+    page = await client.fetch(f"{base}p/{code}", raise_error=False, request_timeout=60, connect_timeout=60)
     cookies_from(page, jar)
     if page.code != 200:
         failures.append(f"join {page.code}")
@@ -94,7 +102,8 @@ async def participant(client, base: str, code: str, delay: float, sent: list, ac
     body = urlencode({"_xsrf": jar["_xsrf"], "vraag": "0", "antwoord": choice})
     start = time.monotonic()
     response = await client.fetch(f"{base}p/{code}", method="POST", body=body, raise_error=False,
-                                  headers={"Cookie": cookie_header(jar)}, request_timeout=60)
+                                  headers={"Cookie": cookie_header(jar)}, request_timeout=60,
+                                  connect_timeout=60)
     if response.code == 200 and b"Je antwoord is ontvangen" in response.body:
         sent.append(start)
         accepted.append(time.monotonic())
@@ -228,7 +237,7 @@ def run(participants: int, seconds: float, profile: Path | None = None, flood: b
             workers.append(ctx.Process(target=phones_process, args=(
                 base, code, share, began, window, i, began + seconds if flood and i == 0 else None, stop, phones_out)))
             workers[-1].start()
-        parts = sorted((phones_out.get(timeout=600) for _ in shares), key=lambda p: p["seed"])
+        parts = sorted((phones_out.get(timeout=300) for _ in shares), key=lambda p: p["seed"])
         answered_in = time.monotonic() - began
         time.sleep(1.0)
         rss, peak = memory_mb(proc.pid)
