@@ -46,6 +46,11 @@ def test_the_bucket_tells_a_hall_from_a_loop():
     assert sum(budget.allow("10.0.0.5") for _ in range(1600)) == 1450
     clock.now += 13 * 3600  # a hall lasts a day of sessions, not for ever
     assert sum(budget.allow("10.0.0.9") for _ in range(1600)) == 200
+    # many addresses (each a little used) never grow the memory without end
+    small = JoinBudget(max_addresses=100, clock=clock)
+    for i in range(1000):
+        small.allow(f"10.1.{i // 250}.{i % 250}")
+    assert len(small.buckets) <= 100
 
 
 def join(port: int, code: str, source: str, headers: dict | None = None) -> tuple[int, str | None]:

@@ -94,8 +94,10 @@ class JoinBudget:
             self.buckets[address] = (tokens, now)
             return False
         if len(self.buckets) >= self.max_addresses and address not in self.buckets:
-            # forget full buckets (they would start full anyway) rather than grow without end
+            # forget full buckets (they would start full anyway), then the oldest: never grow without end
             for a in [a for a, (t, w) in self.buckets.items() if t + (now - w) * self.per_second >= self.burst]:
+                del self.buckets[a]
+            for a in list(self.buckets)[:max(0, len(self.buckets) - self.max_addresses * 9 // 10)]:
                 del self.buckets[a]
         self.buckets[address] = (tokens - 1, now)
         return True
