@@ -174,9 +174,15 @@ class Store:
     def results(self, code: str, index: int | None = None):
         session = self.get(code)
         index = session.huidige if index is None else index
+        question = session.vragen[index]
+        # every answer's stream event reads this: for choices and scales the database counts
+        if question.soort in ("keuze", "schaal"):
+            counted = self.db.execute("SELECT waarde, count(*) FROM antwoorden WHERE code=? AND vraag=? AND status>=0 "
+                                      "GROUP BY waarde", (session.code, index)).fetchall()
+            return results(question, [(v, True) for v, n in counted for _ in range(n)])
         rows = self.db.execute("SELECT waarde, status FROM antwoorden WHERE code=? AND vraag=? AND status>=0 "
                                "ORDER BY tijd", (session.code, index)).fetchall()
-        return results(session.vragen[index], [(v, s == APPROVED) for v, s in rows])
+        return results(question, [(v, s == APPROVED) for v, s in rows])
 
     def pending(self, code: str) -> list[tuple[str, str]]:
         """Open answers waiting for the facilitator, as (handle, text). The handle is the stored
