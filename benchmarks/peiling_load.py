@@ -186,7 +186,8 @@ def phones_process(base: str, code: str, count: int, began: float, window: float
         if flood_until:  # from 127.0.0.2: another network than the hall's (a laptop on mobile data, a server)
             tasks.append(scripted_device(client, base, code, flood_until, scripted, "127.0.0.2"))
         await asyncio.gather(*tasks)
-        out.put(dict(seed=seed, sent=sent, accepted=accepted, failures=failures, scripted=scripted))
+        out.put(dict(seed=seed, sent=sent, accepted=accepted, failures=failures, scripted=scripted,
+                     cpu=time.process_time()))
         while not stop.is_set():  # the phones keep their streams open until the room is measured
             await asyncio.sleep(0.1)
         hold.set()
@@ -269,6 +270,8 @@ def run(participants: int, seconds: float, profile: Path | None = None, flood: b
             "projector_events": len(projector), "rss_mb_before": round(mem_before, 1), "rss_mb_after": round(rss, 1),
             "rss_mb_peak": round(peak, 1), "cpu_seconds": round(cpu, 2),
             "cpu_percent_of_one_core": round(100 * cpu / answered_in, 1),
+            # the simulated phones run on the same cores as the service; real phones bring their own
+            "phones_cpu_seconds": round(sum(p["cpu"] for p in parts), 2),
         }
         if flood:
             result.update({f"script_{k}": v for k, v in scripted.items()})
@@ -339,7 +342,9 @@ def write_results(out: Path, results: dict, seconds: float, loads: list[str]) ->
              "keeps the live stream open like a phone would; the facilitator opened the projector screen from the "
              "same address and its stream is measured. \"flood\": one more device, from its own address "
              "(127.0.0.2), answers in a loop with its cookie for the first half of the window, then joins in a "
-             "loop without one for the second half, one request at a time. \"before\": the same load on the "
+             "loop without one for the second half, one request at a time. phones_cpu_seconds: what the simulated "
+             "phones (two client processes) used of the same cores; real phones bring their own. "
+             "\"before\": the same load on the "
              "service as it was at that commit, in the same run.", "",
              "| measure | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
     for key in keys:
