@@ -120,14 +120,22 @@ def test_build_times_runs_with_the_repositorys_warm_cache(built_book, tmp_path):
 
 def test_peiling_load_runs_small_and_loses_nothing(tmp_path):
     out = tmp_path / "peiling.md"
-    run_benchmark("peiling_load.py", "--participants", "20", "--seconds", "3", "--out", str(out), timeout=300)
-    result = {row[0]: row[1] for row in table(out.read_text(encoding="utf-8")) if len(row) == 2}
-    assert result["participants"] == "20"
-    assert result["failures"] == "0" and result["accepted"] == "20"
-    assert result["counted_on_projector"] == "20" and result["lost"] == "0" and result["never_shown"] == "0"
-    p50, p95, top = (float(result[k]) for k in ("latency_ms_p50", "latency_ms_p95", "latency_ms_max"))
-    assert 0 < p50 <= p95 <= top
-    assert float(result["rss_mb_after"]) > 0
+    run_benchmark("peiling_load.py", "--participants", "20", "--seconds", "3", "--flood", "--out", str(out),
+                  timeout=300)
+    rows = table(out.read_text(encoding="utf-8"))
+    assert rows[0] == ["measure", "20", "20 + flood"]
+    for column in (1, 2):
+        result = {row[0]: row[column] for row in rows[1:]}
+        assert result["participants"] == "20"
+        assert result["failures"] == "0" and result["accepted"] == "20"
+        assert result["counted_on_projector"] == "20" and result["lost"] == "0" and result["never_shown"] == "0"
+        p50, p95, top = (float(result[k]) for k in ("latency_ms_p50", "latency_ms_p95", "latency_ms_max"))
+        assert 0 < p50 <= p95 <= top
+        assert float(result["rss_mb_after"]) > 0
+    flood = {row[0]: row[2] for row in rows[1:]}
+    # the scripted device answered in a loop: 10 in 10 s were taken, and only one of them counts
+    assert int(flood["script_answers_tried"]) > 10 and 1 <= int(flood["script_answers_accepted"]) <= 10
+    assert int(flood["script_joins_given_a_device"]) <= int(flood["script_joins_tried"])
 
 
 @root_only

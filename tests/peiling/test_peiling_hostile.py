@@ -18,7 +18,8 @@ import pytest
 import requests
 
 from conftest import ROOT
-from leerplein.peiling.access import Facilitator, People, StreamSlots, client_address, may_manage, socket_owner
+from leerplein.peiling.access import (Facilitator, JoinBudget, People, StreamSlots, client_address, may_manage,
+                                      socket_owner)
 from leerplein.peiling.service import export_csv
 from leerplein.peiling.store import Store
 from leerplein.spreadsheet import safe_cell
@@ -286,10 +287,12 @@ def test_a_local_client_past_the_proxy_cannot_vouch_for_addresses(tmp_path):
     """Hole 7 from a student's own code on the hub machine: she connects to Peiling's port
     directly and writes X-Forwarded-For herself. Only a local socket owned by the proxy's uid
     counts as the proxy; anyone else is counted by her socket address."""
-    with serve_app(tmp_path, proxy_hops=1, proxy_uid=os.getuid() + 1, new_devices_per_minute=3) as (base, code):
+    with serve_app(tmp_path, proxy_hops=1, proxy_uid=os.getuid() + 1,
+                   joins=JoinBudget(burst=3, per_second=0)) as (base, code):
         assert new_devices_with_spoofed_addresses(base, code, 5) == [200, 200, 200, 429, 429]
     (tmp_path / "b").mkdir()
-    with serve_app(tmp_path / "b", proxy_hops=1, proxy_uid=os.getuid(), new_devices_per_minute=3) as (base, code):
+    with serve_app(tmp_path / "b", proxy_hops=1, proxy_uid=os.getuid(),
+                   joins=JoinBudget(burst=3, per_second=0)) as (base, code):
         assert new_devices_with_spoofed_addresses(base, code, 5) == [200] * 5  # the proxy's hop counts
 
 

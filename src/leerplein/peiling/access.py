@@ -13,11 +13,12 @@ course), written by `leerplein hub start`, the same facts the leerkring gets."""
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections import Counter
 
 from leerplein.service_base import Facilitator, People
 
-__all__ = ["Facilitator", "People", "STANDALONE", "StreamSlots", "client_address", "may_manage"]
+__all__ = ["Facilitator", "JoinBudget", "People", "STANDALONE", "StreamSlots", "client_address", "may_manage"]
 
 
 STANDALONE = Facilitator("begeleider", "", admin=True)
@@ -44,6 +45,62 @@ def client_address(peer: str, forwarded_for: str | None, proxy_hops: int) -> str
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return peer
+
+
+class JoinBudget:
+    """How many new devices (participants without a device cookie yet) an address may add.
+
+    A hall behind one NAT address and a script that throws its cookie away after every answer look
+    the same to the service: many new devices from one address. Two things still differ. A hall is
+    where the facilitator is: her laptop, showing the projector or the session page, is on the same
+    network. And a hall arrives once and keeps its devices (the cookie lasts a day), while a loop
+    keeps making new ones. So every address has a bucket of new devices that refills slowly; an
+    address from which a facilitator opened her poll's screen in the last `hall_hours` has a hall's
+    bucket. A script elsewhere gets `burst` devices and then `per_second`; a script inside the hall
+    shares the hall's bucket (see README, threat model row "Peiling").
+
+    Defaults: a hall of 1,500; anyone else 200 (a class or an office behind one address); both
+    refill 1 per second (a next hall of 1,500 after 25 minutes; a loop gains 3,600 an hour, not
+    the 36,000 the old 600 per minute allowed)."""
+
+    def __init__(self, burst: int = 200, hall_burst: int = 1500, per_second: float = 1.0, hall_hours: float = 12.0,
+                 max_addresses: int = 50_000, clock=time.monotonic):
+        self.burst, self.hall_burst, self.per_second = burst, hall_burst, per_second
+        self.hall_seconds, self.max_addresses, self.clock = hall_hours * 3600, max_addresses, clock
+        self.buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, when)
+        self.halls: dict[str, float] = {}  # address -> until when it counts as a hall
+
+    def mark_hall(self, address: str) -> None:
+        """A facilitator opened her poll's screen from this address (only her pages call this)."""
+        now = self.clock()
+        if len(self.halls) > 1000:  # facilitators are few; forget halls that ended
+            self.halls = {a: t for a, t in self.halls.items() if t > now}
+        if self.halls.get(address, 0) <= now:
+            tokens, then = self.buckets.get(address, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - then) * self.per_second)
+            self.buckets[address] = (tokens + self.hall_burst - self.burst, now)  # what was spent stays spent
+        self.halls[address] = now + self.hall_seconds
+
+    def capacity(self, address: str, now: float) -> int:
+        until = self.halls.get(address)
+        return self.hall_burst if until is not None and until > now else self.burst
+
+    def allow(self, address: str) -> bool:
+        now = self.clock()
+        top = self.capacity(address, now)
+        tokens, then = self.buckets.get(address, (top, now))
+        tokens = min(top, tokens + (now - then) * self.per_second)
+        if tokens < 1:
+            self.buckets[address] = (tokens, now)
+            return False
+        if len(self.buckets) >= self.max_addresses and address not in self.buckets:
+            # forget full buckets (they would start full anyway), then the oldest: never grow without end
+            for a in [a for a, (t, w) in self.buckets.items() if t + (now - w) * self.per_second >= self.burst]:
+                del self.buckets[a]
+            for a in list(self.buckets)[:max(0, len(self.buckets) - self.max_addresses * 9 // 10)]:
+                del self.buckets[a]
+        self.buckets[address] = (tokens - 1, now)
+        return True
 
 
 class StreamSlots:

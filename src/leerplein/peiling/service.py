@@ -2,8 +2,11 @@
 live results, the facilitator runs the session. The same app runs standalone (`leerplein
 peiling start`), as a JupyterHub service (`leerplein hub start`) and on Kubernetes.
 
-Live updates use server-sent events: every answer wakes the listeners of its session, which
-send the new results at most every LIVE_INTERVAL seconds.
+Live updates use server-sent events: every answer wakes the listeners of its session. The
+facilitator's screens (session page, projector) and a few projector pages per poll get the new
+results at most every LIVE_INTERVAL seconds, participants' phones at most every
+PARTICIPANT_INTERVAL: a hall of 1,000 phones each redrawn 20 times a second would cost the service
+(and the Wi-Fi) 20,000 messages a second.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import json
 import os
 import secrets
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from pathlib import Path
 from urllib.parse import quote
 
@@ -24,8 +27,8 @@ from tornado import web
 from tornado.iostream import StreamClosedError
 
 from leerplein import spreadsheet
-from leerplein.peiling.access import (STANDALONE, Facilitator, People, StreamSlots, client_address, is_loopback,
-                                      may_manage, socket_owner)
+from leerplein.peiling.access import (STANDALONE, Facilitator, JoinBudget, People, StreamSlots, client_address,
+                                      is_loopback, may_manage, socket_owner)
 from leerplein.peiling.model import KINDS, PeilingError
 from leerplein.peiling.store import Store
 from leerplein.service_base import ServiceHandler
@@ -34,7 +37,9 @@ from leerplein.student.nav import service_header
 HERE = Path(__file__).parent
 TEMPLATES = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]))
 TEMPLATES.globals["kop"] = service_header()  # the student's way back to her Leerplein, and logout
-LIVE_INTERVAL = 0.05  # seconds between two updates of one session's listeners
+LIVE_INTERVAL = 0.05  # seconds between two updates of a facilitator's screen
+PARTICIPANT_INTERVAL = 1.0  # seconds between two updates of a participant's results
+FAST_SCREENS_PER_POLL = 5  # projector pages opened without the facilitator's login (the venue's beamer PC)
 DEVICE_COOKIE, FACILITATOR_COOKIE = "peiling-apparaat", "peiling-begeleider"
 
 
@@ -122,7 +127,7 @@ class Base(ServiceHandler):
             return value.decode()
         if not create:
             return None
-        if not self.settings["new_devices"].allow(self.client_address()):
+        if not self.settings["joins"].allow(self.client_address()):
             raise web.HTTPError(429)
         device = secrets.token_urlsafe(16)
         self.set_signed_cookie(DEVICE_COOKIE, device, expires_days=1, httponly=True, samesite="Lax",
@@ -152,9 +157,11 @@ class Base(ServiceHandler):
             stream._leerplein_from_proxy = known
         return known
 
-    def device_if_possible(self) -> None:
+    def device_if_possible(self, session) -> None:
         """A device cookie for a page that shows the live stream (projector, facilitator), so the stream
         counts per device rather than against the small cap for streams without one."""
+        if self.manages(session):
+            self.settings["joins"].mark_hall(self.client_address())  # the hall is where the facilitator is
         try:
             self.device(create=True)
         except web.HTTPError:
@@ -323,6 +330,8 @@ class StreamHandler(Base):
         slot = self.settings["streams"].take(session.code, self.client_address(), self.device())
         if slot is None:
             raise web.HTTPError(429)
+        screen = not self.manages(session) and self.fast_screen(session.code)
+        interval = LIVE_INTERVAL if screen or self.manages(session) else PARTICIPANT_INTERVAL
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("X-Accel-Buffering", "no")
         live, key, sent = self.settings["live"], session.code, -1
@@ -333,7 +342,7 @@ class StreamHandler(Base):
                     sent = current
                     self.write(live.message(self.store, key))
                     await self.flush()
-                    await asyncio.sleep(LIVE_INTERVAL)  # answers arriving meanwhile go out together
+                    await asyncio.sleep(interval)  # answers arriving meanwhile go out together
                     continue
                 if await live.wait(key, sent, 15) == sent:
                     self.write(": blijf verbonden\n\n")  # keeps proxies from closing an idle stream
@@ -342,6 +351,18 @@ class StreamHandler(Base):
             pass
         finally:
             self.settings["streams"].release(slot)
+            if screen:
+                self.settings["fast_screens"][session.code] -= 1
+
+    def fast_screen(self, code: str) -> bool:
+        """A projector page (`?scherm=1`, which anyone may write) gets the fast updates while the poll has
+        fewer than FAST_SCREENS_PER_POLL of them: a script that takes them all slows the beamer to once a
+        second, nothing more; the facilitator's own screens are always fast."""
+        held = self.settings["fast_screens"]
+        if self.get_query_argument("scherm", "") != "1" or held[code] >= FAST_SCREENS_PER_POLL:
+            return False
+        held[code] += 1
+        return True
 
 
 class ProjectorHandler(Base):
@@ -355,7 +376,7 @@ class ProjectorHandler(Base):
                                                                "begeleider. Beantwoord de vragen met de code.")
         if not self.may_follow(session):
             self.refuse_outsider()
-        self.device_if_possible()
+        self.device_if_possible(session)
         join = self.join_url()
         self.show("scherm.html", sessie=session, join=join, qr=qr_data_uri(f"{join}?code={session.code}"),
                   data=json.dumps(session_payload(self.store, code), ensure_ascii=False))
@@ -442,7 +463,7 @@ def parse_free_questions(text: str) -> list[dict]:
 class FacilitatorSession(Base):
     def get(self, code):
         session = self.managed_session(code)
-        self.device_if_possible()
+        self.device_if_possible(session)
         self.show("sessie.html", sessie=session, resultaten=self.store.results(code), wachtend=self.store.pending(code),
                   melding=self.get_query_argument("melding", "")[:200], probleem="")
 
@@ -554,12 +575,13 @@ def load_plans() -> list[dict]:
 
 def make_app(store: Store, *, prefix: str = "/", cookie_secret: bytes, facilitator_token: str = "",
              hub_auth=None, facilitators: set[str] = frozenset(), people: People | None = None,
-             public_url: str = "", plans=load_plans, new_devices_per_minute: int = 600,
+             public_url: str = "", plans=load_plans, joins: JoinBudget | None = None,
              streams: StreamSlots | None = None, proxy_hops: int | None = None,
              new_answers_per_address: int = 1500, proxy_uid: int | None = None) -> web.Application:
     """`people`: roles and courses (access.People); `proxy_hops`: how many X-Forwarded-For
     entries, from the right, proxies we run appended (default: 1 behind the hub, else 0);
-    `proxy_uid`: a local peer's socket must belong to this uid for those entries to count."""
+    `proxy_uid`: a local peer's socket must belong to this uid for those entries to count;
+    `joins`: how many new devices an address may add (access.JoinBudget)."""
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
     code = r"([A-Za-z0-9]{1,12})"
     handlers = [
@@ -584,7 +606,7 @@ def make_app(store: Store, *, prefix: str = "/", cookie_secret: bytes, facilitat
                     proxy_hops=(1 if hub_auth is not None else 0) if proxy_hops is None else proxy_hops,
                     proxy_uid=proxy_uid,
                     public_url=public_url, plans=plans, live=Live(), streams=streams or StreamSlots(),
-                    answers=RateLimit(10, 10.0), new_devices=RateLimit(new_devices_per_minute, 60.0),
+                    answers=RateLimit(10, 10.0), joins=joins or JoinBudget(), fast_screens=Counter(),
                     # new answers per question per address and hour: a NAT hall of 1,000 fits, and the
                     # question's cap (store.MAX_ANSWERS_PER_QUESTION) stays out of one address's reach
                     new_answers=RateLimit(new_answers_per_address, 3600.0))

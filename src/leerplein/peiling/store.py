@@ -12,6 +12,7 @@ import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from leerplein.service_base import private_sqlite
@@ -54,6 +55,12 @@ class Session:
     def public(self) -> dict:
         return {"code": self.code, "titel": self.titel, "huidige": self.huidige, "aantal_vragen": len(self.vragen),
                 "status": self.status, "vraag": self.question.as_dict(), "eigen_tempo": self.eigen_tempo}
+
+
+@lru_cache(maxsize=MAX_SESSIONS)
+def stored_questions(text: str) -> tuple[Question, ...]:
+    """A session's questions, parsed once: a poll's questions never change, and every answer reads them."""
+    return tuple(parse_question(q) for q in json.loads(text))
 
 
 class Store:
@@ -105,8 +112,7 @@ class Store:
                               "eigenaar,cursus FROM sessies WHERE code=?", (code,)).fetchone()
         if not row:
             raise PeilingError("Deze code kennen we niet. Kijk nog eens goed op het scherm en probeer het opnieuw.")
-        vragen = [parse_question(q) for q in json.loads(row[2])]
-        return Session(row[0], row[1], vragen, row[3], row[4], bool(row[5]), row[6], row[7], bool(row[8]), row[9],
+        return Session(row[0], row[1], list(stored_questions(row[2])), row[3], row[4], bool(row[5]), row[6], row[7], bool(row[8]), row[9],
                        row[10])
 
     def sessions(self) -> list[Session]:
@@ -168,9 +174,15 @@ class Store:
     def results(self, code: str, index: int | None = None):
         session = self.get(code)
         index = session.huidige if index is None else index
+        question = session.vragen[index]
+        # every answer's stream event reads this: for choices and scales the database counts
+        if question.soort in ("keuze", "schaal"):
+            counted = self.db.execute("SELECT waarde, count(*) FROM antwoorden WHERE code=? AND vraag=? AND status>=0 "
+                                      "GROUP BY waarde", (session.code, index)).fetchall()
+            return results(question, [(v, True) for v, n in counted for _ in range(n)])
         rows = self.db.execute("SELECT waarde, status FROM antwoorden WHERE code=? AND vraag=? AND status>=0 "
                                "ORDER BY tijd", (session.code, index)).fetchall()
-        return results(session.vragen[index], [(v, s == APPROVED) for v, s in rows])
+        return results(question, [(v, s == APPROVED) for v, s in rows])
 
     def pending(self, code: str) -> list[tuple[str, str]]:
         """Open answers waiting for the facilitator, as (handle, text). The handle is the stored
