@@ -99,6 +99,9 @@ c.Spawner.cmd = singleuser if S["cgroups"] else [
 c.Spawner.default_url = "/leerplein"
 c.LeerpleinSpawner.teacher_group = "leerplein-docenten"
 c.LeerpleinSpawner.student_config = str(state / "jupyter-config-student")
+# Students' servers are forked from a root process that has imported Jupyter once
+# (src/leerplein/hub/zygote.py); its socket is in a folder only root can enter.
+c.LeerpleinSpawner.fork_server = str(state / "zygote" / "socket") if S.get("fork_server", True) else ""
 c.Spawner.mem_limit = S["mem_limit_bytes"]  # shown in JupyterLab; enforced by the control group
 c.Spawner.cpu_limit = S["cpu_limit"]
 # ~/.jupyter and other config in the home folder is the student's: her server ignores it

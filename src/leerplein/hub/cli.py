@@ -46,6 +46,9 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
                                         help="memory for all of one user's processes together"),
           processes: int = typer.Option(StudentLimits.processes, help="processes (kernels, terminals, programs) per user"),
           cpus: float = typer.Option(StudentLimits.cpus, help="CPUs per user"),
+          fork_server: bool = typer.Option(True, help="fork students' servers from one process that has "
+                                           "imported Jupyter once (fast, little memory); --no-fork-server "
+                                           "starts each from scratch, as teachers' servers are"),
           exchange_mb: int = typer.Option(DEFAULT_MB, envvar="LEERPLEIN_EXCHANGE_MB", help="size budget (MB) of the exchange, where students submit; "
                                                      "an image file in the state folder")) -> None:
     """Start JupyterHub on 127.0.0.1 in the background; print the URL and first steps."""
@@ -60,6 +63,7 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
     try:
         settings = new_settings(find_root(), roster, state, port, course, state / "exchange", public_url)
         settings.mem_limit_bytes, settings.nproc_limit, settings.cpu_limit = memory_mb * 2**20, processes, cpus
+        settings.fork_server = fork_server
         url = start_hub(settings, exchange_mb=exchange_mb)
     except HubError as err:
         typer.echo(f"Error: {err}", err=True)
