@@ -18,11 +18,15 @@ from leerplein.hub import limits, zygote
 
 
 class ForkServer:
-    """The hub's one zygote: started at the first student's spawn, again if it has died."""
+    """The hub's one zygote: started with the hub (`launch`), again at a spawn if it has died."""
 
     def __init__(self):
         self.proc: subprocess.Popen | None = None
         self.lock = asyncio.Lock()
+
+    def launch(self, path: Path, env: dict) -> None:
+        """Start importing now (the hub's config calls this), so the first login need not wait."""
+        self.proc = zygote.launch_zygote(path, env)
 
     async def spawn(self, path: Path, request: dict, env: dict) -> int:
         failed = None
@@ -31,14 +35,16 @@ class ForkServer:
                 if self.proc is None or self.proc is failed or self.proc.poll() is not None:
                     if self.proc is not None and self.proc.poll() is None:
                         self.proc.kill()  # it stopped answering
-                    self.proc = await asyncio.to_thread(zygote.start_zygote, path, env)
+                    self.proc = zygote.launch_zygote(path, env)
                 current = self.proc
+                await asyncio.to_thread(zygote.wait_ready, current, path)
             try:
                 return await asyncio.to_thread(zygote.spawn, path, request)
             except (ConnectionError, FileNotFoundError):
                 if attempt == 2:
                     raise
                 failed = current
+        raise AssertionError("unreachable")
 
 
 FORK_SERVER = ForkServer()

@@ -244,19 +244,22 @@ def spawn(path: Path, request: dict, timeout: float = 30) -> int:
     return int(answer["pid"])
 
 
-def start_zygote(path: Path, env: dict[str, str], log=None, timeout: float = 60):
-    """Start a zygote (root) that serves `path`; return its Popen once it accepts."""
+def launch_zygote(path: Path, env: dict[str, str]):
+    """Start a zygote (root) that will serve `path`; it listens once it has imported everything."""
     import subprocess
 
     path.unlink(missing_ok=True)
-    proc = subprocess.Popen([sys.executable, "-m", "leerplein.hub.zygote", str(path)], env=clean_env(env),
+    return subprocess.Popen([sys.executable, "-m", "leerplein.hub.zygote", str(path)], env=clean_env(env),
                             stdin=subprocess.DEVNULL, start_new_session=True, cwd="/")
+
+
+def wait_ready(proc, path: Path, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SpawnRefused(f"the fork server ended at its start ({proc.returncode})")
         if path.exists():  # bound under a temporary name, renamed once it listens
-            return proc
+            return
         time.sleep(0.05)
     proc.kill()
     raise SpawnRefused(f"the fork server did not start within {timeout:.0f} s")
