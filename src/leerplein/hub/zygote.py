@@ -119,16 +119,22 @@ def serve(path: Path, allowed_uid: int = 0) -> None:
     while True:
         conn, _ = sock.accept()
         try:
-            if peer_uid(conn) != allowed_uid:
-                conn.sendall(b'{"error": "not root"}\n')
-                continue
-            pid = os.fork()
-            if pid == 0:
-                child(conn, sock)  # never returns
+            handle(conn, sock, allowed_uid)
         except OSError as err:
             print(f"zygote: {err!r}", file=sys.stderr)
         finally:
             conn.close()
+
+
+def handle(conn: socket.socket, listener: socket.socket, allowed_uid: int = 0) -> int | None:
+    """Fork a child for one connection from root; refuse anyone else without forking."""
+    if peer_uid(conn) != allowed_uid:
+        conn.sendall(b'{"error": "not root"}\n')
+        return None
+    pid = os.fork()
+    if pid == 0:
+        child(conn, listener)  # never returns
+    return pid
 
 
 def read_request(conn: socket.socket) -> dict:
