@@ -48,7 +48,7 @@ async def log_in(base: str, user: str, password: str, delay: float) -> dict:
     base = public_url(base)
     record = {"user": user, "ok": False}
     jar = aiohttp.CookieJar(unsafe=True)  # cookies for 127.0.0.1
-    async with aiohttp.ClientSession(cookie_jar=jar, timeout=aiohttp.ClientTimeout(total=30)) as http:
+    async with aiohttp.ClientSession(cookie_jar=jar, timeout=aiohttp.ClientTimeout(total=TIMEOUT)) as http:
         t0 = time.perf_counter()
         try:
             async with http.get(f"{base}/hub/login") as resp:
@@ -158,6 +158,30 @@ def summary(name, records):
             f"{pct(labs, .95):.1f} s | {max(labs) if labs else float('nan'):.1f} s | {len(records) - len(ok)} |")
 
 
+def cpu_seconds(pids) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            t = psutil.Process(pid).cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+        except psutil.Error:
+            pass
+    return total
+
+
+def hub_pids(state: Path) -> dict[str, list[int]]:
+    out = {"hub": [int((state / "jupyterhub.pid").read_text())],
+           "proxy": [int((state / "jupyterhub-proxy.pid").read_text())], "fork server": []}
+    for p in psutil.process_iter(["cmdline"]):
+        if marker_is_zygote(p, " ".join(p.info["cmdline"] or [])) and str(state) in " ".join(p.info["cmdline"]):
+            out["fork server"].append(p.pid)
+    return out
+
+
+def students_cpu(users: list[str]) -> float:
+    return cpu_seconds(p.pid for p in psutil.process_iter(["username"]) if p.info["username"] in users)
+
+
 def load() -> str:
     return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -171,11 +195,14 @@ def run_hub(args, users: list[str], fork: bool) -> dict:
         passwords = {row["username"]: row["password"] for row in csv.DictReader(f) if row["username"] in users}
     out = {"name": name, "rows": [], "failures": [], "report": None}
     try:
-        before = load()
+        before, pids = load(), hub_pids(hub.state)
+        cpu0 = {name: cpu_seconds(p) for name, p in pids.items()}
         cold = asyncio.run(class_logs_in(hub.base, passwords, args.window, 1))
         out["rows"].append(summary(f"{name}: cold, every login starts a server", cold) + f" {before} |")
         out["failures"] += [dict(r, scenario=f"{name} cold") for r in cold if not r["ok"]]
         time.sleep(5)  # idle: everyone has opened the student view and JupyterLab's page
+        out["cpu"] = {name: cpu_seconds(p) - cpu0[name] for name, p in pids.items()}
+        out["cpu"]["students' servers"] = students_cpu(users)
         out["memory"], out["services"] = memory_by_user(users), service_memory(hub.state)
         if fork and not args.skip_prestart:
             asyncio.run(stop_all(hub.base, hub.token, users))
@@ -239,6 +266,17 @@ def main():
             lines += [f"`hub prestart` on the {r['name']} hub (one server per core at a time): {len(starts)} of "
                       f"{len(users)} servers ready in {r['report'].seconds:.0f} s, "
                       f"{statistics.median(starts) if starts else float('nan'):.1f} s median each.", ""]
+    lines += ["## CPU the cold class used", "",
+              "CPU seconds from the first login to the class being in (the fork server's own imports happened "
+              "at `hub start`, before). The sum divided by the cores is the least a cold class takes on an "
+              "otherwise idle machine; the hub works on one core.", "",
+              "| | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for part in ("students' servers", "hub", "proxy", "fork server"):
+        lines.append(f"| {part} | " + " | ".join(f"{r['cpu'][part]:.1f} s" for r in results) + " |")
+    lines += ["| per student (all parts) | " + " | ".join(
+        f"{sum(r['cpu'].values()) / args.students:.2f} s" for r in results) + " |",
+        f"| all parts / {os.cpu_count()} cores | " + " | ".join(
+        f"{sum(r['cpu'].values()) / (os.cpu_count() or 1):.1f} s" for r in results) + " |", ""]
     lines += ["## Memory after the cold class is in (idle: student view and JupyterLab page opened)", "",
               "| | " + " | ".join(f"{n}: RSS | PSS" for n in names) + " |",
               "|---|" + "---:|---:|" * len(names), *memory_rows(results, args.students), "",

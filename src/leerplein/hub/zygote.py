@@ -41,10 +41,23 @@ REQUEST_TIMEOUT = 10
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE = 1, 4
 # What a student's server imports; imported once in the zygote. Extensions not listed here still
 # load (imported in the child), only slower.
-PRELOAD = ("leerplein.hub.singleuser", "jupyterhub.singleuser", "jupyter_server.serverapp", "jupyterlab",
-           "jupyterlab.labapp", "jupyterlab_jupytext", "nbgitpuller", "notebook_shim", "leerplein.student.handlers",
-           "nbgrader.server_extensions.validate_assignment", "nbgrader.server_extensions.assignment_list",
-           "jupyter_server.services.kernels.kernelmanager", "jupyter_client.ioloop", "jupyter_server.gateway.managers")
+PRELOAD = ("leerplein.hub.singleuser", "jupyterhub.singleuser", "jupyterhub.singleuser.extension",
+           "jupyter_server.serverapp", "jupyterlab", "jupyterlab.labapp", "jupyterlab_jupytext", "nbgitpuller",
+           "nbgitpuller.handlers", "notebook_shim", "notebook_shim.nbserver", "leerplein.student.handlers",
+           "leerplein.paths", "nbgrader.server_extensions.validate_assignment",
+           "nbgrader.server_extensions.assignment_list", "jupyter_server.services.kernels.kernelmanager",
+           "jupyter_client.ioloop", "jupyter_server.gateway.managers", "tornado.platform.asyncio", "jinja2.ext",
+           "httpcore", "IPython.core.interactiveshell", "jupyter_server.kernelspecs.handlers",
+           "jupyter_server.nbconvert.handlers", "jupyter_server.services.api.handlers",
+           "jupyter_server.services.config.handlers", "jupyter_server.services.contents.handlers",
+           "jupyter_server.services.events.handlers", "jupyter_server.services.kernels.handlers",
+           "jupyter_server.services.kernelspecs.handlers", "jupyter_server.services.nbconvert.handlers",
+           "jupyter_server.services.security.handlers", "jupyter_server.services.sessions.handlers",
+           "jupyter_server.services.shutdown", "jupyter_server.view.handlers",
+           "jupyter_server.services.kernels.websocket", "jupyter_server.services.kernels.connection.channels",
+           "jupyterlab_server.handlers", "jupyterlab_server.translations_handler",
+           "jupyterlab_server.settings_handler", "jupyterlab_server.listings_handler",
+           "jupyterlab_server.themes_handler", "jupyterlab_server.workspaces_handler")
 # The only environment the zygote keeps from the hub: nothing secret may be inherited by children.
 KEPT_ENV = ("PATH", "LANG", "LC_ALL", "LEERPLEIN_HUB_ID", "LEERPLEIN_ROOT", "MALLOC_ARENA_MAX")
 
@@ -255,7 +268,8 @@ def launch_zygote(path: Path, env: dict[str, str]):
     import subprocess
 
     path.unlink(missing_ok=True)
-    return subprocess.Popen([sys.executable, "-m", "leerplein.hub.zygote", str(path)], env=clean_env(env),
+    env = {**clean_env(env), "MALLOC_ARENA_MAX": "2"}  # as students' servers have (jupyterhub_config.py)
+    return subprocess.Popen([sys.executable, "-m", "leerplein.hub.zygote", str(path)], env=env,
                             stdin=subprocess.DEVNULL, start_new_session=True, cwd="/")
 
 
