@@ -61,7 +61,7 @@ class BenchHub:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_hub(users: list[str], port: int, prefix: str, course: str = "leerplein") -> BenchHub:
+def start_hub(users: list[str], port: int, prefix: str, course: str = "leerplein", extra: tuple = ()) -> BenchHub:
     if os.geteuid() != 0:
         raise SystemExit("Run as root: the hub makes one system user per student.")
     tmp = Path(tempfile.mkdtemp(prefix=prefix))
@@ -69,7 +69,7 @@ def start_hub(users: list[str], port: int, prefix: str, course: str = "leerplein
     roster = tmp / "roster.csv"
     roster.write_text("username,name,role,course\n" + "".join(f"{u},{u},student,{course}\n" for u in users))
     state = tmp / "state"
-    command = [*CLI, "start", "--roster", str(roster), "--port", str(port), "--state-dir", str(state)]
+    command = [*CLI, "start", "--roster", str(roster), "--port", str(port), "--state-dir", str(state), *extra]
     started = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if started.returncode == 2 and "chmod o+x" in started.stderr:
         # Python lives under a private folder (e.g. /root): do what the message says, as an admin would

@@ -122,6 +122,13 @@ c.Spawner.default_url = "/leerplein"
 c.LeerpleinSpawner.teacher_group = "leerplein-docenten"
 c.LeerpleinSpawner.student_config = str(state / "jupyter-config-student")
 c.LeerpleinSpawner.people_file = str(state / "people.json")  # a student's view lists her cohort's releases
+# Students' servers are forked from a root process that has imported Jupyter once
+# (src/leerplein/hub/zygote.py); its socket is in a folder only root can enter.
+c.LeerpleinSpawner.fork_server = str(state / "zygote" / "socket") if S.get("fork_server", True) else ""
+if c.LeerpleinSpawner.fork_server:
+    from leerplein.hub.spawner import FORK_SERVER
+
+    FORK_SERVER.launch(Path(c.LeerpleinSpawner.fork_server), {**os.environ, "LEERPLEIN_HUB_ID": S["hub_id"]})
 c.Spawner.mem_limit = S["mem_limit_bytes"]  # shown in JupyterLab; enforced by the control group
 c.Spawner.cpu_limit = S["cpu_limit"]
 # ~/.jupyter and other config in the home folder is the student's: her server ignores it

@@ -141,26 +141,32 @@ def test_peiling_load_runs_small_and_loses_nothing(tmp_path):
 @root_only
 @pytest.mark.timeout(1500)
 def test_class_start_runs_small_with_our_users(tmp_path, bench_users):
-    bench_users.append("bqklas")
+    """Both hubs (servers from scratch, servers forked from the fork server) in one run."""
+    bench_users.append("zyklas")
     out = tmp_path / "class_start.md"
-    run_benchmark("class_start.py", "--students", "2", "--window", "2", "--prefix", "bqklas",
+    run_benchmark("class_start.py", "--students", "2", "--window", "2", "--prefix", "zyklas",
                   "--port", str(port_for(6)), "--out", str(out), timeout=1400)
     text = out.read_text(encoding="utf-8")
-    assert text.startswith("# Class start") and "2 students log in" in text
+    assert text.startswith("# Class start") and "2 students log in" in text and "load average" in text
     assert "Failures:" not in text
     rows = {r[0]: r[1:] for r in table(text)}
-    scenarios = [name for name in rows if name.startswith(("cold:", "prestart:"))]
-    assert len(scenarios) == 2
+    scenarios = [name for name in rows if ": cold" in name or ": prestart" in name]
+    assert scenarios == ["from scratch: cold, every login starts a server", "fork server: cold, every login starts a server",
+                         "fork server: prestart, `hub prestart` ran first"]
     for name in scenarios:
-        p50, p95, lab95, top, failures = rows[name]
+        p50, p95, lab95, top, failures, load = rows[name]
         assert failures == "0", name
         assert 0 < seconds(p50) <= seconds(p95) <= seconds(top), name
         assert seconds(p95) <= seconds(lab95) <= seconds(top), name
+        assert load.startswith("load average"), name
     assert "2 of 2 servers ready" in text  # hub prestart started both
     for name in ("per student, median", "per student, max", "hub", "proxy"):
-        rss, pss = rows[name]
-        assert float(rss.split()[0]) > 0 and float(pss.split()[0]) > 0, name
-    assert users_named("bqklas") == []  # the benchmark removed its students itself
+        before_rss, before_pss, fork_rss, fork_pss = rows[name]
+        for cell in (before_rss, before_pss, fork_rss, fork_pss):
+            assert float(cell.split()[0]) > 0, name
+    zygote = rows["fork server (zygote)"]
+    assert zygote[:2] == ["-", "-"] and float(zygote[3].split()[0]) > 0  # only the fork-server hub has one
+    assert users_named("zyklas") == []  # the benchmark removed its students itself
 
 
 @root_only

@@ -51,6 +51,9 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
                                         help="memory for all of one user's processes together"),
           processes: int = typer.Option(StudentLimits.processes, help="processes (kernels, terminals, programs) per user"),
           cpus: float = typer.Option(StudentLimits.cpus, help="CPUs per user"),
+          fork_server: bool = typer.Option(True, help="fork students' servers from one process that has "
+                                           "imported Jupyter once (fast, little memory); --no-fork-server "
+                                           "starts each from scratch, as teachers' servers are"),
           exchange_mb: int = typer.Option(DEFAULT_MB, envvar="LEERPLEIN_EXCHANGE_MB", help="size budget (MB) of the exchange, where students submit; "
                                                      "an image file in the state folder")) -> None:
     """Start JupyterHub in the background (on 127.0.0.1 unless --ip); print the URL and first steps."""
@@ -69,6 +72,7 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
         _ensure_book(find_root())
         settings.mem_limit_bytes, settings.nproc_limit, settings.cpu_limit = memory_mb * 2**20, processes, cpus
         lti = lti_setup(state, roster, settings.public_url)
+        settings.fork_server = fork_server
         url = start_hub(settings, exchange_mb=exchange_mb)
     except (HubError, LtiError) as err:
         typer.echo(f"Error: {err}", err=True)

@@ -47,6 +47,7 @@ class HubSettings:
     cpu_limit: float = DEFAULT_LIMITS.cpus
     hub_id: str = ""
     cgroups: str = ""  # "v2", "v1" or "" (then prlimit per process; see limits.py)
+    fork_server: bool = True  # students' servers forked from a zygote (zygote.py); False: started from scratch
     # The address users type. Each user's server is on <user>.<host> and each service on
     # <service>--service.<host>, so <host> needs a wildcard DNS record (and certificate).
     public_url: str = ""
