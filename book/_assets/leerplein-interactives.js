@@ -682,10 +682,21 @@
         if (chosen) antwoorden[key] = Number(chosen.value);
       }
       store("leerplein-zelfscan", { rol: role ? role.value : "", antwoorden });
-      if (server) {
-        fetch(server, { method: "POST", credentials: "same-origin", body: JSON.stringify({ rol: role ? role.value : "", antwoorden }),
-          headers: { "Content-Type": "application/json", "X-XSRFToken": document.body.dataset.xsrf || "" } }).catch(() => {});
+      if (server) {  // one save at a time, the last choices after a short pause (ticking fast sends one)
+        pending = JSON.stringify({ rol: role ? role.value : "", antwoorden });
+        clearTimeout(timer);
+        timer = setTimeout(send, 700);
       }
+    }
+    let pending = null, timer = null, sending = false;
+    function send() {
+      if (sending || pending === null) return;
+      const body = pending;
+      pending = null;
+      sending = true;
+      fetch(server, { method: "POST", credentials: "same-origin", body,
+        headers: { "Content-Type": "application/json", "X-XSRFToken": document.body.dataset.xsrf || "" } })
+        .catch(() => {}).finally(() => { sending = false; if (pending !== null) send(); });
     }
     function update(event) {
       const role = root.querySelector(`input[name="${roleName}"]:checked`);
