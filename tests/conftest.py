@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# the local LTI 1.3 platform (tests/lti/lms_platform.py) serves the unit tests and the hub tests
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lti"))
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("LEERPLEIN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -224,7 +224,7 @@ def test_a_student_reaches_no_service_around_the_hub(hub, anna):
     assert requests.get(f"{hub['url']}/hub/api/users/{ANNA}", headers=eva).status_code in (403, 404)
     assert requests.post(f"{hub['url']}/hub/api/users/{ANNA}/tokens", headers=eva, json={}).status_code in (403, 404)
     # Anna's server, straight at its port instead of through the proxy, with Eva's token
-    anna_pid = next(int(p) for p in subprocess.run(["pgrep", "-u", ANNA, "-f", "leerplein.hub.singleuser"],
+    anna_pid = next(int(p) for p in subprocess.run(["pgrep", "-u", ANNA, "-f", "leerplein.hub.(singleuser|zygote)"],
                                                     capture_output=True, text=True).stdout.split())
     env = dict(kv.split("=", 1) for kv in Path(f"/proc/{anna_pid}/environ").read_text().split("\0") if "=" in kv)
     own_port = urllib.parse.urlsplit(env["JUPYTERHUB_SERVICE_URL"]).port

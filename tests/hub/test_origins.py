@@ -161,7 +161,10 @@ async function gradeForm(d, f) {
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
     base = reachable_base(tmp_path_factory, "origins")
-    hub = start_course_hub(base, [TEACHER], [ALICE, BOB], port_for(7))
+    # Bob's own code in his server process is the premise here: without the fork server his server
+    # starts from his home folder and loads his extension (with it he would replace the server
+    # from his kernel instead); what is tested is what that page can do to others.
+    hub = start_course_hub(base, [TEACHER], [ALICE, BOB], port_for(7), "--no-fork-server")
     yield hub
     stop_course_hub(hub)
 

@@ -17,6 +17,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 import requests
 
 from conftest import screenshot
@@ -98,7 +99,10 @@ def step(page, label: str, done: str, seconds: float = 240) -> str:
         if done in text:
             return text
         time.sleep(1)
-        page.reload()
+        try:
+            page.reload()
+        except PlaywrightError:  # the page's own refresh came first and cut the reload short: look again
+            pass
     pytest.fail(f"{label}: no '{done}' in {page.inner_text('main')[:800]}")
 
 
