@@ -10,9 +10,9 @@ import re
 import stat
 import subprocess
 import sys
-import urllib.parse
 from pathlib import Path
 
+import psutil
 import pytest
 import requests
 
@@ -226,8 +226,9 @@ def test_a_student_reaches_no_service_around_the_hub(hub, anna):
     # Anna's server, straight at its port instead of through the proxy, with Eva's token
     anna_pid = next(int(p) for p in subprocess.run(["pgrep", "-u", ANNA, "-f", "leerplein.hub.(singleuser|zygote)"],
                                                     capture_output=True, text=True).stdout.split())
-    env = dict(kv.split("=", 1) for kv in Path(f"/proc/{anna_pid}/environ").read_text().split("\0") if "=" in kv)
-    own_port = urllib.parse.urlsplit(env["JUPYTERHUB_SERVICE_URL"]).port
+    # the port her server listens on (a forked server's /proc/<pid>/environ is its fork server's)
+    own_port = next(c.laddr.port for c in psutil.Process(anna_pid).net_connections("tcp")
+                    if c.status == psutil.CONN_LISTEN and c.laddr.ip == "127.0.0.1")
     direct_url = f"http://127.0.0.1:{own_port}/user/{ANNA}/api/contents/{A}/{A}.ipynb"
     assert requests.get(direct_url, headers=anna, timeout=5).status_code == 200  # the address is right
     r = requests.get(direct_url, headers=eva, allow_redirects=False, timeout=5)

@@ -22,7 +22,7 @@ from pathlib import Path
 from leerplein.hub.home_backup import HOMES, add_homes, home_members, newer_in_homes, restore_homes
 
 # what a hub's state holds that a course needs (relative to the state folder)
-PARTS = ("course", "exchange", "peiling", "leerkring")
+PARTS = ("course", "exchange", "peiling", "leerkring", "lti", "accounts")  # lti: tool key, LMS links, outbox; accounts: who still has a start password
 SKIP = {".ipynb_checkpoints", "__pycache__"}
 MANIFEST = "leerplein-backup.json"
 
