@@ -72,7 +72,12 @@ def test_stop_after_a_nohup_start_ends_everything_even_what_a_student_detached(t
         # when her server stops (idle culler, logout, admin), what she left running stops with it
         detach_a_job()
         requests.delete(f"{url}/hub/api/users/{STUDENT}/server", headers=hub["admin"]).raise_for_status()
-        for _ in range(100):
+        for _ in range(240):  # a loaded machine: the server gets SIGINT, then SIGTERM, then SIGKILL
+            user = requests.get(f"{url}/hub/api/users/{STUDENT}", headers=hub["admin"]).json()
+            if not user.get("server") and not user.get("pending"):
+                break
+            time.sleep(0.25)
+        for _ in range(50):
             if subprocess.run(["pgrep", "-u", STUDENT], capture_output=True).returncode != 0:
                 break
             time.sleep(0.2)

@@ -143,16 +143,30 @@ def marked_pids(hub: str) -> set[int]:
     return found
 
 
-def kill_group(hub: str, group: str, kind: str | None = None) -> None:
-    """SIGKILL every process in one group (a student's leftovers after their server stopped)."""
+def kill_group(hub: str, group: str, kind: str | None = None, timeout: float = 5) -> None:
+    """SIGKILL every process in one group (a student's leftovers after their server stopped).
+    Read and kill again until the group is empty: a process forked between reading the list
+    and the kill (a shell starting its next job) would otherwise stay behind."""
     kind = kind or backend()
-    for path in _dirs(hub, group, kind) if kind else []:
-        procs = path / "cgroup.procs"
-        for pid in procs.read_text().split() if procs.is_file() else []:
+    paths = _dirs(hub, group, kind) if kind else []
+    for path in paths:
+        if (path / "cgroup.kill").is_file():  # v2 on Linux >= 5.14: the kernel kills all at once
             try:
-                os.kill(int(pid), signal.SIGKILL)
+                (path / "cgroup.kill").write_text("1")
+            except OSError:
+                pass
+    deadline = time.monotonic() + timeout
+    while True:
+        pids = {int(p) for path in paths if (path / "cgroup.procs").is_file()
+                for p in (path / "cgroup.procs").read_text().split()}
+        if not pids or time.monotonic() > deadline:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        time.sleep(0.05)
 
 
 def memory_in_use(hub: str, group: str, kind: str | None = None) -> int | None:

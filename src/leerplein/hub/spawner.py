@@ -143,4 +143,5 @@ class LeerpleinSpawner(LocalProcessSpawner):
 
     async def stop(self, now=False):
         await super().stop(now=now)
-        limits.kill_group(self.hub_id, self.group)  # kernels, terminals, background jobs end too
+        # kernels, terminals, background jobs end too (in a thread: it waits until the group is empty)
+        await asyncio.to_thread(limits.kill_group, self.hub_id, self.group)
