@@ -1,9 +1,9 @@
 """Autograde a generated cohort with plain `nbgrader autograde` and with `leerplein course
 autograde` in one run; check the scores are identical; print the times and ratios. Also
-times leerplein as it was before typed letters skipped the sandbox, and without the sandbox.
+times leerplein as it was at an earlier commit (`--before`), and without the sandbox.
 
     .venv/bin/python benchmarks/autograde_bench.py [--students 100[,1000]] [--plain-sample N]
-                                                   [--with-code 0.05] [--out FILE]
+                                                   [--with-code 0.05] [--before COMMIT] [--out FILE]
 
 Writes benchmarks/results/autograde.md (or FILE). Target: leerplein at least 3x faster.
 The test suite runs it small (`--students 3`) so it cannot rot.
@@ -76,13 +76,31 @@ def fresh_course(base: Path, name: str, template: Course | None = None) -> Cours
     return course
 
 
-def measure(n: int, base: Path, plain_sample: int, with_code: float) -> tuple[list[str], bool]:
-    """One cohort of n, four graders: plain nbgrader and, for comparison, leerplein as it was
-    before typed letters skipped the sandbox and leerplein without the sandbox (each on all of
-    it, or on one random sample when n is larger than plain_sample), and leerplein as it is (on
-    all of it). The lines of its section, and whether the scores agree."""
-    from leerplein.course.grading import execute
+def source_of(commit: str, base: Path) -> Path:
+    """The package as it was at `commit` (for the "before" grader), unpacked in `base`."""
+    folder = base / f"source-{commit}"
+    folder.mkdir()
+    archive = subprocess.run(["git", "archive", commit, "src"], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    for path in (base, folder):
+        os.chmod(path, 0o755)  # the sandbox user reads the package
+    return folder / "src"
 
+
+def autograde_with(source: Path, course: Course) -> None:
+    """`leerplein course autograde` run from another version of the package."""
+    proc = subprocess.run([sys.executable, "-m", "leerplein.cli", "course", "autograde", A, "--course-dir",
+                           str(course.directory), "--exchange", str(course.exchange)], cwd=ROOT,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(source)})
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+def measure(n: int, base: Path, plain_sample: int, with_code: float, before: tuple[str, Path] | None
+            ) -> tuple[list[str], bool]:
+    """One cohort of n: plain nbgrader and, for comparison, leerplein as it was at an earlier
+    commit and leerplein without the sandbox (each on all of it, or on one random sample when n
+    is larger than plain_sample), and leerplein as it is (on all of it). The lines of its
+    section, and whether the scores agree."""
     template = fresh_course(base, f"template{n}")
     init_course(template)
     api = template.api()
@@ -90,10 +108,10 @@ def measure(n: int, base: Path, plain_sample: int, with_code: float) -> tuple[li
     students = make_cohort(template, n, with_code)
     with_own_code = sum(CODE_CELL in (template.directory / "submitted" / s / A / f"{A}.ipynb").read_text()
                         for s in students)
-    plain, ours, before, unsafe = (fresh_course(base, f"{name}{n}", template)
-                                   for name in ("plain", "leerplein", "before", "unsafe"))
+    plain, ours, before_course, unsafe = (fresh_course(base, f"{name}{n}", template)
+                                          for name in ("plain", "leerplein", "before", "unsafe"))
     sample = sorted(random.Random(2).sample(students, plain_sample)) if n > plain_sample else students
-    for course in (plain, before, unsafe):
+    for course in (plain, before_course, unsafe):
         for student in set(students) - set(sample):
             shutil.rmtree(course.directory / "submitted" / student)
 
@@ -108,20 +126,18 @@ def measure(n: int, base: Path, plain_sample: int, with_code: float) -> tuple[li
     autograde(ours, A)
     t_ours = time.perf_counter() - start
 
-    silently = execute.runs_silently
-    execute.runs_silently = lambda cells: False  # the workers are forked from here: every notebook runs
-    try:
+    t_before = None
+    if before:
         start = time.perf_counter()
-        autograde(before, A)
+        autograde_with(before[1], before_course)
         t_before = time.perf_counter() - start
-    finally:
-        execute.runs_silently = silently
 
     start = time.perf_counter()
     autograde(unsafe, A, unsafe=True)
     t_unsafe = time.perf_counter() - start
 
-    s_plain, s_ours, s_before, s_unsafe = scores(plain), scores(ours), scores(before), scores(unsafe)
+    s_plain, s_ours, s_unsafe = scores(plain), scores(ours), scores(unsafe)
+    s_before = scores(before_course) if before else s_plain
     identical = (len(s_plain) == len(s_before) == len(s_unsafe) == len(sample) and len(s_ours) == n
                  and all(s_plain[k] == s_ours[k] == s_before[k] == s_unsafe[k] for k in sample))
     m = len(sample)
@@ -131,15 +147,15 @@ def measure(n: int, base: Path, plain_sample: int, with_code: float) -> tuple[li
         f"own), {os.cpu_count()} cores, one run.", "",
         "| grader | graded | wall time (s) | per submission (s) |", "|---|---:|---:|---:|",
         f"| `nbgrader autograde {A}` (one call) | {which} | {t_plain:.1f} | {t_plain / m:.2f} |",
-        f"| leerplein, every notebook run in the sandbox (before this change) | {which} | {t_before:.1f} | "
-        f"{t_before / m:.2f} |",
+        *([f"| leerplein as it was at {before[0]} (before) | {which} | {t_before:.1f} | {t_before / m:.2f} |"]
+          if before else []),
         f"| leerplein with `--unsafe-no-sandbox` | {which} | {t_unsafe:.1f} | {t_unsafe / m:.2f} |",
         f"| **`leerplein course autograde {A}`** (sandbox for code; typed letters need no run) | all {n} | "
         f"{t_ours:.1f} | {t_ours / n:.2f} |", "",
-        f"Speed-up over nbgrader: **{(t_plain / m) / (t_ours / n):.1f}x** (target: at least 3x); over leerplein "
-        f"before this change: {(t_before / m) / (t_ours / n):.1f}x.",
-        f"Scores identical across the four runs: **{'yes' if identical else 'NO'}**"
-        + ("." if m == n else f" (on the {m} all four graded)."),
+        f"Speed-up over nbgrader: **{(t_plain / m) / (t_ours / n):.1f}x** (target: at least 3x)"
+        + (f"; over leerplein at {before[0]}: **{(t_before / m) / (t_ours / n):.1f}x**." if before else "."),
+        f"Scores identical across the {4 if before else 3} graders: **{'yes' if identical else 'NO'}**"
+        + ("." if m == n else f" (on the {m} all of them graded)."),
     ]
     if n >= 1000:
         lines.append(f"{n} submissions in two minutes (120 s): **{'met' if t_ours <= 120 else 'NOT met'}** "
@@ -163,14 +179,16 @@ def main() -> None:
                              "about 1 s per submission")
     parser.add_argument("--with-code", type=float, default=0.05,
                         help="the fraction of submissions with a code cell of the student's own")
+    parser.add_argument("--before", metavar="COMMIT", help="also time leerplein as it was at COMMIT, same run")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "autograde.md")
     args = parser.parse_args()
     sizes = [int(n) for n in args.students.split(",")]
     base = Path(tempfile.mkdtemp(prefix="leerplein-bench-"))
     try:
+        before = (args.before, source_of(args.before, base)) if args.before else None
         sections, all_identical, loads = [], True, [load()]
         for n in sizes:
-            lines, identical = measure(n, base, args.plain_sample, args.with_code)
+            lines, identical = measure(n, base, args.plain_sample, args.with_code, before)
             loads.append(load())
             all_identical &= identical
             sections.append(("" if len(sizes) == 1 else f"## {n} submissions\n\n") + "\n".join(lines))

@@ -85,13 +85,13 @@ def test_interactives_update_runs_small(tmp_path):
 
 def test_autograde_bench_runs_small_and_scores_agree(tmp_path):
     out = tmp_path / "autograde.md"
-    run_benchmark("autograde_bench.py", "--students", "4", "--with-code", "0.5", "--out", str(out))
+    run_benchmark("autograde_bench.py", "--students", "4", "--with-code", "0.5", "--before", "HEAD", "--out", str(out))
     text = out.read_text(encoding="utf-8")
     own_code = int(re.search(r"4 generated submissions .*; (\d) with a code cell", text).group(1))
     assert 0 < own_code < 4  # both paths: letters only, and code that runs in the sandbox
-    assert "Scores identical across the four runs: **yes**" in text
+    assert "Scores identical across the 4 graders: **yes**" in text
     graders = table(text)[1:]
-    assert len(graders) == 4 and "nbgrader autograde" in graders[0][0] and "before this change" in graders[1][0]
+    assert len(graders) == 4 and "nbgrader autograde" in graders[0][0] and "as it was at HEAD" in graders[1][0]
     for name, graded, wall, per in graders:
         assert "4" in graded or graded == "all", name
         assert float(wall) > 0, name
