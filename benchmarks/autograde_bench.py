@@ -1,8 +1,9 @@
 """Autograde a generated cohort with plain `nbgrader autograde` and with `leerplein course
-autograde` in one run; check the scores are identical; print both times and the ratio.
-Also times leerplein without the sandbox, to give the sandbox's cost per submission.
+autograde` in one run; check the scores are identical; print the times and ratios. Also
+times leerplein as it was at an earlier commit (`--before`), and without the sandbox.
 
-    .venv/bin/python benchmarks/autograde_bench.py [--students 100[,1000]] [--plain-sample N] [--out FILE]
+    .venv/bin/python benchmarks/autograde_bench.py [--students 100[,1000]] [--plain-sample N]
+                                                   [--with-code 0.05] [--before COMMIT] [--out FILE]
 
 Writes benchmarks/results/autograde.md (or FILE). Target: leerplein at least 3x faster.
 The test suite runs it small (`--students 3`) so it cannot rot.
@@ -32,7 +33,12 @@ from leerplein.course.prepare.init import init_course  # noqa: E402
 A = "01-armoede-zien"
 
 
-def make_cohort(course: Course, n: int, seed: int = 1) -> list[str]:
+CODE_CELL = "print('Mijn eigen berekening:', sum(range(10)))"  # a student who added code of her own
+
+
+def make_cohort(course: Course, n: int, with_code: float = 0.05, seed: int = 1) -> list[str]:
+    """n submissions with varied letters and reflections; a fraction `with_code` of them also
+    hold a code cell of the student's own (the student view has no code cells, JupyterLab does)."""
     rng = random.Random(seed)
     release = nbformat.read(str(course.directory / "release" / A / f"{A}.ipynb"), as_version=4)
     students = [f"student{i:03d}" for i in range(n)]
@@ -45,6 +51,8 @@ def make_cohort(course: Course, n: int, seed: int = 1) -> list[str]:
             gid = cell.metadata.get("nbgrader", {}).get("grade_id", "")
             if gid.startswith("reflectie") and cell.cell_type == "markdown" and cell.metadata["nbgrader"].get("solution"):
                 cell.source = "Mijn reflectie. " * rng.randint(5, 60)
+        if rng.random() < with_code:
+            nb.cells.insert(1, nbformat.v4.new_code_cell(CODE_CELL))
         folder = course.directory / "submitted" / student / A
         folder.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(folder / f"{A}.ipynb"))
@@ -68,19 +76,44 @@ def fresh_course(base: Path, name: str, template: Course | None = None) -> Cours
     return course
 
 
-def measure(n: int, base: Path, plain_sample: int) -> tuple[list[str], bool]:
-    """One cohort of n: plain nbgrader (on all of it, or on a random sample when n is larger than
-    plain_sample), leerplein sandboxed and without the sandbox. The lines of its section, and
-    whether the scores agree."""
+def source_of(commit: str, base: Path) -> Path:
+    """The package as it was at `commit` (for the "before" grader), unpacked in `base`."""
+    folder = base / f"source-{commit}"
+    folder.mkdir()
+    archive = subprocess.run(["git", "archive", commit, "src"], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    for path in (base, folder):
+        os.chmod(path, 0o755)  # the sandbox user reads the package
+    return folder / "src"
+
+
+def autograde_with(source: Path, course: Course) -> None:
+    """`leerplein course autograde` run from another version of the package."""
+    proc = subprocess.run([sys.executable, "-m", "leerplein.cli", "course", "autograde", A, "--course-dir",
+                           str(course.directory), "--exchange", str(course.exchange)], cwd=ROOT,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(source)})
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+def measure(n: int, base: Path, plain_sample: int, with_code: float, before: tuple[str, Path] | None
+            ) -> tuple[list[str], bool]:
+    """One cohort of n: plain nbgrader and, for comparison, leerplein as it was at an earlier
+    commit and leerplein without the sandbox (each on all of it, or on one random sample when n
+    is larger than plain_sample), and leerplein as it is (on all of it). The lines of its
+    section, and whether the scores agree."""
     template = fresh_course(base, f"template{n}")
     init_course(template)
     api = template.api()
     assert api.generate_assignment(A, force=True)["success"]
-    students = make_cohort(template, n)
-    plain, ours, unsafe = (fresh_course(base, f"{name}{n}", template) for name in ("plain", "leerplein", "unsafe"))
+    students = make_cohort(template, n, with_code)
+    with_own_code = sum(CODE_CELL in (template.directory / "submitted" / s / A / f"{A}.ipynb").read_text()
+                        for s in students)
+    plain, ours, before_course, unsafe = (fresh_course(base, f"{name}{n}", template)
+                                          for name in ("plain", "leerplein", "before", "unsafe"))
     sample = sorted(random.Random(2).sample(students, plain_sample)) if n > plain_sample else students
-    for student in set(students) - set(sample):
-        shutil.rmtree(plain.directory / "submitted" / student)
+    for course in (plain, before_course, unsafe):
+        for student in set(students) - set(sample):
+            shutil.rmtree(course.directory / "submitted" / student)
 
     start = time.perf_counter()
     proc = subprocess.run([str(Path(sys.executable).with_name("nbgrader")), "autograde", A],
@@ -93,33 +126,43 @@ def measure(n: int, base: Path, plain_sample: int) -> tuple[list[str], bool]:
     autograde(ours, A)
     t_ours = time.perf_counter() - start
 
+    t_before = None
+    if before:
+        start = time.perf_counter()
+        autograde_with(before[1], before_course)
+        t_before = time.perf_counter() - start
+
     start = time.perf_counter()
     autograde(unsafe, A, unsafe=True)
     t_unsafe = time.perf_counter() - start
 
     s_plain, s_ours, s_unsafe = scores(plain), scores(ours), scores(unsafe)
-    identical = (len(s_plain) == len(sample) and len(s_ours) == n and s_ours == s_unsafe
-                 and all(s_plain[k] == s_ours[k] for k in sample))
-    n_plain = len(sample)
-    plain_what = "whole cohort, one call" if n_plain == n else f"a random {n_plain} of the {n}, one call"
+    s_before = scores(before_course) if before else s_plain
+    identical = (len(s_plain) == len(s_before) == len(s_unsafe) == len(sample) and len(s_ours) == n
+                 and all(s_plain[k] == s_ours[k] == s_before[k] == s_unsafe[k] for k in sample))
+    m = len(sample)
+    which = "all" if m == n else f"a random {m} of the {n}"
     lines = [
-        f"{n} generated submissions of `{A}` (varied answers), {os.cpu_count()} cores, one run.", "",
-        "| grader | wall time (s) | per submission (s) |", "|---|---:|---:|",
-        f"| `nbgrader autograde {A}` ({plain_what}) | {t_plain:.1f} | {t_plain / n_plain:.2f} |",
-        f"| `leerplein course autograde {A}` (sandboxed, parallel) | {t_ours:.1f} | {t_ours / n:.2f} |",
-        f"| leerplein with `--unsafe-no-sandbox` | {t_unsafe:.1f} | {t_unsafe / n:.2f} |", "",
-        f"Speed-up over nbgrader: **{(t_plain / n_plain) / (t_ours / n):.1f}x** (target: at least 3x).",
-        f"Sandbox cost: {(t_ours - t_unsafe) / n * 1000:+.0f} ms per submission (wall, with {os.cpu_count()} workers).",
-        f"Scores identical across the three runs: **{'yes' if identical else 'NO'}**"
-        + ("." if n_plain == n else f" (plain nbgrader on the {n_plain} sampled; leerplein with and without the "
-                                    f"sandbox on all {n})."),
+        f"{n} generated submissions of `{A}` (varied answers; {with_own_code} with a code cell of the student's "
+        f"own), {os.cpu_count()} cores, one run.", "",
+        "| grader | graded | wall time (s) | per submission (s) |", "|---|---:|---:|---:|",
+        f"| `nbgrader autograde {A}` (one call) | {which} | {t_plain:.1f} | {t_plain / m:.2f} |",
+        *([f"| leerplein as it was at {before[0]} (before) | {which} | {t_before:.1f} | {t_before / m:.2f} |"]
+          if before else []),
+        f"| leerplein with `--unsafe-no-sandbox` | {which} | {t_unsafe:.1f} | {t_unsafe / m:.2f} |",
+        f"| **`leerplein course autograde {A}`** (sandbox for code; typed letters need no run) | all {n} | "
+        f"{t_ours:.1f} | {t_ours / n:.2f} |", "",
+        f"Speed-up over nbgrader: **{(t_plain / m) / (t_ours / n):.1f}x** (target: at least 3x)"
+        + (f"; over leerplein at {before[0]}: **{(t_before / m) / (t_ours / n):.1f}x**." if before else "."),
+        f"Scores identical across the {4 if before else 3} graders: **{'yes' if identical else 'NO'}**"
+        + ("." if m == n else f" (on the {m} all of them graded)."),
     ]
     if n >= 1000:
         lines.append(f"{n} submissions in two minutes (120 s): **{'met' if t_ours <= 120 else 'NOT met'}** "
                      f"({t_ours:.0f} s).")
     if not identical:
-        diff = {k: (s_plain.get(k), s_ours.get(k), s_unsafe.get(k)) for k in s_ours
-                if s_ours.get(k) != s_unsafe.get(k) or (k in s_plain and s_plain[k] != s_ours.get(k))}
+        diff = {k: (s_plain.get(k), s_ours.get(k), s_before.get(k), s_unsafe.get(k)) for k in sample
+                if not (s_plain.get(k) == s_ours.get(k) == s_before.get(k) == s_unsafe.get(k))}
         print("Differences:", diff)
     return lines, identical
 
@@ -134,20 +177,24 @@ def main() -> None:
     parser.add_argument("--plain-sample", type=int, default=1000,
                         help="plain nbgrader grades at most this many of a cohort (a random sample): it takes "
                              "about 1 s per submission")
+    parser.add_argument("--with-code", type=float, default=0.05,
+                        help="the fraction of submissions with a code cell of the student's own")
+    parser.add_argument("--before", metavar="COMMIT", help="also time leerplein as it was at COMMIT, same run")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "autograde.md")
     args = parser.parse_args()
     sizes = [int(n) for n in args.students.split(",")]
     base = Path(tempfile.mkdtemp(prefix="leerplein-bench-"))
     try:
+        before = (args.before, source_of(args.before, base)) if args.before else None
         sections, all_identical, loads = [], True, [load()]
         for n in sizes:
-            lines, identical = measure(n, base, args.plain_sample)
+            lines, identical = measure(n, base, args.plain_sample, args.with_code, before)
             loads.append(load())
             all_identical &= identical
             sections.append(("" if len(sizes) == 1 else f"## {n} submissions\n\n") + "\n".join(lines))
         text = ("# Autograde: plain nbgrader versus leerplein\n\n"
                 + (f"Load average (1, 5, 15 min) before each cohort and after the last: {' / '.join(loads)} "
-                   "(a shared machine: other work ran at the same time).\n\n" if len(sizes) > 1 else "")
+                   "(1.0 per core is a busy machine).\n\n")
                 + "\n\n".join(sections) + "\n")
         out = args.out
         out.parent.mkdir(parents=True, exist_ok=True)

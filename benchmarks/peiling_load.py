@@ -171,9 +171,22 @@ def projector_process(url: str, cookie: str, stop, out) -> None:
     out.put(asyncio.run(main()))
 
 
-def phones_process(base: str, code: str, count: int, began: float, window: float, seed: int, flood_until,
-                   stop, out) -> None:
-    """`count` phones (and the scripted device when flood_until is set), in a process of their own."""
+def flood_process(base: str, code: str, began: float, until: float, out) -> None:
+    """The scripted device, a machine of its own (in the phones' process its busy loop would
+    delay the phones' own requests, and so their measured latency)."""
+    async def main():
+        await asyncio.sleep(max(0.0, began - time.monotonic()))
+        scripted = dict(answers_tried=0, answers_accepted=0, joins_tried=0, joins_given_a_device=0)
+        # from 127.0.0.2: another network than the hall's (a laptop on mobile data, a server)
+        await scripted_device(AsyncHTTPClient(), base, code, until, scripted, "127.0.0.2")
+        out.put(scripted)
+
+    logging.getLogger("tornado").setLevel(logging.CRITICAL)
+    asyncio.run(main())
+
+
+def phones_process(base: str, code: str, count: int, began: float, window: float, seed: int, stop, out) -> None:
+    """`count` phones, in a process of their own."""
     async def main():
         AsyncHTTPClient.configure(None, max_clients=count * 2 + 20)
         client, rng = AsyncHTTPClient(), random.Random(seed)
@@ -182,12 +195,8 @@ def phones_process(base: str, code: str, count: int, began: float, window: float
         await asyncio.sleep(max(0.0, began - time.monotonic()))
         tasks = [participant(client, base, code, began + rng.uniform(0, window) - time.monotonic(), sent, accepted,
                              failures, streams, hold, rng.choice(["Een", "Twee", "Drie"])) for _ in range(count)]
-        scripted = dict(answers_tried=0, answers_accepted=0, joins_tried=0, joins_given_a_device=0)
-        if flood_until:  # from 127.0.0.2: another network than the hall's (a laptop on mobile data, a server)
-            tasks.append(scripted_device(client, base, code, flood_until, scripted, "127.0.0.2"))
         await asyncio.gather(*tasks)
-        out.put(dict(seed=seed, sent=sent, accepted=accepted, failures=failures, scripted=scripted,
-                     cpu=time.process_time()))
+        out.put(dict(seed=seed, sent=sent, accepted=accepted, failures=failures, cpu=time.process_time()))
         while not stop.is_set():  # the phones keep their streams open until the room is measured
             await asyncio.sleep(0.1)
         hold.set()
@@ -236,7 +245,11 @@ def run(participants: int, seconds: float, profile: Path | None = None, flood: b
         shares = [participants // clients + (i < participants % clients) for i in range(clients)]
         for i, share in enumerate(shares):
             workers.append(ctx.Process(target=phones_process, args=(
-                base, code, share, began, window, i, began + seconds if flood and i == 0 else None, stop, phones_out)))
+                base, code, share, began, window, i, stop, phones_out)))
+            workers[-1].start()
+        flood_out = ctx.Queue()
+        if flood:
+            workers.append(ctx.Process(target=flood_process, args=(base, code, began, began + seconds, flood_out)))
             workers[-1].start()
         parts = sorted((phones_out.get(timeout=300) for _ in shares), key=lambda p: p["seed"])
         # the last phone's answer accepted (the scripted device's loop may end later)
@@ -249,7 +262,7 @@ def run(participants: int, seconds: float, profile: Path | None = None, flood: b
         sent = [t for p in parts for t in p["sent"]]
         accepted = [t for p in parts for t in p["accepted"]]
         failures = [f for p in parts for f in p["failures"]]
-        scripted = parts[0]["scripted"]
+        scripted = flood_out.get(timeout=120) if flood else {"answers_accepted": 0}
         final = projector[-1][1] if projector else 0
         # the k-th answer the service accepted shows on the projector at the first event counting >= k
         # (the scripted device's one counted answer comes on top of the hall's)
@@ -338,12 +351,13 @@ def write_results(out: Path, results: dict, seconds: float, loads: list[str]) ->
     keys = list(dict.fromkeys(k for r in results.values() for k in r))
     lines = ["# Peiling: a full room (benchmarks/peiling_load.py)", "",
              f"Machine: {os.cpu_count()} cores; load average (1, 5, 15 min) before the run {loads[0]}, after it "
-             f"{loads[-1]} (the machine is shared: other work ran at the same time). Each room: the participants "
+             f"{loads[-1]} (1.0 per core is a busy machine). Each room: the participants "
              f"join and answer within {seconds:g} s from one address (127.0.0.1, like a hall behind NAT), each "
              "keeps the live stream open like a phone would; the facilitator opened the projector screen from the "
              "same address and its stream is measured. \"flood\": one more device, from its own address "
              "(127.0.0.2), answers in a loop with its cookie for the first half of the window, then joins in a "
-             "loop without one for the second half, one request at a time. phones_cpu_seconds: what the simulated "
+             "loop without one for the second half, one request at a time, in a client process of its own (a "
+             "device of its own). phones_cpu_seconds: what the simulated "
              "phones (two client processes) used of the same cores; real phones bring their own. "
              "\"before\": the same load on the "
              "service as it was at that commit, in the same run.", "",

@@ -85,18 +85,20 @@ def test_interactives_update_runs_small(tmp_path):
 
 def test_autograde_bench_runs_small_and_scores_agree(tmp_path):
     out = tmp_path / "autograde.md"
-    run_benchmark("autograde_bench.py", "--students", "3", "--out", str(out))
+    run_benchmark("autograde_bench.py", "--students", "4", "--with-code", "0.5", "--before", "HEAD", "--out", str(out))
     text = out.read_text(encoding="utf-8")
-    assert "3 generated submissions" in text
-    assert "Scores identical across the three runs: **yes**" in text
+    own_code = int(re.search(r"4 generated submissions .*; (\d) with a code cell", text).group(1))
+    assert 0 < own_code < 4  # both paths: letters only, and code that runs in the sandbox
+    assert "Scores identical across the 4 graders: **yes**" in text
     graders = table(text)[1:]
-    assert len(graders) == 3 and "nbgrader autograde" in graders[0][0] and "sandboxed" in graders[1][0]
-    for name, wall, per in graders:
+    assert len(graders) == 4 and "nbgrader autograde" in graders[0][0] and "as it was at HEAD" in graders[1][0]
+    for name, graded, wall, per in graders:
+        assert "4" in graded or graded == "all", name
         assert float(wall) > 0, name
-        # per submission = wall / 3 (wall is printed to 0.1 s, per submission to 0.01 s)
-        assert float(per) == pytest.approx(float(wall) / 3, abs=0.05), name
+        # per submission = wall / 4 (wall is printed to 0.1 s, per submission to 0.01 s)
+        assert float(per) == pytest.approx(float(wall) / 4, abs=0.05), name
     ratio = float(re.search(r"Speed-up over nbgrader: \*\*([\d.]+)x", text).group(1))
-    assert ratio == pytest.approx(float(graders[0][1]) / float(graders[1][1]), rel=0.1)
+    assert ratio == pytest.approx(float(graders[0][2]) / float(graders[3][2]), rel=0.1)
 
 
 @pytest.mark.timeout(1200)

@@ -17,7 +17,8 @@ from conftest import ROOT
 from leerplein.course.answers import Hint, NietGoed
 from leerplein.course.prepare.assign import build_notebook, load_exercise
 from leerplein.course.grading.execute import RESULT_NAME, ResultRefused, read_result
-from leerplein.course.grading.literal_checks import NotALiteral, answer_literal, blank_checks, check_of, grade_checks
+from leerplein.course.grading.literal_checks import (NotALiteral, answer_literal, blank_checks, check_of, grade_checks,
+                                                     runs_silently)
 
 A = "01-armoede-zien"
 KEY = {1: "C", 2: "B", 3: "A"}
@@ -89,6 +90,17 @@ def test_an_answer_that_is_not_a_plain_letter_never_counts():
         answer_literal(["antwoord_1 = eval('\"C\"')"], "antwoord_1")
     assert answer_literal(["%matplotlib inline\nantwoord_1 = 'C'", "antwoord_1 = 'B'", "antwoord_1 = 'A"],
                           "antwoord_1") == "B"  # the last plain one; a cell that does not compile does not run
+
+
+def test_only_a_notebook_of_typed_letters_skips_the_sandbox():
+    """Nothing to run means nothing to sandbox; any code of hers still runs in the sandbox."""
+    honest = blank_checks(with_answers(source_notebook(), {1: "C", 2: "", 3: "A"}).cells)
+    assert runs_silently(honest)
+    for extra in ('print("hallo")', '"C"', "%time x = 1", "!ls", "antwoord_1 = 'c'.upper()", "import os",
+                  "antwoord_1 = ['C']", "x = y = 'C'\nz = open", "antwoord_1 = 'C' if True else 'B'", "antwoord_1 = ("):
+        cells = [*honest, nbformat.v4.new_code_cell(extra)]
+        assert not runs_silently(cells), extra
+    assert runs_silently([*honest, nbformat.v4.new_code_cell("# alleen een opmerking\nx = y = 'C'\nn = 3")])
 
 
 def test_the_hidden_key_is_not_sent_into_the_sandbox():

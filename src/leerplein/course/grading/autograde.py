@@ -1,5 +1,5 @@
-"""`leerplein course autograde`: check each submission, then let nbgrader autograde the cohort
-in parallel (one worker process per core), with student code executed in the sandbox.
+"""`leerplein course autograde`: check each submission and let nbgrader autograde it, in
+parallel (one worker process per core), with student code executed in the sandbox.
 
 One broken submission never stops the others: problems become a per-student status with a
 clear message. Originals are kept before any repair. Re-running is safe: nbgrader's gradebook
@@ -15,6 +15,7 @@ import stat
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -158,10 +159,21 @@ def drop_duplicate_grade_ids(nb) -> bool:
     return changed
 
 
+def released_notebook(path: Path):
+    """The released notebook, read once per worker for a whole cohort (a new release is a new file)."""
+    st = path.stat()
+    return _read_release(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=16)
+def _read_release(path: str, mtime_ns: int, size: int):
+    return nbformat.read(path, as_version=4)
+
+
 def compare_with_release(course: Course, assignment: str, name: str, submitted) -> list[str]:
     """Graded cells that were deleted, duplicated or (when locked) edited. nbgrader repairs
     these (it restores locked cells and re-adds missing ones); the teacher should know."""
-    release = nbformat.read(str(course.directory / "release" / assignment / name), as_version=4)
+    release = released_notebook(course.directory / "release" / assignment / name)
     def grade_cells(nb):
         cells = {}
         for cell in nb.cells:
@@ -184,15 +196,29 @@ def compare_with_release(course: Course, assignment: str, name: str, submitted) 
 
 
 def _grade_one(directory: str, exchange: str, root: str, assignment: str, student: str) -> dict:
-    """Runs in a worker process: nbgrader's own autograde for one student (sandboxed Execute)."""
+    """Runs in a worker process: check and repair the submission, nbgrader's own autograde for one
+    student (sandboxed Execute), what the sandbox stopped, and the score. The parent only writes
+    the status, so a cohort of 1,000 is not held up by one process doing everyone's bookkeeping."""
     course = Course(Path(root), Path(directory), Path(exchange))
-    api = course.api()
-    for attempt in range(3):
-        result = api.autograde(assignment, student, force=True, create=True)
-        if result["success"] or "database is locked" not in (result.get("log") or ""):
-            break
-        time.sleep(0.5 * (attempt + 1))
-    return {"success": result["success"], "log": result.get("log") or "", "error": result.get("error") or ""}
+    started = time.perf_counter()
+    ok, messages = precheck(course, assignment, student)
+    status = "nagekeken" if ok else "fout"
+    if ok:
+        api = course.api()
+        for attempt in range(3):
+            result = api.autograde(assignment, student, force=True, create=True)
+            if result["success"] or "database is locked" not in (result.get("log") or ""):
+                break
+            time.sleep(0.5 * (attempt + 1))
+        if result["success"]:
+            messages += inspect_graded(course, assignment, student)
+        else:
+            status = "fout"
+            detail = ((result.get("error") or result.get("log") or "").strip().splitlines())[-3:]
+            messages.append("nbgrader kon deze inlevering niet nakijken: " + " ".join(detail)[-400:])
+    score, max_score = scores(course, assignment, student)
+    return {"status": status, "messages": messages, "score": score, "max_score": max_score,
+            "seconds": time.perf_counter() - started}
 
 
 def limit_own_memory(megabytes: int = GRADER_MEMORY_MB) -> None:
@@ -236,6 +262,10 @@ def inspect_graded(course: Course, assignment: str, student: str) -> list[str]:
 def scores(course: Course, assignment: str, student: str) -> tuple[float | None, float | None]:
     from nbgrader.api import Gradebook, MissingEntry
 
+    from leerplein.course import nbgrader_fixes
+
+    nbgrader_fixes.apply()
+
     with Gradebook(course.gradebook_url) as gb:
         try:
             sub = gb.find_submission(assignment, student)
@@ -254,43 +284,24 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
             raise SandboxUnavailable(problem)
     chosen = students or submissions(course, assignment)
     outcomes: dict[str, Outcome] = {}
-    gradable = []
-    for student in chosen:
-        ok, messages = precheck(course, assignment, student)
-        outcomes[student] = Outcome(student, "nagekeken" if ok else "fout", messages)
-        if ok:
-            gradable.append(student)
-        else:
-            _finish(course, assignment, outcomes[student], progress)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(gradable) or 1))
-    started = {s: time.perf_counter() for s in gradable}
+    workers = max(1, min(workers or os.cpu_count() or 1, len(chosen) or 1))
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                              initargs=(asdict(limits), unsafe)) as pool:
         futures = {pool.submit(_grade_one, str(course.directory), str(course.exchange), str(course.root),
-                               assignment, s): s for s in gradable}
+                               assignment, s): s for s in chosen}
         for future in as_completed(futures):
             student = futures[future]
-            outcome = outcomes[student]
             try:
-                result = future.result()
+                outcome = Outcome(student, **future.result())
             except Exception as err:  # noqa: BLE001 - a crashed worker must not stop the cohort
-                result = {"success": False, "log": "", "error": repr(err)}
-            outcome.seconds = time.perf_counter() - started[student]
-            if not result["success"]:
-                outcome.status = "fout"
-                detail = (result["error"] or result["log"]).strip().splitlines()[-3:]
-                outcome.messages.append("nbgrader kon deze inlevering niet nakijken: " + " ".join(detail)[-400:])
-            if result["success"]:
-                outcome.messages += inspect_graded(course, assignment, student)
-            _finish(course, assignment, outcome, progress)
+                score, max_score = scores(course, assignment, student)
+                outcome = Outcome(student, "fout", [f"nbgrader kon deze inlevering niet nakijken: {err!r}"[:500]],
+                                  score, max_score)
+            outcomes[student] = outcome
+            write_json(status_path(course, assignment, student), {**asdict(outcome), "assignment": assignment})
+            if progress:
+                progress(outcome)
     return [outcomes[s] for s in chosen]
-
-
-def _finish(course: Course, assignment: str, outcome: Outcome, progress) -> None:
-    outcome.score, outcome.max_score = scores(course, assignment, outcome.student)
-    write_json(status_path(course, assignment, outcome.student), {**asdict(outcome), "assignment": assignment})
-    if progress:
-        progress(outcome)
 
 
 def load_statuses(course: Course, assignment: str) -> dict[str, dict]:

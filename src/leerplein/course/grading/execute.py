@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from leerplein.course.grading.literal_checks import blank_checks, grade_checks
+from leerplein.course.grading.literal_checks import blank_checks, grade_checks, runs_silently
 from leerplein.course.grading.sandbox import SANDBOX_UID, WORKDIR, SandboxLimits, bwrap_prefix, prepare_workdir
 
 LIMITS_ENV = "LEERPLEIN_SANDBOX_LIMITS"
@@ -135,7 +135,11 @@ class SandboxedExecute(NbGraderPreprocessor):
         folder = Path(resources.get("metadata", {}).get("path") or ".")
         to_run = nb_to_dict(nb)
         to_run["cells"] = blank_checks(to_run["cells"])
-        executed = run_sandboxed(to_run, folder, current_limits(), os.environ.get(UNSAFE_ENV) == "1")
+        if runs_silently(to_run["cells"]):  # only letters typed: nothing to run, nothing it could show
+            executed = {**to_run, "cells": [{**c, "outputs": []} if c["cell_type"] == "code" else c
+                                            for c in to_run["cells"]]}
+        else:
+            executed = run_sandboxed(to_run, folder, current_limits(), os.environ.get(UNSAFE_ENV) == "1")
         code_cells = [c for c in nb.cells if c.cell_type == "code"]
         ran = [c for c in executed["cells"] if isinstance(c, dict) and c.get("cell_type") == "code"]
         for number, cell in enumerate(code_cells, start=1):

@@ -162,5 +162,26 @@ def blank_checks(cells: list) -> list:
     return [{**cell, "source": ""} if index in checks else cell for index, cell in enumerate(cells)]
 
 
+def runs_silently(cells: list) -> bool:
+    """True when running the code cells of `cells` (after `blank_checks`) cannot print, show or
+    raise anything: each is empty or only assigns constants to names (`antwoord_1 = "B"`).
+    Such a notebook needs no sandbox: its outputs are known without running it (all empty),
+    and its kennischecks are graded from the literals anyway. Anything else (a call, an
+    expression, a magic, a syntax error) is run in the sandbox as always."""
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        try:
+            tree = ast.parse(_text(cell["source"]))  # plain Python: a magic or `!cmd` does not parse
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+        for stmt in tree.body:
+            if not (isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets)
+                    and isinstance(stmt.value, ast.Constant)
+                    and isinstance(stmt.value.value, (str, int, float, bool, type(None)))):
+                return False
+    return True
+
+
 def _text(source) -> str:
     return source if isinstance(source, str) else "".join(source)
