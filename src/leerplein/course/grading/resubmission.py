@@ -167,6 +167,12 @@ def open_resubmission(course: Course, slug: str, student: str, deadline: str, by
               "eerste": {"score": score, "max": maximum, "nodig": needed}, "ingeleverd": False}
     write_json(record_path(course, slug, student), record)
     audit.record(course, by, "herkansing", slug, [student], f"open tot {dutch_time(moment)}")
+    from leerplein.course.grading.resubmission_notice import publish_notice
+
+    try:  # her own line in the student view; the herkansing is open either way
+        publish_notice(course, slug, student, record)
+    except OSError:
+        pass
     return record
 
 

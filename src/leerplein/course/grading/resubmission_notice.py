@@ -1,0 +1,93 @@
+"""The student's own herkansing line ("Herkansing open tot …") needs her herkansing on her own
+server, but the course record (course/.leerplein/herkansing/) is the teacher's. So opening one
+also writes a small notice into the exchange's feedback folder, under a name only she can make:
+a hash of the submission secret in her own cache (as nbgrader names her feedback). The folder is
+not listable (0711) and on a hub the file is readable by her private group only, so another
+student can neither list nor read it; a student without a usable secret gets no notice (the
+teacher's confirmation already says to tell her)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from leerplein.course.course import COURSE_ID, Course
+from leerplein.course.safe_paths import UnsafePath, read_regular
+
+MAX_BYTES = 4096
+
+
+def notice_name(secret: str, slug: str) -> str:
+    return hashlib.sha256(f"{secret}\0herkansing\0{slug}".encode()).hexdigest() + ".json"
+
+
+def feedback_folder(exchange: Path) -> Path:
+    return Path(exchange) / COURSE_ID / "feedback"
+
+
+def publish_notice(course: Course, slug: str, student: str, record: dict) -> bool:
+    """Write her notice; False when she has no usable secret (nothing is written then)."""
+    from leerplein.course.intake.submission_secrets import release_secret
+    from leerplein.course.results.feedback import _publish
+
+    secret = release_secret(course, slug, student)
+    if secret is None:
+        return False
+    folder = feedback_folder(course.exchange)
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o711)  # as nbgrader's release_feedback and guard.py keep it: not listable
+    data = json.dumps({"opdracht": slug, "deadline": record["deadline"], "geopend_op": record["geopend_op"]})
+    _publish(data.encode(), folder, notice_name(secret, slug), student)
+    return True
+
+
+def withdraw_notices(course: Course, slug: str, secrets: set[str]) -> list[str]:
+    """Remove her notices (forgetting a student); the names removed."""
+    removed = []
+    for secret in filter(None, secrets):
+        target = feedback_folder(course.exchange) / notice_name(secret, slug)
+        if target.is_file() or target.is_symlink():
+            target.unlink()
+            removed.append(target.name)
+    return removed
+
+
+@dataclass(frozen=True)
+class Notice:
+    deadline: datetime
+    opened: datetime
+
+
+def read_notice(exchange: Path, secrets: list[str], slug: str) -> Notice | None:
+    """Her notice for `slug`, found under any of her own submissions' secrets; None without one.
+    A file that is not hers to read, not regular, or not well formed counts as no notice."""
+    for secret in secrets:
+        try:
+            data = json.loads(read_regular(feedback_folder(exchange) / notice_name(secret, slug), MAX_BYTES))
+            if data.get("opdracht") != slug:
+                continue
+            return Notice(datetime.fromisoformat(data["deadline"]), datetime.fromisoformat(data["geopend_op"]))
+        except (OSError, UnsafePath, ValueError, TypeError, KeyError, AttributeError):
+            continue
+    return None
+
+
+def notice_line(notice: Notice | None, handed_in: list[datetime], now: datetime) -> str:
+    """Her herkansing in plain Dutch: open (and what to do), handed in, or closed; '' without one."""
+    from leerplein.course.intake.deadlines import dutch_time
+
+    if notice is None:
+        return ""
+    until = dutch_time(notice.deadline)
+    again = [t for t in handed_in if t > notice.opened]
+    if again:
+        return (f"Je hebt je herkansing ingeleverd op {dutch_time(max(again))}. Je docent kijkt hem opnieuw na."
+                + (f" Tot {until} kun je nog verbeteren en opnieuw inleveren." if now < notice.deadline else ""))
+    if now < notice.deadline:
+        return (f"Herkansing open tot {until}. Lees de feedback van je docent, verbeter je opdracht en lever "
+                "hem opnieuw in vóór die tijd.")
+    return f"De herkansing is gesloten sinds {until}. Je hebt niet opnieuw ingeleverd; je eerste beoordeling telt."
