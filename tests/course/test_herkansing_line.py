@@ -97,6 +97,7 @@ def test_her_card_and_page_say_herkansing_open_and_what_to_do(course, monkeypatc
     line = cards(homes[HERK], monkeypatch)[A].herkansing
     assert line.startswith(f"Herkansing open tot {dutch_time(deadline)}.")
     assert "verbeter je opdracht en lever hem opnieuw in" in line, line
+    assert "Vraag je docent wat beter moet" in line  # her feedback is not released yet: nothing to read
     page = home_page(list(cards(homes[HERK], monkeypatch).values()))
     assert f"Herkansing open tot {dutch_time(deadline)}" in page
 
@@ -128,3 +129,4 @@ def test_after_her_new_hand_in_and_after_the_deadline(course, monkeypatch):
     assert "De herkansing is gesloten sinds" in notice_line(notice, [], later)
     assert notice_line(notice, [], later).endswith("je eerste beoordeling telt.")
     assert notice_line(None, [], later) == ""  # no herkansing: no line at all
+    assert "Lees de feedback van je docent" in notice_line(notice, [], notice.opened, feedback=True)

@@ -171,7 +171,7 @@ class StudentAssignments:
             except (ValueError, OverflowError):
                 continue
             handed.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
-        return notice_line(notice, handed, datetime.now(UTC))
+        return notice_line(notice, handed, datetime.now(UTC), self.newest_feedback(assignment_id) is not None)
 
     def title(self, assignment_id: str, notebook: Path | None) -> str:
         if notebook is not None:

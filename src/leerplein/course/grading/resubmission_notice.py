@@ -76,8 +76,9 @@ def read_notice(exchange: Path, secrets: list[str], slug: str) -> Notice | None:
     return None
 
 
-def notice_line(notice: Notice | None, handed_in: list[datetime], now: datetime) -> str:
-    """Her herkansing in plain Dutch: open (and what to do), handed in, or closed; '' without one."""
+def notice_line(notice: Notice | None, handed_in: list[datetime], now: datetime, feedback: bool = True) -> str:
+    """Her herkansing in plain Dutch: open (and what to do), handed in, or closed; '' without one.
+    `feedback`: her feedback is there to read."""
     from leerplein.course.intake.deadlines import dutch_time
 
     if notice is None:
@@ -88,6 +89,7 @@ def notice_line(notice: Notice | None, handed_in: list[datetime], now: datetime)
         return (f"Je hebt je herkansing ingeleverd op {dutch_time(max(again))}. Je docent kijkt hem opnieuw na."
                 + (f" Tot {until} kun je nog verbeteren en opnieuw inleveren." if now < notice.deadline else ""))
     if now < notice.deadline:
-        return (f"Herkansing open tot {until}. Lees de feedback van je docent, verbeter je opdracht en lever "
-                "hem opnieuw in vóór die tijd.")
+        how = ("Lees de feedback van je docent, verbeter je opdracht" if feedback else
+               "Vraag je docent wat beter moet, verbeter je opdracht")
+        return f"Herkansing open tot {until}. {how} en lever hem opnieuw in vóór die tijd."
     return f"De herkansing is gesloten sinds {until}. Je hebt niet opnieuw ingeleverd; je eerste beoordeling telt."
