@@ -75,7 +75,7 @@ def hub(tmp_path_factory, built_book):
         save_rubric_grade(course, A, student, "reflectie-1", {"signalen": "bijna", "schaamte": "bijna"}, FIRST_COMMENT)
         save_rubric_grade(course, A, student, "reflectie-2", {"niveaus": "bijna", "gesprek": "nog niet",
                                                               "ontmoetingen": "bijna"})
-        audit.record(course, DOC_A, "beoordeeld", A, [student], "reflecties")
+        audit.record(course, DOC_A, "beoordeeld", A, [student], f"reflectie-1: 2 punten ({student})")
     yield hub
     leerplein("hub", "stop", "--state-dir", str(state))
     remove_users([DOC_A, DOC_B, ANNA, CAS])
@@ -133,6 +133,10 @@ def test_the_asked_second_assessor_sees_no_first_grade_on_the_grading_page(hub, 
     assert status == 200 and FIRST_COMMENT not in body and "Je bent tweede beoordelaar" in body, body
     assert load_levels(course, A, ANNA)["reflectie-1"]["levels"]["signalen"] == "bijna"  # no grade taken
     assert not [e for e in events(course) if e["actie"] == "beoordeeld" and e["wie"] == DOC_B]
+    page.goto(f"{ws}logboek")  # the log's grading entry names the points: hidden for Anna's work only
+    log = page.inner_text("main")
+    assert f"reflectie-1: 2 punten ({ANNA})" not in log and "verborgen: je bent tweede beoordelaar" in log, log
+    assert f"reflectie-1: 2 punten ({CAS})" in log
 
     page.goto(grading(hub, ANNA))
     page.get_by_role("link", name="Naar je tweede beoordeling").click()
@@ -143,6 +147,8 @@ def test_the_asked_second_assessor_sees_no_first_grade_on_the_grading_page(hub, 
     page.get_by_role("status").wait_for()
     page.goto(grading(hub, ANNA))  # her blind assessment is saved: now she may see the first one
     assert FIRST_COMMENT in page.content()
+    page.goto(f"{ws}logboek")
+    assert f"reflectie-1: 2 punten ({ANNA})" in page.inner_text("main")
     context.close()
 
 
