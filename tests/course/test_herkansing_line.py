@@ -130,3 +130,18 @@ def test_after_her_new_hand_in_and_after_the_deadline(course, monkeypatch):
     assert notice_line(notice, [], later).endswith("je eerste beoordeling telt.")
     assert notice_line(None, [], later) == ""  # no herkansing: no line at all
     assert "Lees de feedback van je docent" in notice_line(notice, [], notice.opened, feedback=True)
+
+
+def test_forgetting_her_removes_her_notice_also_after_her_secret_changed(course):
+    from leerplein.course.intake.submission_secrets import release_secret
+    from leerplein.course.privacy.forget import forget_student
+
+    course, homes = course
+    first = release_secret(course, A, HERK)
+    collect(course, A)  # her herkansing hand-in: the course now records its new secret
+    assert release_secret(course, A, HERK) != first
+    notices = sorted(feedback_folder(course.exchange).glob("*.json"))
+    assert len(notices) == 1
+    result = forget_student(course, HERK)
+    assert f"exchange: feedback/{notices[0].name}" in result.removed, result.removed
+    assert not list(feedback_folder(course.exchange).glob("*.json"))

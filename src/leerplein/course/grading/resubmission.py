@@ -170,9 +170,12 @@ def open_resubmission(course: Course, slug: str, student: str, deadline: str, by
     from leerplein.course.grading.resubmission_notice import publish_notice
 
     try:  # her own line in the student view; the herkansing is open either way
-        publish_notice(course, slug, student, record)
+        name = publish_notice(course, slug, student, record)
     except OSError:
-        pass
+        name = None
+    if name:
+        record["melding"] = name  # so that forgetting her finds it, whatever her secret becomes
+        write_json(record_path(course, slug, student), record)
     return record
 
 

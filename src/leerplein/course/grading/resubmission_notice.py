@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,31 +30,39 @@ def feedback_folder(exchange: Path) -> Path:
     return Path(exchange) / COURSE_ID / "feedback"
 
 
-def publish_notice(course: Course, slug: str, student: str, record: dict) -> bool:
-    """Write her notice; False when she has no usable secret (nothing is written then)."""
+def publish_notice(course: Course, slug: str, student: str, record: dict) -> str | None:
+    """Write her notice; its file name, or None when she has no usable secret (nothing written)."""
     from leerplein.course.intake.submission_secrets import release_secret
     from leerplein.course.results.feedback import _publish
 
     secret = release_secret(course, slug, student)
     if secret is None:
-        return False
+        return None
     folder = feedback_folder(course.exchange)
     if not folder.is_dir():
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o711)  # as nbgrader's release_feedback and guard.py keep it: not listable
     data = json.dumps({"opdracht": slug, "deadline": record["deadline"], "geopend_op": record["geopend_op"]})
-    _publish(data.encode(), folder, notice_name(secret, slug), student)
-    return True
+    name = notice_name(secret, slug)
+    _publish(data.encode(), folder, name, student)
+    return name
 
 
-def withdraw_notices(course: Course, slug: str, secrets: set[str]) -> list[str]:
-    """Remove her notices (forgetting a student); the names removed."""
+NAME = re.compile(r"[0-9a-f]{64}\.json")
+
+
+def withdraw_notices(course: Course, student: str) -> list[str]:
+    """Remove her notices (forgetting a student), by the names kept in her herkansing records
+    (her secret may have changed since: a later hand-in records a new one); the names removed."""
+    from leerplein.course.course import read_json
+
     removed = []
-    for secret in filter(None, secrets):
-        target = feedback_folder(course.exchange) / notice_name(secret, slug)
-        if target.is_file() or target.is_symlink():
+    for record in sorted((course.state / "herkansing").glob(f"*/{student}.json")):
+        name = (read_json(record, {}) or {}).get("melding")
+        target = feedback_folder(course.exchange) / str(name)
+        if isinstance(name, str) and NAME.fullmatch(name) and os.path.lexists(target):
             target.unlink()
-            removed.append(target.name)
+            removed.append(name)
     return removed
 
 
