@@ -22,6 +22,7 @@ from leerplein.course.grading.rubric_grades import load_levels, save_rubric_grad
 from leerplein.course.intake.collect import collect, intake_messages
 from leerplein.course.intake.deadlines import ZONE
 from leerplein.course.intake.exchange import fetch_as, submit_as
+from leerplein.course.prepare.assign import load_exercise
 from leerplein.course.prepare.init import init_course
 from leerplein.course.results.export import ATTEMPTS, export_text
 from leerplein.course.results.feedback import feedback_path, generate_feedback, release_feedback
@@ -136,7 +137,10 @@ def test_full_herkansing_cycle(first_round):
     assert export_rows(course)[PASSES][ATTEMPTS] == ""
     assert SECOND_TEXT in (course.directory / "submitted" / FAILS / A / f"{A}.ipynb").read_text(encoding="utf-8")
     report = write_report(course, course.directory.parent / "rapport.html").read_text(encoding="utf-8")
-    assert f"{A}: herkansing telt (poging 2)" in report
+    import html
+
+    title = html.escape(load_exercise(ROOT, A).data["titel"])
+    assert f"{title}: herkansing telt (poging 2)" in report  # by its title, not its slug
 
     # the kept first attempt was never overwritten
     assert FIRST_TEXT in (kept / "submitted" / f"{A}.ipynb").read_text(encoding="utf-8")

@@ -107,3 +107,19 @@ def test_the_report_shows_the_kappa_per_criterion(cohort, tmp_path):
     assert "Overeenstemming tussen beoordelaars" in page
     assert f"{expected:.2f}".replace(".", ",") in page
     assert "Rol van schaamte" in page and "niet te berekenen" in page  # no spread: said, not a number
+
+
+def test_the_asked_second_assessor_is_blind_until_her_assessment_is_saved(cohort):
+    from leerplein.course.grading.second_assessor import ask_second, asked, blind_for
+
+    student = STUDENTS[5]
+    assert not blind_for(cohort, A, student, "docent3")  # nobody asked yet: nothing to hide from her
+    assert ask_second(cohort, A, student, "docent3", "docent1") and not ask_second(cohort, A, student, "docent3", "x")
+    assert asked(cohort, A, student)["docent3"]["door"] == "docent1"
+    assert blind_for(cohort, A, student, "docent3")
+    assert not blind_for(cohort, A, student, "docent1") and not blind_for(cohort, A, student, None)
+    save_second_grade(cohort, A, student, "reflectie-1", {"signalen": "goed", "schaamte": "voldoende"}, "docent3")
+    assert blind_for(cohort, A, student, "docent3")  # one of two reflections: still blind
+    save_second_grade(cohort, A, student, "reflectie-2", {"niveaus": "goed", "gesprek": "goed", "ontmoetingen": "goed"},
+                      "docent3")
+    assert not blind_for(cohort, A, student, "docent3")  # her blind assessment is complete

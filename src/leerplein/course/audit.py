@@ -23,6 +23,7 @@ ACTIONS = {
     "export": "cijfers geëxporteerd",
     "vergeten": "gegevens van een student gewist",
     "herkansing": "herkansing geopend",
+    "tweede-gevraagd": "tweede beoordelaar gevraagd",
     "tweede-beoordeling": "tweede beoordeling gegeven",
     "eindcijfer-afgesproken": "eindbeoordeling afgesproken",
     "startwachtwoord": "nieuw startwachtwoord gegeven",  # never the password itself

@@ -31,6 +31,7 @@ class Assignment:
     feedback: Path | None = None  # the newest fetched feedback file
     deadline: str = ""  # her cohort's deadline, in Dutch ("14 december 2026, 17:00"); late work is still taken
     new_version: bool = False  # the teacher released a corrected version after she fetched (versions.py)
+    herkansing: str = ""  # her herkansing in Dutch (open until…, handed in, closed); "" without one
 
     @property
     def handed_in(self) -> bool:
@@ -126,7 +127,51 @@ class StudentAssignments:
             entry.feedback = self.newest_feedback(entry.id)
             entry.deadline = due.get(entry.id, "")
             entry.new_version = entry.notebook is not None and has_new_version(entry.notebook, entry.id)
+            entry.herkansing = self.herkansing_line(entry.id) if entry.submissions else ""
         return sorted(found.values(), key=lambda a: a.id)
+
+    def my_hand_ins(self, assignment_id: str) -> list[tuple[str, str]]:
+        """(timestamp, submission secret) of each hand-in in her own cache for this assignment
+        (nbgrader's submit keeps one folder per hand-in, as nbgrader's list reads them), newest first."""
+        from nbgrader.exchange.default.exchange import Exchange
+
+        from leerplein.course.safe_paths import UnsafePath, read_regular
+
+        config = self.nbgrader.load_config()
+        cache = Path(config.Exchange.cache if "cache" in config.Exchange else Exchange(config=config).cache)
+        me = config.CourseDirectory.student_id if "student_id" in config.CourseDirectory else "*"
+        found = []
+        for folder in sorted((cache / COURSE_ID).glob(f"{me}+{check_id(assignment_id)}+*"), reverse=True):
+            try:
+                secret = read_regular(folder / "submission_secret.txt", 1024).decode("ascii").strip()
+            except (OSError, UnsafePath, UnicodeDecodeError):
+                secret = ""
+            found.append((folder.name.split("+", 2)[-1], secret))
+        return found
+
+    def herkansing_line(self, assignment_id: str) -> str:
+        """'Herkansing open tot …' and what to do, once her teacher opened one for her."""
+        from datetime import datetime
+
+        from dateutil import parser
+        from dateutil.tz import UTC
+
+        from leerplein.course.grading.resubmission_notice import notice_line, read_notice
+
+        try:
+            hand_ins = self.my_hand_ins(assignment_id)
+            notice = read_notice(Path(self.nbgrader.load_config().Exchange.root), [s for _, s in hand_ins if s],
+                                 assignment_id)
+        except OSError:
+            return ""
+        handed = []
+        for stamp, _ in hand_ins:
+            try:
+                moment = parser.parse(stamp)
+            except (ValueError, OverflowError):
+                continue
+            handed.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+        return notice_line(notice, handed, datetime.now(UTC), self.newest_feedback(assignment_id) is not None)
 
     def title(self, assignment_id: str, notebook: Path | None) -> str:
         if notebook is not None:

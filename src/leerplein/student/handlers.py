@@ -169,6 +169,11 @@ class AssignmentHandler(StudentHandler):
                                                                     context["aid"]))
             except FormError:
                 context.setdefault("nieuwe_versie", False)
+        if "aid" in context and template == "opdracht.html" and not local():
+            try:
+                context.setdefault("herkansing", self.assignments.herkansing_line(context["aid"]))
+            except FormError:
+                context.setdefault("herkansing", "")
         context.setdefault("bevestigen", False)
         context.setdefault("let_op", [])
         StudentHandler.show(self, template, status, **context)

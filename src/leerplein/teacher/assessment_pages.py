@@ -124,15 +124,36 @@ def first_assessors(course, slug: str, student: str) -> set[str]:
     return {e["wie"] for e in events(course, {student}) if e["actie"] == "beoordeeld" and e["opdracht"] == slug}
 
 
-def second_list(base: str, slug: str, rows: list, names: dict[str, str]) -> str:
-    """rows: (student, state in Dutch)."""
-    body = "".join(f"<tr><th scope='row'><a href='{base}tweede/{quote(slug)}/{quote(s)}'>{esc(names.get(s, s))}</a>"
-                   f"</th><td>{esc(state)}</td></tr>" for s, state in rows)
-    return ("<p>Als tweede beoordelaar zie je het werk en het beoordelingsschema, maar niet het oordeel van de eerste "
-            "beoordelaar. Pas als je alles hebt beoordeeld, zie je beide oordelen naast elkaar en leg je samen het "
-            "eindoordeel vast.</p>"
-            + (f"<div class='wrap'><table><thead><tr><th scope='col'>Student</th><th scope='col'>Stand</th></tr>"
-               f"</thead><tbody>{body}</tbody></table></div>" if rows else "<p>Nog geen beoordeeld werk.</p>"))
+def second_list(base: str, slug: str, rows: list, names: dict[str, str], token: str = "", flash: str = "",
+                error: str = "") -> str:
+    """rows: (student, state in Dutch, colleagues she may ask: [(user, name)])."""
+    body = []
+    for s, state, colleagues in rows:
+        ask = "–"
+        if colleagues:
+            options = "".join(f"<option value='{esc(u)}'>{esc(n)}</option>" for u, n in colleagues)
+            ask = (f"<form method='post' action='{base}tweede/{quote(slug)}'>{xsrf(token)}"
+                   f"<input type='hidden' name='student' value='{esc(s)}'>"
+                   f"<label for='v-{esc(s)}'>Vraag als tweede beoordelaar</label>"
+                   f"<select id='v-{esc(s)}' name='docent'>{options}</select>"
+                   "<button type='submit'>Vragen</button></form>")
+        body.append(f"<tr><th scope='row'><a href='{base}tweede/{quote(slug)}/{quote(s)}'>{esc(names.get(s, s))}</a>"
+                    f"</th><td>{esc(state)}</td><td>{ask}</td></tr>")
+    return (message(flash) + message(error, error=True)
+            + "<p>Als tweede beoordelaar zie je het werk en het beoordelingsschema, maar niet het oordeel van de eerste "
+              "beoordelaar. Dat geldt ook op de beoordelingspagina, vanaf het moment dat je gevraagd bent. Pas als je "
+              "alles hebt beoordeeld, zie je beide oordelen naast elkaar en leg je samen het eindoordeel vast.</p>"
+            + (f"<div class='wrap'><table><thead><tr><th scope='col'>Student</th><th scope='col'>Stand</th>"
+               f"<th scope='col'>Tweede beoordelaar vragen</th></tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+               if rows else "<p>Nog geen beoordeeld werk.</p>"))
+
+
+def colleagues(people: dict, cohort: str, not_these: set[str]) -> list[tuple[str, str]]:
+    """Teachers of this cohort who may be second assessor (not who graded it first)."""
+    from leerplein.course.cohorts import cohorts_of
+
+    return sorted((u, p.get("naam") or u) for u, p in people.items()
+                  if p.get("rol") == "teacher" and cohort in cohorts_of(p) and u not in not_these)
 
 
 def _radios(qid: str, criterion, chosen: str = "") -> str:
@@ -185,16 +206,16 @@ def comparison(base: str, slug: str, student: str, exercise, first: dict, second
 
 
 class SecondList(WorkspaceHandler):
-    @tornado.web.authenticated
-    def get(self, slug: str):
+    def render_page(self, slug: str, flash: str = "", error: str = "") -> None:
         from leerplein.course.grading.autograde import submissions
-        from leerplein.course.grading.second_assessor import second_path
+        from leerplein.course.grading.second_assessor import asked, second_path
         from leerplein.course.prepare.assign import load_exercise
         from leerplein.course.results.progress import is_graded
         from leerplein.course.course import read_json
+        from leerplein.teacher.scope import load_people
 
-        slug = self.slug(slug)
         exercise = load_exercise(self.course.root, slug)
+        people = load_people()
         rows = []
         for student in self.scope.only(submissions(self.course, slug)):
             if not is_graded(self.course, slug, student, exercise):
@@ -202,9 +223,42 @@ class SecondList(WorkspaceHandler):
             record = read_json(second_path(self.course, slug, student), {}) or {}
             done = all(q["id"] in record and "levels" in record[q["id"]] for q in exercise.reflections)
             agreed = done and all("afgesproken" in record[q["id"]] for q in exercise.reflections)
-            rows.append((student, "eindoordeel vastgelegd" if agreed else "tweede beoordeling gegeven" if done
-                         else "wacht op een tweede beoordeling"))
-        self.show(f"Tweede beoordelaar: {exercise.data['titel']}", second_list(self.base, slug, rows, self.names()))
+            state = ("eindoordeel vastgelegd" if agreed else "tweede beoordeling gegeven" if done
+                     else "wacht op een tweede beoordeling")
+            who = asked(self.course, slug, student)
+            if who and not done:
+                state += " (gevraagd: " + ", ".join((people.get(u) or {}).get("naam") or u for u in sorted(who)) + ")"
+            free = [] if done or who else colleagues(people, self.cohort, first_assessors(self.course, slug, student))
+            rows.append((student, state, free))
+        self.show(f"Tweede beoordelaar: {exercise.data['titel']}",
+                  second_list(self.base, slug, rows, self.names(), self.xsrf_token.decode(), flash, error))
+
+    @tornado.web.authenticated
+    def get(self, slug: str):
+        self.render_page(self.slug(slug))
+
+    @tornado.web.authenticated
+    def post(self, slug: str):
+        """She asks a colleague of this cohort (or herself) to assess this work blind."""
+        from leerplein.course import audit
+        from leerplein.course.grading.second_assessor import ask_second, second_done
+        from leerplein.teacher.scope import load_people
+
+        slug = self.slug(slug)
+        student, teacher = self.get_argument("student", ""), self.get_argument("docent", "")
+        if not self.scope.allows(student):
+            raise tornado.web.HTTPError(403)
+        people = load_people()
+        allowed = dict(colleagues(people, self.cohort, first_assessors(self.course, slug, student)))
+        if teacher not in allowed or second_done(self.course, slug, student):
+            self.render_page(slug, error="Deze docent kan hier geen tweede beoordelaar zijn: kies een docent van "
+                                         "deze groep die het werk niet zelf als eerste heeft beoordeeld.")
+            return
+        ask_second(self.course, slug, student, teacher, self.current_user["name"])
+        audit.record(self.course, self.current_user["name"], "tweede-gevraagd", slug, [student],
+                     f"tweede beoordelaar: {teacher}")
+        self.render_page(slug, flash=f"{allowed[teacher]} is gevraagd als tweede beoordelaar van "
+                                     f"{self.names().get(student, student)}. Laat het haar of hem weten.")
 
 
 class SecondGrade(WorkspaceHandler):
@@ -238,7 +292,10 @@ class SecondGrade(WorkspaceHandler):
                 self.show(title, "<p>Je hebt dit werk zelf als eerste beoordeeld. Vraag een collega om de tweede "
                                  "beoordeling te doen.</p>")
                 return
-            given = answers(self.course, slug, student)
+            from leerplein.course.grading.second_assessor import ask_second
+
+            ask_second(self.course, slug, student, self.current_user["name"], self.current_user["name"])
+            given = answers(self.course, slug, student)  # from now on, blind on the grading page too
             self.show(title, message(flash) + blind_form(self.base, slug, student, exercise, given,
                                                          self.xsrf_token.decode(), error))
             return

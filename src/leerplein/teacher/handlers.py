@@ -275,5 +275,20 @@ class Log(WorkspaceHandler):
         from leerplein.course.prepare.assign import exercise_slugs, load_exercise
 
         titles = {slug: load_exercise(self.course.root, slug).data["titel"] for slug in exercise_slugs(self.course.root)}
-        self.show("Logboek", pages.audit_log(events(self.course, set(self.students()), self.scope.cohorts), self.names(),
-                                             titles))
+        found = blind_details(self.course, events(self.course, set(self.students()), self.scope.cohorts),
+                              self.current_user["name"])
+        self.show("Logboek", pages.audit_log(found, self.names(), titles))
+
+
+def blind_details(course, found: list[dict], teacher: str) -> list[dict]:
+    """A grading entry names the points per question; a blind second assessor of that work does
+    not see them until her own assessment is saved (second_assessor.blind_for)."""
+    from leerplein.course.grading.second_assessor import blind_for
+
+    out = []
+    for e in found:
+        if e.get("actie") == "beoordeeld" and any(blind_for(course, e.get("opdracht", ""), s, teacher)
+                                                  for s in e.get("studenten", [])):
+            e = {**e, "detail": "verborgen: je bent tweede beoordelaar van dit werk"}
+        out.append(e)
+    return out

@@ -102,8 +102,28 @@ class Grade(Base):
             raise tornado.web.HTTPError(404) from err
         return load_exercise(self.course.root, assignment)
 
+    def blind(self, assignment: str, student: str) -> bool:
+        """She is this submission's second assessor and has not saved her blind assessment: the page
+        shows her nothing of the first grade and takes no grade from her (it would make her a first
+        assessor). Standalone (token) there is no teacher name and no second assessor."""
+        from leerplein.course.grading.second_assessor import blind_for
+
+        user = self.current_user
+        if not blind_for(self.course, assignment, student, user.get("name") if isinstance(user, dict) else None):
+            return False
+        link = f"{self.prefix}werkplek/tweede/{quote(assignment, safe='')}/{quote(student, safe='')}"
+        self.write(page("Beoordelen met rubrics", (
+            "<p class='err' role='alert'>Je bent tweede beoordelaar van dit werk. Daarom zie je hier het oordeel van de "
+            "eerste beoordelaar niet, tot je je eigen oordeel hebt opgeslagen. Zo blijft de tweede beoordeling "
+            "eerlijk.</p>"
+            f"<p><a href='{html.escape(link)}'>Naar je tweede beoordeling</a></p>"
+            f"<p><a href='{self.prefix}'>Terug naar het overzicht</a></p>")))
+        return True
+
     def get(self, assignment: str, student: str):
         exercise = self.known(assignment, student)
+        if self.blind(assignment, student):
+            return
         saved = load_levels(self.course, assignment, student)
         values = {q["id"]: (saved.get(q["id"], {}).get("levels", {}), saved.get(q["id"], {}).get("comment", ""))
                   for q in exercise.reflections}
@@ -111,6 +131,8 @@ class Grade(Base):
 
     def post(self, assignment: str, student: str):
         exercise = self.known(assignment, student)
+        if self.blind(assignment, student):
+            return
         single = self.get_argument("question", None)  # a form that posts one question (older pages, scripts)
         if single is not None and single not in exercise.rubric:
             raise tornado.web.HTTPError(400)

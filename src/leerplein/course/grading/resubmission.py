@@ -167,6 +167,15 @@ def open_resubmission(course: Course, slug: str, student: str, deadline: str, by
               "eerste": {"score": score, "max": maximum, "nodig": needed}, "ingeleverd": False}
     write_json(record_path(course, slug, student), record)
     audit.record(course, by, "herkansing", slug, [student], f"open tot {dutch_time(moment)}")
+    from leerplein.course.grading.resubmission_notice import publish_notice
+
+    try:  # her own line in the student view; the herkansing is open either way
+        name = publish_notice(course, slug, student, record)
+    except OSError:
+        name = None
+    if name:
+        record["melding"] = name  # so that forgetting her finds it, whatever her secret becomes
+        write_json(record_path(course, slug, student), record)
     return record
 
 

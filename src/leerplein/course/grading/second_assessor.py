@@ -1,7 +1,11 @@
 """A blind second assessor: a second docent picks rubric levels without seeing the first grade;
 the two are compared per criterion, agreement is a weighted Cohen's kappa (scikit-learn), and the
 grade both agree on becomes the grade in the gradebook. Second grades are kept apart
-(course/.leerplein/tweede-beoordeling/<assignment>/<student>.json, written atomically)."""
+(course/.leerplein/tweede-beoordeling/<assignment>/<student>.json, written atomically).
+
+Blindness: a teacher who is asked to be second assessor (or who opened the blind form) sees no
+first levels or comment anywhere until the blind second assessment is saved (`blind_for`; the
+grading page asks it too). Who was asked: .../<assignment>/gevraagd/<student>.json."""
 
 from __future__ import annotations
 
@@ -31,6 +35,41 @@ def save_second_grade(course: Course, assignment: str, student: str, question: s
     record[question] = {"levels": dict(chosen), "points": points, "beoordelaar": assessor}
     write_json(path, record)
     return points
+
+
+def asked_path(course: Course, assignment: str, student: str) -> Path:
+    return course.state / "tweede-beoordeling" / assignment / "gevraagd" / f"{student}.json"
+
+
+def asked(course: Course, assignment: str, student: str) -> dict[str, dict]:
+    """teacher -> {"door": who asked, "op": when}: who is (or made herself) second assessor."""
+    return read_json(asked_path(course, assignment, student), {}) or {}
+
+
+def ask_second(course: Course, assignment: str, student: str, teacher: str, by: str) -> bool:
+    """Record that `teacher` is second assessor of this submission; False if she already was."""
+    from datetime import datetime
+
+    record = asked(course, assignment, student)
+    if teacher in record:
+        return False
+    record[teacher] = {"door": by, "op": datetime.now().astimezone().isoformat(timespec="seconds")}
+    write_json(asked_path(course, assignment, student), record)
+    return True
+
+
+def second_done(course: Course, assignment: str, student: str) -> bool:
+    """The blind second assessment of every reflection is saved."""
+    exercise = load_exercise(course.root, assignment)
+    record = read_json(second_path(course, assignment, student), {}) or {}
+    return all(isinstance(record.get(q["id"]), dict) and "levels" in record[q["id"]] for q in exercise.reflections)
+
+
+def blind_for(course: Course, assignment: str, student: str, teacher: str | None) -> bool:
+    """She is second assessor of this submission and the blind assessment is not saved yet: no page
+    may show her the first assessor's levels or comment."""
+    return bool(teacher) and teacher in asked(course, assignment, student) and not second_done(course, assignment,
+                                                                                                   student)
 
 
 @dataclass(frozen=True)

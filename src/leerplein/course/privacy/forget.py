@@ -194,4 +194,7 @@ def _forget_released_feedback(course: Course, student: str) -> list[str]:
             if os.path.lexists(target):
                 target.unlink()
                 removed.append(f"exchange: feedback/{target.name}")
+    from leerplein.course.grading.resubmission_notice import withdraw_notices
+
+    removed += [f"exchange: feedback/{name}" for name in withdraw_notices(course, student)]
     return removed

@@ -80,6 +80,7 @@ def render(course: Course, assignment: str, student: str) -> str:
                 parts.append("<table><thead><tr><th scope=col>Criterium</th><th scope=col>Niveau</th>"
                              "<th scope=col>Punten</th><th scope=col>Wat dat betekent</th></tr></thead>"
                              f"<tbody>{''.join(rows)}</tbody></table>")
+                parts.append(next_steps(exercise.rubric[qid], chosen["levels"]))
                 if chosen.get("comment"):
                     parts.append(f"<p><strong>Opmerking van je docent:</strong> {html.escape(chosen['comment'])}</p>")
             else:
@@ -105,6 +106,29 @@ def render(course: Course, assignment: str, student: str) -> str:
     return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Feedback {html.escape(assignment)}'
             f"</title><style>{CSS}</style></head><body><main>{''.join(parts)}{badge}</main>"
             f'<script type="application/json" id="leerplein-score">{score_block}</script></body></html>')
+
+
+def next_level(criterion, name: str):
+    """The level just above `name` in this criterion's rubric (by points); None at the top or for
+    a name the rubric does not know."""
+    order = sorted(criterion.niveaus, key=lambda lv: lv.punten)
+    here = next((i for i, lv in enumerate(order) if lv.naam == name), None)
+    return order[here + 1] if here is not None and here + 1 < len(order) else None
+
+
+def next_steps(criteria, chosen: dict[str, str]) -> str:
+    """What the next level asks, from the rubric file, for each graded criterion below the top:
+    so she knows what to improve. Nothing for a criterion without a level."""
+    items = []
+    for c in criteria:
+        if not chosen.get(c.id):
+            continue
+        up = next_level(c, chosen[c.id])
+        if up is not None:
+            items.append(f"<li><strong>{html.escape(c.titel)}</strong> (nu: {html.escape(chosen[c.id])}). Voor "
+                         f"'{html.escape(up.naam)}' vraagt de rubric: {html.escape(up.beschrijving)}</li>")
+    return (f"<h3>Wat de volgende stap vraagt</h3><ul class='volgende-stap'>{''.join(items)}</ul>"
+            if items else "")
 
 
 def _badge_block(course: Course, student: str) -> str:

@@ -46,13 +46,13 @@ def collect(course: Course, only: list[str] | None = None) -> dict:
                 else:  # an ungraded reflection is not a 0: left out of the average, counted apart
                     waiting += 1
             max_score = sum(exercise.points(q["id"]) for q in exercise.data["vragen"])
-            data["modules"].append({"slug": slug, "submitted": len(handed_in), "students": n_students,
-                                    "scores": scores, "waiting": waiting, "max": max_score})
+            data["modules"].append({"slug": slug, "titel": exercise.data["titel"], "submitted": len(handed_in),
+                                    "students": n_students, "scores": scores, "waiting": waiting, "max": max_score})
             for qid, criteria in exercise.rubric.items():
                 for c in criteria:
                     chosen = [load_levels(course, slug, s).get(qid, {}).get("levels", {}).get(c.id) for s in handed_in]
                     points = [lv.punten for name in chosen for lv in c.niveaus if lv.naam == name]
-                    data["criteria"].append({"module": slug, "label": f"{slug[:2]} {c.titel}",
+                    data["criteria"].append({"module": slug, "label": f"{exercise.data['titel']}: {c.titel}",
                                              "mean": sum(points) / len(points) if points else None,
                                              "max": c.max_points, "n": len(points)})
             data["agreement"] += _agreement(course, slug, exercise, handed_in)
@@ -60,7 +60,7 @@ def collect(course: Course, only: list[str] | None = None) -> dict:
                 if only is not None and student not in only:
                     continue
                 for message in status.get("messages", []):
-                    data["problems"].append((slug, student, status.get("status", ""), message))
+                    data["problems"].append((exercise.data["titel"], student, status.get("status", ""), message))
     return data
 
 
@@ -77,7 +77,7 @@ def _agreement(course: Course, slug: str, exercise, students: list[str]) -> list
         for c in criteria:
             mine = [p for p in found if p.question == qid and p.criterion == c.id]
             if mine:
-                rows.append({"module": slug, "criterion": c.titel, "n": len(mine), "kappa": kappa[f"{qid}/{c.id}"],
+                rows.append({"module": exercise.data["titel"], "criterion": c.titel, "n": len(mine), "kappa": kappa[f"{qid}/{c.id}"],
                              "same": sum(p.first == p.second for p in mine)})
     return rows
 
@@ -97,6 +97,13 @@ def _agreement_table(rows: list[dict]) -> str:
             f"<th scope=col>Kappa</th></tr></thead><tbody>{body}</tbody></table>")
 
 
+def _wrap(text: str, width: int) -> str:
+    """A title on a chart: on more lines rather than cut off."""
+    import textwrap
+
+    return textwrap.fill(text, width)
+
+
 def _mean(module: dict) -> str:
     if not module["scores"]:
         return "–"
@@ -112,7 +119,7 @@ def _points(progress) -> str:
     text = f"{got:g} van {out_of:g}".replace(".", ",")
     waiting = sum(1 for a in progress.counted if a.status == "ingeleverd")
     text = f"{text} (nog niet nagekeken: {waiting})" if waiting else text
-    notes = [f"{a.slug}: {a.herkansing}" for a in progress.counted if a.herkansing]
+    notes = [f"{a.titel}: {a.herkansing}" for a in progress.counted if a.herkansing]
     return f"{text}; {'; '.join(notes)}" if notes else text  # which attempt counts, with a herkansing
 
 
@@ -134,7 +141,7 @@ def render(data: dict) -> str:
 
     modules = data["modules"]
     fig, ax = plt.subplots(figsize=(7, 2.8))
-    labels = [m["slug"] for m in modules]
+    labels = [_wrap(m["titel"], 34) for m in modules]
     done = [100 * m["submitted"] / m["students"] if m["students"] else 0 for m in modules]
     ax.barh(labels, done, color="#1a5fb4")
     ax.set_xlim(0, 100)
@@ -142,7 +149,7 @@ def render(data: dict) -> str:
     ax.invert_yaxis()
     completion = _png(fig)
     plt.close(fig)
-    completion_alt = "; ".join(f"{m['slug']}: {m['submitted']} van {m['students']}" for m in modules)
+    completion_alt = "; ".join(f"{m['titel']}: {m['submitted']} van {m['students']}" for m in modules)
 
     scored = [m for m in modules if m["scores"]]  # no chart for modules without scores
     distribution = ""
@@ -151,20 +158,20 @@ def render(data: dict) -> str:
         for ax, m in zip(axes[0], scored):
             ax.hist(m["scores"], bins=range(0, int(m["max"]) + 2), color="#2e7d32", align="left")
             ax.set_xlim(-0.5, m["max"] + 0.5)
-            ax.set_title(m["slug"][:18], fontsize=8)
+            ax.set_title(_wrap(m["titel"], 24), fontsize=8)
             ax.set_xlabel("punten", fontsize=8)
             ax.yaxis.get_major_locator().set_params(integer=True)
         distribution = _png(fig)
         plt.close(fig)
     dist_alt = "; ".join(
-        f"{m['slug']}: gemiddeld {sum(m['scores']) / len(m['scores']):.1f} van {m['max']:g}" if m["scores"]
-        else f"{m['slug']}: nog geen punten" for m in modules)
+        f"{m['titel']}: gemiddeld {sum(m['scores']) / len(m['scores']):.1f} van {m['max']:g}" if m["scores"]
+        else f"{m['titel']}: nog geen punten" for m in modules)
 
     crit = [c for c in data["criteria"] if c["mean"] is not None]
     criteria = ""
     if crit:  # nothing graded yet: a sentence, not an empty chart with a meaningless axis
         fig, ax = plt.subplots(figsize=(7, max(1.5, 0.3 * len(crit) + 0.5)))
-        ax.barh([c["label"] for c in crit], [c["mean"] / c["max"] * 100 for c in crit], color="#8e3b8e")
+        ax.barh([_wrap(c["label"], 48) for c in crit], [c["mean"] / c["max"] * 100 for c in crit], color="#8e3b8e")
         ax.set_xlim(0, 100)
         ax.set_xlabel("gemiddeld niveau (% van de hoogste punten)")
         ax.invert_yaxis()
@@ -174,7 +181,7 @@ def render(data: dict) -> str:
 
     table = "".join(f"<tr><td>{html.escape(m)}</td><td>{html.escape(s)}</td><td>{html.escape(st)}</td>"
                     f"<td>{html.escape(msg)}</td></tr>" for m, s, st, msg in data["problems"])
-    rows = "".join(f"<tr><td>{html.escape(m['slug'])}</td><td>{m['submitted']} van {m['students']}</td>"
+    rows = "".join(f"<tr><td>{html.escape(m['titel'])}</td><td>{m['submitted']} van {m['students']}</td>"
                    f"<td>{m.get('waiting', 0) or '–'}</td><td>{_mean(m)}</td></tr>" for m in modules)
     return f"""<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Leerplein: voortgang</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#1d2125}}
