@@ -143,6 +143,33 @@ def test_her_own_change_logs_out_her_other_browser_but_not_this_one(hub, browser
     b_context.close()
 
 
+def test_a_teachers_own_change_logs_her_other_browser_out_of_the_workspace(hub, browser):
+    password = hub["passwords"][TEACHER]
+    workspace = service_url(hub, "leerplein-grading") + "/werkplek/"
+    a_context, a = login(browser, hub, TEACHER, password)
+    b_context, b = login(browser, hub, TEACHER, password)
+    for page in (a, b):
+        page.goto(workspace)
+        page.wait_for_load_state("load")
+        assert "/werkplek/" in page.url and not logged_out(page), page.url
+    a.goto(f"{hub['url']}/hub/wachtwoord")
+    new = "het bord hangt scheef"
+    a.fill("#huidig", password)
+    a.fill("#nieuw", new)
+    a.fill("#herhaal", new)
+    a.click("button[type=submit]")
+    a.wait_for_load_state("load")
+    assert "Je wachtwoord is gewijzigd" in a.inner_text("main")
+    hub["passwords"][TEACHER] = new
+    # the workspace trusts the hub's answer about a token for a minute: then B is out, A still in
+    assert wait_for(b, lambda: logged_out(b), 90, step_url=workspace), b.url
+    a.goto(workspace)
+    a.wait_for_load_state("load")
+    assert "/werkplek/" in a.url and not logged_out(a), a.url
+    a_context.close()
+    b_context.close()
+
+
 def test_a_reset_by_her_teacher_logs_her_out_everywhere(hub, browser):
     password = hub["passwords"][BERT]
     contexts = []

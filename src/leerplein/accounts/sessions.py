@@ -10,7 +10,8 @@ the hub process, root):
   server's tokens alone would leave both. Stopping ends all of it now; her next click starts a
   fresh server (her files stay);
 - deletes all her API and OAuth tokens (the server's, the services', ones she made herself). The
-  services (Peiling, the leerkring) ask the hub again within their cache time (60 s).
+  services (Peiling, the leerkring, the grading service) ask the hub again within their cache
+  time (60 s).
 
 The browser in which she changed her own password gets a new login cookie and stays logged in.
 
