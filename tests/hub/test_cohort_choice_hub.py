@@ -11,7 +11,8 @@ import re
 
 import pytest
 
-from hub_helpers import hub_start, leerplein, port_for, post_in_page, reachable_base, remove_users, service_url
+from hub_helpers import (A, action, hub_start, leerplein, port_for, post_in_page, reachable_base, remove_users,
+                         server_token, service_url)
 
 TWO, OTHER = "qbtwee", "qbander"
 G1 = [f"qbeen{i}" for i in range(1, 5)]
@@ -37,7 +38,8 @@ def hub(tmp_path_factory):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     url = re.search(r"Leerplein hub: (\S+)", proc.stdout).group(1).rstrip("/")
     passwords = dict(line.split(",", 1) for line in (state / "initial-passwords.csv").read_text().splitlines()[1:])
-    yield {"url": url, "state": state, "passwords": passwords}
+    admin = {"Authorization": f"token {(state / 'admin-token').read_text().strip()}"}
+    yield {"url": url, "state": state, "passwords": passwords, "admin": admin}
     leerplein("hub", "stop", "--state-dir", str(state))
     remove_users(PEOPLE)
 
@@ -144,4 +146,35 @@ def test_a_peiling_poll_for_the_cohort_she_chooses(hub, browser):
     page.goto(begeleider)
     page.wait_for_load_state("load")
     assert code not in page.inner_text("main")
+    context.close()
+
+
+def test_the_grading_overview_has_a_table_per_cohort_of_hers(hub, browser):
+    state = hub["state"]
+    course = ["--course-dir", str(state / "course"), "--exchange", str(state / "exchange")]
+    for step in (["init", *course, "--roster", str(state.parent / "roster.csv")], ["release", A, *course]):
+        done = leerplein("course", *step)
+        assert done.returncode == 0, done.stdout + done.stderr
+    for student in (G1[0], G2[0], G3[0]):  # one of each cohort hands in
+        headers = server_token(hub, student)
+        action(hub, student, headers, "fetch")
+        action(hub, student, headers, "submit")
+    collected = leerplein("course", "collect", A, *course)
+    assert collected.returncode == 0, collected.stdout + collected.stderr
+
+    context, page = login(browser, hub, TWO)
+    page.goto(service_url(hub, "leerplein-grading") + "/")
+    page.wait_for_load_state("load")
+    assert page.locator("main h2").all_inner_texts() == ["Groep groep-1", "Groep groep-2"]
+    first = page.get_by_role("region", name="Groep groep-1").inner_text()
+    second = page.get_by_role("region", name="Groep groep-2").inner_text()
+    assert G1[0] in first and G2[0] not in first and G2[0] in second and G1[0] not in second
+    assert G3[0] not in page.inner_text("main")  # not her cohort
+    context.close()
+
+    context, page = login(browser, hub, OTHER)  # one cohort: one table, as before
+    page.goto(service_url(hub, "leerplein-grading") + "/")
+    page.wait_for_load_state("load")
+    assert page.locator("main h2").count() == 0 and G3[0] in page.inner_text("main")
+    assert G1[0] not in page.inner_text("main")
     context.close()
