@@ -18,6 +18,9 @@ c.JupyterHub.ip = S.get("ip") or "127.0.0.1"
 if S.get("ssl_cert"):
     c.JupyterHub.ssl_cert = S["ssl_cert"]
     c.JupyterHub.ssl_key = S["ssl_key"]
+    # browsers remember to use https for the hub's host and every <user>.<host> below it (a year);
+    # over https only: plain http (`--http-redirect-port`, src/leerplein/hub/http_redirect.py) redirects
+    c.JupyterHub.tornado_settings = {"headers": {"Strict-Transport-Security": "max-age=31536000; includeSubDomains"}}
 # One origin per user and per service (issue 22, hole 1): a student controls her own server
 # process, so nothing she serves may share an origin with the hub, a service or a classmate.
 # Alice's server is at <alice>.<host>, Peiling at peiling--service.<host>; the hub's pages only

@@ -67,8 +67,26 @@ def private_sqlite(path):
 @dataclass(frozen=True)
 class Facilitator:
     name: str
-    course: str
+    course: str  # her first cohort: the default when she does not choose
     admin: bool = False
+    courses: tuple[str, ...] = ()  # every cohort she may make sets and polls for (an admin: all)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return self.courses or (self.course,)
+
+    def chosen(self, asked: str) -> str:
+        """The cohort she asked for a new set or poll, if it is hers (her first when she asked
+        none); ValueError with a Dutch message for another."""
+        if not asked:
+            return self.choices[0]
+        if asked not in self.choices:
+            raise ValueError(f"Je geeft geen les aan groep '{asked}'. Kies een van je eigen groepen: "
+                             f"{', '.join(self.choices)}.")
+        return asked
+
+    def teaches(self, course: str) -> bool:
+        return self.admin or course in self.choices
 
 
 class People:
@@ -113,7 +131,21 @@ class People:
         person = self.people.get(user) or {}
         if person.get("rol") not in ("teacher", "admin"):
             return None
-        return Facilitator(user, str(person.get("cursus", "")), admin=person.get("rol") == "admin")
+        return Facilitator(user, str(person.get("cursus", "")), admin=person.get("rol") == "admin",
+                           courses=tuple(self.courses(user)))
+
+    def courses(self, user: str) -> list[str]:
+        """Her cohorts: a teacher may have several (the roster's `course` column, "cursussen");
+        an admin has every cohort on the roster; a student has one."""
+        from leerplein.course.cohorts import all_cohorts, cohorts_of
+
+        person = (self.people or {}).get(user)
+        if not person:
+            return []
+        if person.get("rol") == "admin":
+            mine = cohorts_of(person)
+            return mine + [c for c in all_cohorts(self.people) if c not in mine]
+        return cohorts_of(person)
 
     def member(self, user: str | None, course: str) -> bool:
         """May `user` answer and follow a course-only poll of `course`?"""
@@ -122,7 +154,7 @@ class People:
         if self.people is None:
             return True
         person = self.people.get(user)
-        return bool(person) and (person.get("rol") == "admin" or person.get("cursus") == course)
+        return bool(person) and (person.get("rol") == "admin" or course in self.courses(user))
 
     def course(self, user: str) -> str:
         return str(((self.people or {}).get(user) or {}).get("cursus", ""))

@@ -32,7 +32,9 @@ def hub(tmp_path_factory):
     os.environ["REQUESTS_CA_BUNDLE"] = str(files["ca"])  # requests trusts the test CA, and only here
     try:
         hub = start_course_hub(base, [TEACHER], [STUDENT], port, "--public-url", f"https://hub.localhost:{port}",
-                               "--ssl-cert", str(files["cert"]), "--ssl-key", str(files["key"]))
+                               "--ssl-cert", str(files["cert"]), "--ssl-key", str(files["key"]),
+                               # not the default 80: tests run side by side (the redirect: test_http_redirect_hub.py)
+                               "--http-redirect-port", str(port_for(12)))
         hub.update(port=port, tls=files)
         yield hub
         stop_course_hub(hub)

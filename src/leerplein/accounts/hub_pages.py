@@ -51,9 +51,15 @@ class PasswordPage(BaseHandler):
             "wachtwoord.html", forced=forced, error=error, done=done, xsrf=self.xsrf_token.decode("ascii"),
             next_url=self.hub.base_url))
 
+    DONE_COOKIE = "leerplein-wachtwoord-gewijzigd"
+
     @web.authenticated
     async def get(self):
-        await self.show()
+        # "Je wachtwoord is gewijzigd" once, after the redirect from the POST (a reload shows the form)
+        done = (self.get_secure_cookie(self.DONE_COOKIE, max_age_days=1) or b"").decode() == self.current_user.name
+        if done:
+            self.clear_cookie(self.DONE_COOKIE, path=self.hub.base_url)
+        await self.show(done=done)
 
     @web.authenticated
     async def post(self):
@@ -89,7 +95,14 @@ class PasswordPage(BaseHandler):
             return
         store.changed(state_dir(), name)
         self.log.info("Password changed by %s", name)
-        await self.show(done=True)
+        from leerplein.accounts.sessions import end_sessions
+
+        # every other browser, token and server of hers ends; this browser stays logged in
+        await end_sessions(self, self.current_user, keep_this_browser=True)
+        self.set_secure_cookie(self.DONE_COOKIE, name, expires_days=None, path=self.hub.base_url, httponly=True,
+                               samesite="Strict", secure=self.request.protocol == "https")
+        # POST-redirect-GET: her XSRF token changed with her login cookie, so a resent form would fail
+        self.redirect(url_path_join(self.hub.base_url, "wachtwoord"), status=303)
 
     async def run_in_thread(self, func, *args):
         import asyncio

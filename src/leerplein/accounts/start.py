@@ -64,6 +64,10 @@ def issue(state: Path, people: dict, usernames: list[str], hub_url: str, actor: 
         store.require_change(state, username)
         forget_listed(state, username)
         issued.append(Issued(username, password, None))
+    if issued:  # whoever was logged in as her (with the old password) is logged out everywhere
+        from leerplein.accounts.sessions import end_sessions_on_hub
+
+        problems += end_sessions_on_hub(state, [i.username for i in issued])
     if letters and issued:
         paths = print_letters(state, [Letter(i.username, people[i.username].get("naam", ""), i.password, hub_url)
                                       for i in issued])

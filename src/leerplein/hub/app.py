@@ -70,12 +70,29 @@ class LeerpleinHub(JupyterHub):
     def init_handlers(self):
         super().init_handlers()
         from leerplein.accounts.hub_pages import PasswordPage, gated
+        from leerplein.accounts.sessions import API_PATH, EndSessionsAPI
 
         # the password page, and every hub page sends someone with a start password there first
         self.handlers.insert(0, (url_path_join(self.hub_prefix, "wachtwoord"), PasswordPage))
+        # a reset elsewhere (grading service, command line) ends her sessions here
+        self.handlers.insert(0, (url_path_join(self.hub_prefix, "api", API_PATH, r"([^/]+)"), EndSessionsAPI))
         self.handlers = gated(self.handlers)
         if self.subdomain_host:
             self.handlers.insert(0, (url_path_join(self.hub_prefix, r"services/([^/]+)(/.*)?"), ServiceRedirect))
+
+    async def init_users(self):
+        await super().init_users()
+        import json
+        import os
+        from pathlib import Path
+
+        from leerplein.accounts.sessions import rotate_pending
+
+        settings = os.environ.get("LEERPLEIN_HUB_SETTINGS")
+        if settings:  # people reset while the hub was down: their old cookies and tokens end now
+            ended = rotate_pending(self.db, Path(json.loads(settings)["state_dir"]))
+            if ended:
+                self.log.info("Ended the sessions of %s (reset while the hub was down)", ", ".join(ended))
 
     def init_tornado_application(self):
         super().init_tornado_application()

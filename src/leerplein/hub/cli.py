@@ -46,6 +46,8 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
           ssl_key: Path = typer.Option(None, help="HTTPS: the certificate's private key (PEM, root only)"),
           ip: str = typer.Option("127.0.0.1", help="where the proxy listens: 0.0.0.0 serves the network "
                                  "(only with --ssl-cert/--ssl-key)"),
+          http_redirect_port: int = typer.Option(None, help="with --ssl-cert: plain http on this port (same "
+                                                 "--ip) is sent on to https (301). Default 80; 0: none"),
           course_dir: Path = typer.Option(None, help="nbgrader course directory (default <state>/course)"),
           memory_mb: int = typer.Option(StudentLimits.memory_bytes // 2**20,
                                         help="memory for all of one user's processes together"),
@@ -68,7 +70,7 @@ def start(roster: Path = typer.Option(..., exists=True, help="CSV: username,name
     course = (course_dir or state / "course").resolve()
     try:
         settings = new_settings(find_root(), roster, state, port, course, state / "exchange", public_url,
-                                ssl_cert, ssl_key, ip)
+                                ssl_cert, ssl_key, ip, http_redirect_port)
         _ensure_book(find_root())
         settings.mem_limit_bytes, settings.nproc_limit, settings.cpu_limit = memory_mb * 2**20, processes, cpus
         lti = lti_setup(state, roster, settings.public_url)

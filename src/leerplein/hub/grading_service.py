@@ -45,6 +45,11 @@ class HubGrade(HubScope, HubOAuthenticated, Grade):
 
 
 def main() -> None:
+    from jupyterhub.services.auth import HubOAuth
+
+    # the hub's answer about a token is trusted for a minute (default 5), as in Peiling and the
+    # leerkring: a token deleted at a password change (accounts/sessions.py) ends here within it
+    HubOAuth.instance(cache_max_age=60)
     prefix = os.environ["JUPYTERHUB_SERVICE_PREFIX"]
     course = Course(Path(os.environ["LEERPLEIN_ROOT"]), Path(os.environ["LEERPLEIN_COURSE_DIR"]),
                     Path(os.environ["LEERPLEIN_EXCHANGE"]))

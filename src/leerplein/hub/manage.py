@@ -42,6 +42,12 @@ def start_hub(settings: HubSettings, timeout: float = 180, exchange_mb: int = ex
         if taken:
             raise HubError(f"Port {port} on 127.0.0.1 is already in use ({taken}). Stop that program, or start "
                            f"the hub on other ports with --port.")
+    if settings.http_redirect_port:
+        taken = port_in_use(settings.http_redirect_port)
+        if taken:
+            raise HubError(f"Port {settings.http_redirect_port} (plain http, sent on to https) is already in use "
+                           f"({taken}). Stop that program (a web server?), or give --http-redirect-port another port, "
+                           f"or 0 for no redirect.")
     repaired = prepare(settings)
     warnings = [w for w in (budget_exchange(settings, exchange_mb, repaired), limit_connections(settings)) if w]
     limits.make_group(settings.hub_id, "hub", None, settings.cgroups or None)
@@ -63,10 +69,17 @@ def start_hub(settings: HubSettings, timeout: float = 180, exchange_mb: int = ex
         print(f"Exchange repaired: {note}", file=sys.stderr)
     for warning in warnings:
         print(f"WARNING: {warning}", file=sys.stderr)
+    redirect = start_http_redirect(settings) if settings.http_redirect_port else None
     deadline = time.monotonic() + timeout
     while True:
+        if redirect is not None and redirect.poll() is not None:  # e.g. another program took the port just now
+            tail = (state / "http-redirect.log").read_text(errors="replace")[-1000:]
+            stop_hub(state)
+            raise HubError(f"The http redirect on port {settings.http_redirect_port} did not start, so the hub was "
+                           f"stopped again. The end of {state / 'http-redirect.log'}:\n{tail}")
         try:
             proxy_answers(settings)
+            redirect_answers(settings)
             secure_state(state)
             # for `hub prestart`, on this machine; with TLS the hub's own port (plain http on 127.0.0.1)
             (state / HUB_URL_FILE).write_text(f"http://127.0.0.1:{settings.hub_port if settings.ssl_cert else settings.port}/")
@@ -78,6 +91,42 @@ def start_hub(settings: HubSettings, timeout: float = 180, exchange_mb: int = ex
                 stop_hub(state)
                 raise HubError(f"JupyterHub did not come up. The end of {state / 'jupyterhub.log'}:\n{tail}")
             time.sleep(0.5)
+
+
+def start_http_redirect(settings: HubSettings) -> subprocess.Popen:
+    """The plain-http listener (http_redirect.py), in the hub's control group like the hub's own
+    processes and marked with the hub's id, so `hub stop` ends it."""
+    state = Path(settings.state_dir)
+    log_fd = os.open(state / "http-redirect.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+
+    def in_hub_group():
+        limits.join_group(settings.hub_id, "hub", 0, settings.cgroups or None)
+
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "leerplein.hub.http_redirect", "--port", str(settings.http_redirect_port),
+             "--ip", settings.ip, "--public-url", settings.public_url],
+            cwd="/", env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), limits.HUB_ID_ENV: settings.hub_id},
+            stdin=subprocess.DEVNULL, stdout=log_fd, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=in_hub_group)
+    finally:
+        os.close(log_fd)
+
+
+def redirect_answers(settings: HubSettings) -> None:
+    """The plain-http listener answers with its redirect (OSError until it does)."""
+    if not settings.http_redirect_port:
+        return
+    import http.client
+
+    host = "127.0.0.1" if settings.ip in ("0.0.0.0", "127.0.0.1", "localhost") else settings.ip
+    conn = http.client.HTTPConnection(host, settings.http_redirect_port, timeout=2)
+    try:
+        conn.request("HEAD", "/")
+        if conn.getresponse().status != 301:
+            raise OSError("the http redirect does not answer with a redirect")
+    finally:
+        conn.close()
 
 
 def proxy_answers(settings: HubSettings) -> None:

@@ -55,6 +55,7 @@ class HubSettings:
     ssl_cert: str = ""
     ssl_key: str = ""
     ip: str = "127.0.0.1"  # where the proxy listens; 0.0.0.0 (with TLS) to serve the network directly
+    http_redirect_port: int = 0  # with TLS: plain http here is sent on to https (http_redirect.py); 0: none
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -244,7 +245,7 @@ def public_url_for(port: int, given: str | None = None) -> str:
 
 def new_settings(root: Path, roster: Path, state_dir: Path, port: int, course_dir: Path, exchange: Path,
                  public_url: str | None = None, ssl_cert: Path | None = None, ssl_key: Path | None = None,
-                 ip: str = "127.0.0.1") -> HubSettings:
+                 ip: str = "127.0.0.1", http_redirect_port: int | None = None) -> HubSettings:
     people = people_by_role(roster)
     public = public_url_for(port, public_url)
     tls = ("", "")
@@ -257,6 +258,12 @@ def new_settings(root: Path, roster: Path, state_dir: Path, port: int, course_di
     elif ip not in ("127.0.0.1", "localhost"):
         raise HubError(f"--ip {ip} puts the hub on the network: only with HTTPS (--ssl-cert and --ssl-key). "
                        f"Or keep 127.0.0.1 behind your own TLS reverse proxy (see the README).")
+    if http_redirect_port is None:
+        http_redirect_port = 80 if ssl_cert else 0
+    if http_redirect_port and not ssl_cert:
+        raise HubError("--http-redirect-port sends plain http on to https: only with --ssl-cert and --ssl-key.")
+    if not 0 <= http_redirect_port <= 65535:
+        raise HubError(f"--http-redirect-port {http_redirect_port} is not a port (1-65535, or 0 for none).")
     proxy = root / "node_modules" / ".bin" / "configurable-http-proxy"
     if not proxy.exists():
         raise HubError(f"{proxy} is missing: run `npm ci` (scripts/setup.sh does this)")
@@ -269,7 +276,8 @@ def new_settings(root: Path, roster: Path, state_dir: Path, port: int, course_di
 
     return HubSettings(root=str(root), state_dir=str(state_dir), port=port, hub_port=port + 1,
                        hub_id=hub_id(state_dir), cgroups=backend() or "",
-                       public_url=public, ssl_cert=tls[0], ssl_key=tls[1], ip=ip, proxy_api_port=port + 2, grading_port=port + 3, peiling_port=port + 4,
+                       public_url=public, ssl_cert=tls[0], ssl_key=tls[1], ip=ip, http_redirect_port=http_redirect_port,
+                       proxy_api_port=port + 2, grading_port=port + 3, peiling_port=port + 4,
                        leerkring_port=port + 5, people=people_map(roster), course_dir=str(course_dir),
                        exchange=str(exchange), proxy=str(proxy), admin_token=token_file.read_text().strip(),
                        **people)

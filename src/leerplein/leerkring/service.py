@@ -55,16 +55,16 @@ class HomeHandler(Base):
     def get(self, probleem: str = "", status: int = 200):
         user = self.user()
         teacher = self.store.is_teacher(user)
-        course = self.store.course_of(user)
-        students = sorted(u for u, p in self.store.people.items() if p.get("cursus") == course
-                          and p.get("rol") == "student") if teacher else []
+        groepen = self.store.students_by_course(user) if teacher else {}
         self.show("kringen.html", status=status, kringen=self.store.kringen_van(user), docent=teacher,
-                  studenten=students, probleem=probleem)
+                  groepen=groepen, gekozen=self.get_body_argument("cursus", "") if status != 200 else "",
+                  probleem=probleem)
 
     def post(self):
         user = self.user()
         try:
-            kring = self.store.create(user, self.get_body_argument("naam", ""), self.get_body_arguments("lid"))
+            kring = self.store.create(user, self.get_body_argument("naam", ""), self.get_body_arguments("lid"),
+                                      self.get_body_argument("cursus", ""))
         except LeerkringError as err:
             return self.get(str(err), 400)
         self.redirect(f"{self.prefix}kring/{kring.id}")

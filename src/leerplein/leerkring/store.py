@@ -70,18 +70,33 @@ class Store:
     def course_of(self, user: str) -> str:
         return self.roster.course(user)
 
+    def courses_of(self, user: str) -> list[str]:
+        """The cohorts a facilitator may make sets for: all of a teacher's (she may teach several)."""
+        return self.roster.courses(user) if self.is_teacher(user) else []
+
+    def students_by_course(self, user: str) -> dict[str, list[str]]:
+        """Her cohorts, each with its students, for the new-set form."""
+        return {c: sorted(u for u, p in self.people.items() if p.get("rol") == "student" and self.course_of(u) == c)
+                for c in self.courses_of(user)}
+
     # sets -------------------------------------------------------------------------------------
-    def create(self, facilitator: str, naam: str, leden: list[str]) -> Kring:
-        if not self.is_teacher(facilitator):
+    def create(self, facilitator: str, naam: str, leden: list[str], cursus: str = "") -> Kring:
+        """A new set for one of her cohorts (`cursus`; her first when none is given)."""
+        who = self.roster.facilitator(facilitator)
+        if who is None:
             raise LeerkringError("Alleen een docent kan een leerkring maken.")
-        course = self.course_of(facilitator)
+        try:
+            course = who.chosen(str(cursus or ""))
+        except ValueError as err:
+            raise LeerkringError(str(err)) from None
         leden = sorted(set(leden))
         if not SET_SIZE[0] <= len(leden) <= SET_SIZE[1]:
             raise LeerkringError(f"Een leerkring heeft {SET_SIZE[0]} tot {SET_SIZE[1]} deelnemers; je koos er "
                                  f"{len(leden)}.")
         strangers = [u for u in leden if self.course_of(u) != course or self.is_teacher(u)]
         if strangers:
-            raise LeerkringError(f"Deze mensen volgen jouw cursus niet: {', '.join(strangers)}.")
+            raise LeerkringError(f"Deze mensen volgen jouw cursus niet (groep {course}): {', '.join(strangers)}. "
+                                 f"Kies alleen deelnemers van de groep die je bij de kring kiest.")
         naam = " ".join(str(naam).split())[:80] or "Leerkring"
         cur = self.db.execute("INSERT INTO kringen(naam, cursus, begeleider, gemaakt) VALUES(?,?,?,?)",
                               (naam, course, facilitator, time.time()))

@@ -25,7 +25,8 @@ STANDALONE = Facilitator("begeleider", "", admin=True)
 
 
 def may_manage(who: Facilitator | None, session) -> bool:
-    return who is not None and (who.admin or session.cursus == who.course)
+    """A poll of one of her cohorts (a teacher may teach several), or she is an admin."""
+    return who is not None and who.teaches(session.cursus)
 
 
 def client_address(peer: str, forwarded_for: str | None, proxy_hops: int) -> str:

@@ -418,15 +418,22 @@ class FacilitatorHome(Base):
     def visible(self, who: Facilitator) -> list:
         return [s for s in self.store.sessions() if may_manage(who, s)]
 
+    def page(self, who: Facilitator, status: int = 200, probleem: str = "") -> None:
+        # a teacher of several cohorts chooses one per poll; one cohort (or standalone): no choice shown
+        self.show("begeleider.html", status=status, sessies=self.visible(who), plannen=self.settings["plans"](),
+                  probleem=probleem, groepen=[g for g in who.choices if g], gekozen=self.get_body_argument("cursus", ""))
+
     def get(self):
-        who = self.require_facilitator()
-        self.show("begeleider.html", sessies=self.visible(who), plannen=self.settings["plans"](), probleem="")
+        self.page(self.require_facilitator())
 
     def post(self):
         who = self.require_facilitator()
-        owner = dict(eigenaar=who.name, cursus=who.course)
         plan_id = self.get_body_argument("plan", "")
         try:
+            try:
+                owner = dict(eigenaar=who.name, cursus=who.chosen(self.get_body_argument("cursus", "")))
+            except ValueError as err:
+                raise PeilingError(str(err)) from None
             if plan_id:
                 plan = {p["id"]: p for p in self.settings["plans"]()}.get(plan_id)
                 if not plan:
@@ -441,8 +448,7 @@ class FacilitatorHome(Base):
                                             alleen_cursus=self.get_body_argument("alleen_cursus", "") == "ja",
                                             eigen_tempo=self.get_body_argument("eigen_tempo", "") == "ja", **owner)
         except PeilingError as err:
-            return self.show("begeleider.html", status=400, sessies=self.visible(who),
-                             plannen=self.settings["plans"](), probleem=str(err))
+            return self.page(who, 400, str(err))
         self.redirect(f"{self.prefix}begeleider/{session.code}")
 
 

@@ -57,6 +57,12 @@ class Base(ServiceHandler):
     def grader(self) -> str:
         return "docent (beoordeelpagina op deze computer)"
 
+    def cohort(self, student: str) -> str:
+        """Her cohort (the roster's `course` column), for grouping the overview."""
+        from leerplein.course.cohorts import cohort_of, load_people
+
+        return cohort_of(load_people(self.course), student) or ""
+
     def names(self) -> dict[str, str]:
         from nbgrader.api import Gradebook
 
@@ -73,7 +79,7 @@ class Overview(Base):
     def get(self):
         from leerplein.course.prepare.assign import exercise_slugs
 
-        rows, names = [], self.names()
+        rows, names = {}, self.names()
         for assignment in exercise_slugs(self.course.root):
             exercise = load_exercise(self.course.root, assignment)
             for student in submissions(self.course, assignment):
@@ -82,11 +88,25 @@ class Overview(Base):
                 done = load_levels(self.course, assignment, student)
                 state = f"{len(done)} van {len(exercise.rubric)} vragen beoordeeld"
                 link = f"{self.prefix}grade/{quote(assignment, safe='')}/{quote(student, safe='')}"
-                rows.append(f"<tr><td>{html.escape(exercise.data['titel'])}</td><td><a href='{html.escape(link)}'>"
-                            f"{html.escape(names.get(student, student))}</a></td><td>{state}</td></tr>")
-        body = ("<table><thead><tr><th scope=col>Opdracht</th><th scope=col>Student</th><th scope=col>Stand</th>"
-                "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>") if rows else "<p>Nog geen inleveringen.</p>"
-        self.write(page("Beoordelen met rubrics", body))
+                rows.setdefault(self.cohort(student), []).append(
+                    f"<tr><td>{html.escape(exercise.data['titel'])}</td><td><a href='{html.escape(link)}'>"
+                    f"{html.escape(names.get(student, student))}</a></td><td>{state}</td></tr>")
+        self.write(page("Beoordelen met rubrics", overview_body(rows)))
+
+
+def overview_body(rows: dict[str, list[str]]) -> str:
+    """One table; one per cohort (with its name above it) when the submissions come from more than one."""
+    if not rows:
+        return "<p>Nog geen inleveringen.</p>"
+
+    def table(lines: list[str], label: str = "") -> str:
+        return (f"<table{label}><thead><tr><th scope=col>Opdracht</th><th scope=col>Student</th>"
+                "<th scope=col>Stand</th></tr></thead><tbody>" + "".join(lines) + "</tbody></table>")
+
+    if len(rows) == 1:
+        return table(next(iter(rows.values())))
+    return "".join(f"<section aria-labelledby='groep-{i}'><h2 id='groep-{i}'>Groep {html.escape(cohort or '?')}</h2>"
+                   f"{table(lines)}</section>" for i, (cohort, lines) in enumerate(sorted(rows.items())))
 
 
 class Grade(Base):

@@ -1,0 +1,85 @@
+"""Plain http (port 80) sends browsers on to https: a small listener that `hub start` runs next to
+a hub with TLS (`--http-redirect-port`, default 80; 0: none). It answers every request with a 301
+to the same host and path on the hub's https address, with no content, and never serves a page,
+a cookie or HSTS (browsers ignore HSTS over http; the hub sends it over https, see
+hub/jupyterhub_config.py). It binds its port as root and then runs as `nobody`; it is started in
+the hub's control group, so `hub stop` ends it with the hub's other processes.
+
+The host is taken from the request only when it is the hub's own host or one of its subdomains
+(a user's server, a service); any other Host header goes to the hub's own address, so the
+listener is no open redirect."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pwd
+from urllib.parse import urlsplit
+
+RUN_AS = "nobody"
+
+
+def redirect_target(public_url: str, host_header: str, uri: str) -> str:
+    """Where a plain-http request for `host_header` + `uri` goes: the same host (when it is the
+    hub's or below it) and path, on the scheme and port of the public https address."""
+    public = urlsplit(public_url)
+    domain = (public.hostname or "").lower()
+    asked = (host_header or "").strip().lower()
+    asked = asked.rsplit(":", 1)[0] if asked.count(":") == 1 else asked  # drop a port (not an IPv6 address)
+    asked = asked.rstrip(".")
+    ours = asked == domain or (asked.endswith("." + domain) and all(
+        part and len(part) <= 63 and all(c.isalnum() or c == "-" for c in part)
+        for part in asked[:-len(domain) - 1].split(".")))
+    host = asked if ours else domain
+    port = f":{public.port}" if public.port and public.port != 443 else ""
+    path = uri if uri.startswith("/") and not uri.startswith("//") else "/"
+    return f"https://{host}{port}{path}"
+
+
+def make_app(public_url: str):
+    import tornado.web
+
+    class Redirect(tornado.web.RequestHandler):
+        def prepare(self):
+            self.clear_header("Content-Type")
+            self.clear_header("Server")
+            self.set_header("Cache-Control", "no-store")  # a move to another address may follow
+            self.set_status(301)
+            self.set_header("Location", redirect_target(public_url, self.request.host, self.request.uri))
+            self.finish()
+
+        def check_xsrf_cookie(self):  # nothing is ever done here but redirecting
+            pass
+
+    return tornado.web.Application([(r".*", Redirect)], xheaders=False)
+
+
+def drop_privileges(user: str = RUN_AS) -> None:
+    if os.geteuid() != 0:
+        return
+    entry = pwd.getpwnam(user)
+    os.setgroups([])
+    os.setgid(entry.pw_gid)
+    os.setuid(entry.pw_uid)
+
+
+def main(argv: list[str] | None = None) -> None:
+    import tornado.httpserver
+    import tornado.ioloop
+    import tornado.netutil
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--ip", default="127.0.0.1")
+    parser.add_argument("--public-url", required=True)
+    args = parser.parse_args(argv)
+    sockets = tornado.netutil.bind_sockets(args.port, address=args.ip)
+    drop_privileges()
+    server = tornado.httpserver.HTTPServer(make_app(args.public_url), no_keep_alive=True, idle_connection_timeout=10,
+                                           body_timeout=10, max_body_size=64 * 1024)
+    server.add_sockets(sockets)
+    tornado.ioloop.IOLoop.current().start()
+
+
+if __name__ == "__main__":
+    main()
