@@ -86,3 +86,35 @@ def test_the_search_page_speaks_dutch(book_server, page, query, dutch):
     text = status.inner_text()
     assert re.search(dutch, text), text
     assert not ENGLISH_UI.search(page.locator("#search-results").inner_text())
+
+
+PATH = re.compile(r"(?<![\w./:])[\w-]+/(?:[\w.-]+/)*(?:[\w-]+\.(?:md|yml|yaml|py|csv|json|ipynb|txt)\b|(?=\s|$))")
+COMMAND = re.compile(r"\bleerplein\s+(?:check|build|start|course|hub|peiling|badge)\b")
+
+
+def test_the_probe_finds_paths_and_commands():
+    text = "De vragen staan in sessies/evaluatie/evaluatie.yml. Zie grading/modelantwoorden/ of draai leerplein check."
+    assert [m.group(0) for m in PATH.finditer(text)] == ["sessies/evaluatie/evaluatie.yml", "grading/modelantwoorden/"]
+    assert COMMAND.search(text)
+    assert not PATH.search("lezen, schrijven en/of rekenen, zie https://leerplein.example.nl/boek/")
+
+
+def test_reader_pages_show_no_file_paths_or_commands(built_book):
+    """Teachers and students are no programmers: the guide, 'Over deze cursus' and the session plans
+    name places in Leerplein, not folders or command lines (the walkthrough found both)."""
+    found = {}
+    for path in sorted(built_book.rglob("*.html")):
+        if "_static" in path.parts or "_sources" in path.parts:
+            continue
+        article = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").find("article")
+        if article is None:
+            continue
+        for hidden in article(["script", "style"]):
+            hidden.decompose()
+        for source in article.select(".citation, .bibliography"):
+            source.decompose()  # a source's web address is a path by nature
+        text = re.sub(r"https?://\S+", " ", article.get_text(" ", strip=True))
+        hits = [m.group(0) for m in PATH.finditer(text)] + [m.group(0) for m in COMMAND.finditer(text)]
+        if hits:
+            found[str(path.relative_to(built_book))] = hits[:3]
+    assert found == {}
