@@ -148,3 +148,20 @@ def test_naar_boven_never_covers_text_on_a_phone(book_server, browser):
     context.close()
     assert shown == 3  # the theme did show it (the premise), and CSS keeps it off the phone
     assert covered == []
+
+
+@pytest.mark.browser
+def test_pages_stay_dutch_after_their_scripts_ran(book_server, page):
+    """What the theme's and the interactives' scripts add at run time (tooltips, buttons, the search
+    dialog) is read by the same probe as the built HTML."""
+    found = {}
+    for rel in ("book/intro.html", "modules/01-armoede-zien/doe-rondkomen.html",
+                "modules/02-schaarste-en-bandbreedte/doe-schaarste-spel.html",
+                "modules/04-bibliotheek-als-partner/doe-leesbaarheid.html", "book/begrippenlijst.html"):
+        page.goto(f"{book_server}/{rel}", wait_until="networkidle")
+        page.keyboard.press("Control+k")  # the search dialog
+        page.wait_for_timeout(300)
+        hits = english_ui(page.content())
+        if hits:
+            found[rel] = sorted(set(hits))[:5]
+    assert found == {}
