@@ -94,3 +94,10 @@ def test_a_sentence_broken_over_lines_is_still_read(course):
          "daarna vier wekelijkse bijeenkomsten met\nactieleren")
     assert [f.split(": ", 1)[1] for f in findings(course)] == [
         "says 4 action-learning sessions; the modules count 6 session plans"]
+
+
+def test_the_session_plan_pages_are_read_too(course):
+    edit(course / "book/sessies/07-actieleren-vragen-stellen.md", "actieleertraject: zes wekelijkse",
+         "actieleertraject: acht wekelijkse")
+    assert [f.split(": ", 1)[1] for f in findings(course)] == [
+        "says 8 action-learning sessions; the modules count 6 session plans"]

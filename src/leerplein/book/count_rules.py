@@ -125,10 +125,10 @@ def attendance_minimum(root: Path) -> int | None:
 ATTENDANCE = re.compile(rf"\b{NUMBER}\s+van\s+de\s+{NUMBER}\s+(?:groeps)?bijeenkomsten\b", re.I)
 TOTAL = re.compile(rf"(?:\b{NUMBER}\s+groepsbijeenkomsten\b|(?:heeft|tijd voor|^#+)\s+{NUMBER}\s+bijeenkomsten\b)",
                    re.I | re.M)
-MEETINGS = re.compile(rf"\b{NUMBER}\s+(?:De\s+)?Ontmoetingen\b|\*\*De Ontmoetingen\*\*:\s+{NUMBER}\s+bijeenkomsten",
-                      re.I)
+MEETINGS = re.compile(rf"\b{NUMBER}\s+(?:De\s+)?Ontmoetingen\b|"
+                      rf"De Ontmoetingen\**:\s+{NUMBER}\s+(?:wekelijkse\s+)?(?:bijeenkomsten|gesprekken)", re.I)
 ACTION = re.compile(rf"\b{NUMBER}\s+(?:wekelijkse\s+)?bijeenkomsten\s+(?:met\s+)?actieleren\b|"
-                    rf"\*\*Het actieleertraject\*\*:\s+{NUMBER}\s+bijeenkomsten", re.I)
+                    rf"actieleertraject\**:\s+{NUMBER}\s+(?:wekelijkse\s+)?bijeenkomsten", re.I)
 
 
 def _numbers(match: re.Match) -> list[int]:
