@@ -75,3 +75,22 @@ def test_a_page_showing_data_is_executed_again_when_its_data_changes(tmp_path):
     assert "leerplein.sessies" in forget_stale_data_pages(layout)  # (the study-load tables count sessions too)
     assert page.stat().st_mtime > 1 and other.stat().st_mtime == 1  # only the page that shows the plan
     assert (tmp_path / "book" / "_build" / DATA_STAMP).exists() and data_digests(tmp_path)
+
+
+def test_a_changed_theme_catalog_makes_the_build_write_every_page(tmp_path):
+    """Sphinx compiles book/_locales/…/sphinx.po but rewrites no page for it: the build then writes
+    them all (a Dutch theme string changed in the catalog must reach every page)."""
+    from leerplein.book.build import catalog_changed
+
+    layout = Layout(tmp_path)
+    assert not catalog_changed(layout)  # no catalog at all
+    po = tmp_path / "book/_locales/nl/LC_MESSAGES/sphinx.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid "Back to top"\nmsgstr "Naar boven"\n')
+    assert catalog_changed(layout)  # never compiled
+    mo = po.with_suffix(".mo")
+    mo.write_bytes(b"compiled")
+    assert not catalog_changed(layout)
+    later = time.time() + 10
+    os.utime(po, (later, later))
+    assert catalog_changed(layout)

@@ -63,3 +63,33 @@ def test_nothing_released_to_students_contains_a_model_answer(tmp_path):
     texts = {p: p.read_text(encoding="utf-8", errors="replace") for p in shown if p.is_file()}
     leaks = [(p.name, s) for s in snippets(ROOT) for p, t in texts.items() if s in " ".join(t.split())]
     assert leaks == []
+
+
+def test_every_reflection_of_modules_2_to_6_has_a_borderline_pair_at_the_asked_length():
+    """Teachers calibrate on the line between 'bijna' and 'voldoende': each reflection question has a
+    'net voldoende' and a 'net niet voldoende' answer, both as long as the question asks, written as
+    one text that differs only where the rubric's 'voldoende' draws the line (most words shared)."""
+    import difflib
+    import re
+
+    from leerplein.course.prepare.assign import load_exercise
+
+    missing, short, apart = [], [], []
+    for slug in exercise_slugs(ROOT):
+        if slug.startswith("01-"):
+            continue
+        answers = model_answers(ROOT, slug)
+        for question in load_exercise(ROOT, slug).reflections:
+            low = int(re.search(r"\((\d+) tot \d+ woorden\)", question["vraag"]).group(1))
+            given = answers.get(question["id"]) or {}
+            pair = [given.get("net voldoende"), given.get("net niet voldoende")]
+            if not all(pair):
+                missing.append(f"{slug}/{question['id']}")
+                continue
+            short += [f"{slug}/{question['id']}: {len(t.split())} < {low}" for t in pair if len(t.split()) < low]
+            shared = difflib.SequenceMatcher(None, pair[0].split(), pair[1].split(), autojunk=False).ratio()
+            if not 0.5 <= shared < 1:
+                apart.append(f"{slug}/{question['id']}: {shared:.2f}")
+    assert (missing, short, apart) == ([], [], [])
+    warnings = [f.message for f in check_repository(ROOT, only=["model-answer-length"])]
+    assert not [w for w in warnings if "net " in w], warnings

@@ -157,9 +157,21 @@ def kernel_env(layout: Layout) -> dict[str, str]:
     return {**os.environ, BUILD_ENV: "1", "IPYTHONDIR": str(ipython_dir)}
 
 
+def catalog_changed(layout: Layout) -> bool:
+    """Sphinx compiles the Dutch theme catalog (book/_locales/*/LC_MESSAGES/*.po) to a .mo when the
+    .po is newer, but writes no page again for it, so a changed theme string would not reach the
+    built pages. Changed means: a .po without a .mo as new as itself."""
+    for po in (layout.book / "_locales").rglob("*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            return True
+    return False
+
+
 def build_book(layout: Layout, strict: bool = False, all_pages: bool = False, quiet: bool = False) -> BuildResult:
     vendor_assets(layout)
     forget_stale_data_pages(layout)
+    all_pages = all_pages or catalog_changed(layout)
     start = time.perf_counter()
     proc = subprocess.run(
         build_command(layout, strict=strict, all_pages=all_pages),
@@ -205,6 +217,7 @@ def is_stale(layout: Layout) -> bool:
     built = index.stat().st_mtime
     sources = [layout.book / "_config.yml", layout.book / "_toc.yml", layout.bibliography]
     sources += list(layout.book.glob("*.md")) + list((layout.book / "_assets").rglob("*"))
+    sources += list((layout.book / "_locales").rglob("*.po"))
     sources += list(layout.modules.rglob("*.md")) + list(layout.modules.rglob("*.csv"))
     sources += [p for inputs in DATA_PAGES.values() for name in inputs for p in _input_files(layout.root / name)]
     return any(p.exists() and p.stat().st_mtime > built for p in sources)

@@ -22,6 +22,7 @@ RULE_MODULES = [
     "leerplein.book.studielast",
     "leerplein.book.content_rules",
     "leerplein.book.source_rules",
+    "leerplein.book.count_rules",
     "leerplein.course.prepare.rubrics",
     "leerplein.course.prepare.assessment_rules",
 ]

@@ -10,8 +10,8 @@
   algorithm, so "schulden" was indexed as "schul" and searched as "schuld" and found nothing.
 - Registers Dutch citation and bibliography styles (leerplein.book.bibstyle: "en", not "and").
 - Mends the theme's markup where axe-core finds serious problems, after each page is
-  written: the colour-mode button's name does not contain its visible (title) text
-  (label-content-name-mismatch), the navigation's expand toggles have no name
+  written: the colour-mode button's icons carry their own (title) text, which its name does not
+  contain (label-content-name-mismatch), the navigation's expand toggles have no name
   (summary-name), and docutils' citation list claims role=list without list items
   (aria-required-children); and the theme's empty default colour mode, which logs a
   console error on a reader's first visit.
@@ -25,30 +25,19 @@ from pathlib import Path
 CDN_MARKERS = ("unpkg.com", "cdn.jsdelivr.net", "cdnjs.cloudflare.com")
 
 THEME_ICON = re.compile(r'(<i class="theme-switch [^"]*"[^>]*?)\s+title="[^"]*"></i>')
-THEME_BUTTON_LABEL = re.compile(r'(theme-switch-button[^>]*?)aria-label="Color mode" data-bs-title="Color mode"')
 BARE_SUMMARY = '<summary><span class="toctree-toggle" role="presentation">'
 NAMED_SUMMARY = ('<summary aria-label="Onderdelen tonen of verbergen">'
                  '<span class="toctree-toggle" role="presentation">')
 # The theme starts with an empty colour mode when nothing is stored, and logs an error.
 EMPTY_MODE = 'localStorage.getItem("mode") || ""'
 CITATION_LIST = '<div role="list" class="citation-list">'
-# Theme strings that stay English with language nl: pydata-sphinx-theme ships no Dutch catalog,
-# some of sphinx-book-theme's are not translatable, and Sphinx's own misses a few.
+# Theme strings that stay English with language nl even with book/_locales/nl (Dutch for the
+# strings the theme and Sphinx translate): sphinx-book-theme writes these without gettext.
 DUTCH_THEME_STRINGS = {
-    ">Skip to main content<": ">Naar de inhoud<",
-    '</i>Back to top</button>': '</i>Naar boven</button>',
-    'aria-label="Version warning"': 'aria-label="Waarschuwing over de versie"',
-    'aria-label="Site navigation"': 'aria-label="Menu van de site"',
     'aria-label="Main"': 'aria-label="Hoofdmenu"',
     'title="Toggle primary sidebar"': 'title="Menu tonen of verbergen"',
     'title="Toggle secondary sidebar"': 'title="Inhoud van deze pagina tonen of verbergen"',
-    'title="previous page"': 'title="vorige pagina"',
-    'title="next page"': 'title="volgende pagina"',
-    'aria-label="On this page"': 'aria-label="Op deze pagina"',
     '<nav aria-label="Page">': '<nav aria-label="Pagina">',
-    'title="Link to this heading"': 'title="Link naar dit kopje"',
-    "Please activate JavaScript to enable the search functionality.":
-        "Zet JavaScript aan om te kunnen zoeken.",
 }
 
 
@@ -84,7 +73,6 @@ def _add_launch_link(app, pagename, templatename, context, doctree):
 
 def mend_html(html: str) -> str:
     html = THEME_ICON.sub(r'\1 aria-hidden="true"></i>', html)
-    html = THEME_BUTTON_LABEL.sub(r'\1aria-label="Kleurmodus" data-bs-title="Kleurmodus"', html)
     html = html.replace(BARE_SUMMARY, NAMED_SUMMARY)
     html = html.replace(EMPTY_MODE, 'localStorage.getItem("mode") || "light"')
     for english, dutch in DUTCH_THEME_STRINGS.items():

@@ -48,8 +48,9 @@ class Analysis:
         s = self.scores
         if s.words == 0:
             return "Er is nog geen tekst om te meten. Plak of typ een tekst."
+        per_sentence = f"{s.words_per_sentence:.1f}".replace(".", ",")  # Dutch decimal comma
         return (f"Flesch-Douma {s.flesch_douma:.0f} ({s.douma_label}), LIX {s.lix:.0f} ({s.lix_label}), "
-                f"{self.level}. {s.sentences} zinnen, gemiddeld {s.words_per_sentence:.1f} woorden per zin. "
+                f"{self.level}. {s.sentences} zinnen, gemiddeld {per_sentence} woorden per zin. "
                 f"{len(self.long_sentences)} lange zinnen, {len(self.long_words)} lange woorden, "
                 f"{len(self.jargon)} ambtelijke woorden.")
 

@@ -121,8 +121,8 @@ def render_html(plan: Plan, page_depth: int = 2) -> str:
             "<th scope='col'>Werkvorm</th><th scope='col'>Wie</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>"
             f"<h2>Vragen voor de peiling</h2><ol>{polls or '<li>Geen.</li>'}</ol>"
-            "<p>Start de peiling met <em>Peiling</em> op de hub (of <code>leerplein peiling start</code>) en kies dit "
-            "sessieplan: de vragen staan er dan al in.</p>"
+            "<p>Start de peiling in Leerplein met <em>Peiling</em> en kies dit sessieplan: de vragen staan er dan al "
+            "in.</p>"
             f"<h2>Wat deelnemers meenemen</h2><ul>{''.join(f'<li>{e(m)}</li>' for m in plan.meenemen)}</ul></div>")
 
 
