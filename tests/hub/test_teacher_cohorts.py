@@ -136,7 +136,7 @@ def run_cycle(browser, hub, teacher, name, cohort, other, student, outsider, tag
     assert f"Deadline voor {other}" not in text  # every page is about one cohort
 
     text = step(page, "Vrijgeven", f"Vrijgegeven voor {cohort}: studenten kunnen de opdracht nu ophalen.")
-    assert "versie 1" in text
+    assert "versie 1" in text, text
     dutch_screen(page, f"{tag}-03-released")
 
     headers = server_token(hub, student)
@@ -155,7 +155,7 @@ def run_cycle(browser, hub, teacher, name, cohort, other, student, outsider, tag
     assert NAMES[outsider] not in text
     dutch_screen(page, f"{tag}-04-collected")
     text = step(page, "Automatisch nakijken", "1 nagekeken, 0 met een probleem.")
-    assert "Nog beoordelen (1)" in text and NAMES[student] in text and "te laat" in text
+    assert "Nog beoordelen (1)" in text and NAMES[student] in text and "te laat" in text, text
     dutch_screen(page, f"{tag}-05-autograded")
     text = step(page, "Feedback vrijgeven", "Er is nog geen volledig beoordeeld werk")
     assert NAMES[student] in text

@@ -108,6 +108,9 @@ class Assignment(WorkspaceHandler):
         from leerplein.course.intake.deadlines import deadline_for, handed_in_at
         from leerplein.teacher.cycle import assignment_state
 
+        # the job first: when it says "klaar", all it wrote is on disk before the state is read
+        # (read the other way round, a finishing job could show its result beside the old state)
+        job = jobs.current(self.course, slug, self.cohort)
         state = assignment_state(self.course, slug, self.students(), self.cohort)
         people = load_people()
         handed = []
@@ -116,7 +119,7 @@ class Assignment(WorkspaceHandler):
             due = deadline_for(self.course, people.get(student, {}).get("cursus", ""), slug)
             handed.append((student, moment, moment is not None and due is not None and moment > due))
         due = {c: deadline_for(self.course, c, slug) for c in self.scope.cohorts}
-        body, busy = pages.assignment(self.base, state, jobs.current(self.course, slug, self.cohort), self.names(),
+        body, busy = pages.assignment(self.base, state, job, self.names(),
                                       self.xsrf_token.decode(), flash, due=due, handed=handed, error=error)
         self.show(state.titel, body, refresh=busy)
 
