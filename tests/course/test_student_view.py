@@ -211,6 +211,10 @@ def test_the_zelfscan_and_the_eindopdracht_are_in_the_student_view_with_links_in
     assert '"href":"../' not in scan.html and f'href="{base}eindopdracht"' in scan.html
     final = pages.load_book_page(built_book, "eindopdracht", base)
     assert "Cesuur" in final.html and "cesuur" in final.html
+    from leerplein.book.count_rules import attendance_minimum, counted_sessions
+
+    sessions = sum(counted_sessions(ROOT).values())  # the session plans the modules count (5 + 6)
+    assert sessions == 11 and f"minstens {attendance_minimum(ROOT)} van de {sessions} bijeenkomsten" in final.html
     for name in ("intro", "../../etc/passwd", "begrippenlijst"):
         with pytest.raises(FormError):
             pages.load_book_page(built_book, name, base)

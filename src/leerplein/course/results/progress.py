@@ -178,9 +178,17 @@ def pass_rules_html(root: Path) -> str:
             f"<tbody>{''.join(rows)}</tbody><tfoot><tr><th scope='row'>Alle opdrachten samen</th><td>{_dutch(total)}</td>"
             f"<td>{course_needed} ({round(rules.course_minimum * 100)} procent)</td></tr></tfoot></table>"
             f"<p>Je bent geslaagd als je elke opdracht hebt gehaald, samen minstens {course_needed} punten hebt, "
-            f"bij minstens {rules.attendance_minimum} van de 11 bijeenkomsten was"
+            f"bij minstens {rules.attendance_minimum} van de {session_count(root)} bijeenkomsten was"
             f"{' en elk kernleerdoel hieronder minstens voldoende is' if rules.core else ''}.</p>"
             + core_goals_html(root, rules))
+
+
+def session_count(root: Path) -> int:
+    """The group sessions the course has: the session plans its modules count (as `leerplein
+    check` counts them for the guide), so this page and the guide cannot disagree."""
+    from leerplein.book.count_rules import counted_sessions
+
+    return sum(counted_sessions(root).values())
 
 
 def core_goals_html(root: Path, rules: Rules) -> str:
