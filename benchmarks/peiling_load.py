@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -230,6 +231,8 @@ def run(participants: int, seconds: float, profile: Path | None = None, flood: b
             if not line and proc.poll() is not None:
                 raise RuntimeError("peiling did not start")
         login = re.search(r"(http://\S+sleutel=\S+)", line).group(1)
+        # keep reading its log: a full pipe would block the service at its next log line (a flood's 429s)
+        threading.Thread(target=proc.stdout.read, daemon=True).start()
         base = f"http://127.0.0.1:{port}/"
         code, facilitator = asyncio.run(setup(login, base))
         mem_before, _ = memory_mb(proc.pid)
