@@ -27,6 +27,7 @@ WARN_BELOW = 60.0
 MIN_WORDS = 80  # shorter pages (a glossary, a bibliography) give no stable score
 
 FENCE = re.compile(r"^(`{3,}|~{3,})")
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 ROLE_WITH_TEXT = re.compile(r"\{(?:term|doc|ref)\}`([^`<]*?)(?:\s*<[^>]*>)?`")
 ROLE_GLUE = re.compile(r"\{glue:text\}`[^`]*`")
 ROLE_OTHER = re.compile(r"\{[a-z:]+\}`[^`]*`")
@@ -35,8 +36,9 @@ EMPHASIS = re.compile(r"[*_]{1,2}([^*_]+)[*_]{1,2}")
 
 
 def body_text(markdown: str) -> str:
-    """The prose a reader reads: no front matter, code, directive syntax, headings or tables."""
-    lines = markdown.splitlines()
+    """The prose a reader reads: no front matter, comments, code, directive syntax, headings or
+    tables. (A comment is for authors: editing one must not change a count a reader sees.)"""
+    lines = HTML_COMMENT.sub("", markdown).splitlines()
     if lines and lines[0].strip() == "---":
         end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0)
         lines = lines[end + 1:]
@@ -53,7 +55,7 @@ def body_text(markdown: str) -> str:
             if "{code-cell}" in stripped or not stripped.startswith(match.group(1) + "{"):
                 fence = match.group(1)
             continue  # a prose directive's own line (e.g. ```{warning}) is skipped, its body kept
-        if stripped.startswith((":::", "#", "|", ":")) or not stripped:
+        if stripped.startswith((":::", "#", "|", ":", "%")) or not stripped:  # "%": a MyST comment line
             prose.append("")
             continue
         text = re.sub(r"^(?:[-*]|\d+\.)\s+", "", stripped)
