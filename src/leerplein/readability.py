@@ -9,11 +9,32 @@ table and Björnsson's LIX scale (see content brief, S28a and S29a).
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
+import types
 from dataclasses import dataclass
 from functools import lru_cache
 
-from textstat.textstat import textstatistics
+
+class _ImportedOnFirstUse(types.ModuleType):
+    """Stands in for a module until one of its attributes is used (PEP 562 `__getattr__`)."""
+
+    def __getattr__(self, attr: str):
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), attr)
+
+
+def _import_lazily(name: str) -> None:
+    """textstat imports nltk (and through it scipy and scikit-learn: 1.2 s) for its English
+    pronunciation dictionary only; Dutch never touches it. Load it on first use instead."""
+    if name not in sys.modules and importlib.util.find_spec(name) is not None:
+        sys.modules[name] = _ImportedOnFirstUse(name)
+
+
+_import_lazily("nltk")
+from textstat.textstat import textstatistics  # noqa: E402
 
 DOUMA_SCALE = [  # (lower bound, label)
     (90, "zeer gemakkelijk"),

@@ -4,6 +4,8 @@ jsonschema (through jupyter_events) imports the optional `rfc3987_syntax` when i
 only to check the "iri" string format. That import builds a grammar parser: 0.7 s of CPU and
 26 MB in every server, while no schema that Jupyter Server or its extensions validate uses that
 format. A class of thirty starting at once pays it thirty times, so the server starts without it.
+(constraints.txt pins jsonschema 4.23, which does not pull it in; this guard is for installs
+that add it anyway.)
 """
 
 from __future__ import annotations
