@@ -41,13 +41,14 @@ def copy_sources(target: Path) -> None:
     (target / "pyproject.toml").write_text('[project]\nname = "leerplein"\n')
 
 
-def timed_build(root: Path) -> float:
+def timed_build(root: Path) -> tuple[float, int]:
+    """Seconds of `leerplein build`, and how many pages it executed."""
     start = time.perf_counter()
     proc = subprocess.run([str(LEERPLEIN), "build"], cwd=root, capture_output=True, text=True,
                           env={**os.environ, "LEERPLEIN_ROOT": str(root)})
     if proc.returncode != 0:
         sys.exit(proc.stderr[-3000:])
-    return time.perf_counter() - start
+    return time.perf_counter() - start, proc.stdout.count("Executing notebook")
 
 
 def edit_one_page(root: Path, words: bool) -> Path:
@@ -91,12 +92,15 @@ def main() -> None:
     rows = [(first, cold), ("rebuild, nothing changed", warm),
             (f"rebuild after editing {edited.parent.name}/{edited.name} (no words changed)", one),
             ("rebuild after adding a sentence there (the study-load tables change too)", worded)]
-    table = ["| build | seconds |", "| --- | ---: |"] + [f"| {name} | {sec:.1f} |" for name, sec in rows]
+    table = ["| build | seconds | pages executed |", "| --- | ---: | ---: |"] + [
+        f"| {name} | {sec:.1f} | {executed} |" for name, (sec, executed) in rows]
     text = (f"# Book build times\n\n{pages} source pages; {platform.node()} "
             f"({os.cpu_count()} cores), {time.strftime('%Y-%m-%d')}. "
             "Measured by `benchmarks/build_times.py` in one run.\n\n" + "\n".join(table) + "\n")
     if "studielast" not in after or after == before:
         sys.exit("the module's study-load table did not follow the added sentence")
+    if one[1] or worded[1]:
+        sys.exit("an edit of prose executed a page: the counts must come without executing notebooks")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     print(text)

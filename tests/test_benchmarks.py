@@ -114,7 +114,8 @@ def test_build_times_runs_with_the_repositorys_warm_cache(built_book, tmp_path):
         "first build", "rebuild", "rebuild", "rebuild"]
     assert f"execution cache copied from {cache}" in rows[0][0]  # the results say which cache was used
     assert "no words changed" in rows[2][0] and "study-load tables" in rows[3][0]
-    assert all(float(sec) > 0 for _, sec in rows)
+    assert all(float(sec) > 0 for _, sec, _ in rows)
+    assert [executed for _, _, executed in rows[1:]] == ["0", "0", "0"]  # no prose edit executes a page
     # the book is still in the repository, untouched by the copy's edits
     assert "Deze zin is toegevoegd voor de meting" not in "".join(
         p.read_text(encoding="utf-8") for p in (ROOT / "modules").glob("*/0[1-9]-*.md"))

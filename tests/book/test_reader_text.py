@@ -18,7 +18,16 @@ def test_comments_are_not_read_and_prose_is():
     assert reader_words(page) == reader_words("Een zin van vier woorden.\nNog een zin hier.\n") == 9
 
 
-def test_a_comment_edit_leaves_every_data_page_digest_alone_and_a_sentence_does_not(tmp_path):
+def test_prose_after_a_directive_counts(tmp_path):
+    """The closing line of a ```{directive} block is not the start of a code block: the prose
+    after a table directive on a module's index page counts."""
+    page = "Voor de tabel.\n\n```{studielast} 01-m\n```\n\nNa de tabel.\n\n```{note}\nIn de noot.\n```\nSlot.\n"
+    assert body_text(page).split() == ["Voor", "de", "tabel.", "Na", "de", "tabel.", "In", "de", "noot.", "Slot."]
+    code = "Tekst.\n```{code-cell} ipython3\nprint('niet tellen')\n```\nMeer tekst.\n"
+    assert "tellen" not in body_text(code) and "Meer tekst." in body_text(code)
+
+
+def test_a_comment_edit_leaves_every_data_page_digest_alone(tmp_path):
     for name in ("book", "modules", "sessies", "exercises", "grading", "src"):
         (tmp_path / name).symlink_to(ROOT / name) if name == "src" else shutil.copytree(
             ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("_build"))
@@ -26,7 +35,35 @@ def test_a_comment_edit_leaves_every_data_page_digest_alone_and_a_sentence_does_
     before = data_digests(tmp_path)
     page.write_text(page.read_text(encoding="utf-8") + "\n<!-- bewerkt -->\n", encoding="utf-8")
     assert data_digests(tmp_path) == before
-    page.write_text(page.read_text(encoding="utf-8") + "\nDeze zin telt wel mee voor de studielast.\n",
-                    encoding="utf-8")
-    changed = {m for m, d in data_digests(tmp_path).items() if d != before[m]}
-    assert {"leerplein.book.studielast", "leerplein.book.readability"} <= changed
+
+
+def test_the_tables_name_every_page_they_count_so_sphinx_reads_them_again():
+    from leerplein.book.readability import readability_inputs
+    from leerplein.book.studielast import study_load_inputs
+
+    module = "01-armoede-zien"
+    pages = {p for p in (ROOT / "modules" / module).glob("0[1-9]-*.md")}
+    assert pages and pages <= set(study_load_inputs(ROOT, module)) <= set(study_load_inputs(ROOT))
+    assert (ROOT / "modules" / "02-schaarste-en-bandbreedte" / "index.md") not in study_load_inputs(ROOT, module)
+    assert pages <= set(readability_inputs(ROOT)) and ROOT / "book" / "intro.md" in readability_inputs(ROOT)
+    assert all(p.is_file() for p in study_load_inputs(ROOT))  # a missing input would make Sphinx read it every time
+
+
+def test_readability_scores_are_kept_per_prose_and_measured_again_when_it_changes(tmp_path, monkeypatch):
+    from leerplein.book import readability
+
+    for name in ("book", "modules"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("_build"))
+    cache = tmp_path / "scores.json"
+    first = readability.page_scores(tmp_path, cache)
+    measured = []
+    real = readability.measure
+    monkeypatch.setattr(readability, "measure", lambda text: measured.append(text) or real(text))
+    assert readability.page_scores(tmp_path, cache) == first and measured == []
+    page = sorted((tmp_path / "modules").glob("*/0[1-9]-*.md"))[0]
+    page.write_text(page.read_text(encoding="utf-8") + "\nEen nieuwe zin.\n", encoding="utf-8")
+    again = {s.path: s.scores for s in readability.page_scores(tmp_path, cache)}
+    assert len(measured) == 1 and "Een nieuwe zin." in measured[0]
+    assert again[page].words == {s.path: s.scores for s in first}[page].words + 3
+    cache.write_text("{kapot")
+    assert readability.page_scores(tmp_path, cache) == readability.page_scores(tmp_path)  # a broken cache is ignored

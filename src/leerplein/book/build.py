@@ -32,7 +32,7 @@ class BuildResult:
 
 def build_command(layout: Layout, strict: bool = False, all_pages: bool = False) -> list[str]:
     cmd = [
-        str(Path(sys.executable).with_name("jupyter-book")), "build", str(layout.root),
+        sys.executable, "-m", "leerplein.book.sphinx_run", "build", str(layout.root),
         "--config", str(layout.book / "_config.yml"),
         "--toc", str(layout.book / "_toc.yml"),
         "--path-output", str(layout.book),
@@ -46,31 +46,17 @@ def build_command(layout: Layout, strict: bool = False, all_pages: bool = False)
 
 
 # Pages whose output comes from data outside the page: a marker in the page's code, and the
-# files that output depends on (relative to the repository root).
+# files that output depends on (relative to the repository root). (Tables computed from the
+# pages' own words are directives, not code: leerplein.book.directives.)
 DATA_PAGES = {
     "leerplein.interactives": ["src/leerplein/interactives"],
     "leerplein.sessies": ["src/leerplein/sessies", "sessies"],
-    "leerplein.book.studielast": ["src/leerplein/book/studielast.py", "book/studielast.yml", "sessies",
-                                  "book/_toc.yml"],
     "leerplein.course.results.progress": ["src/leerplein/course/results/progress.py", "grading/slaagregels.yml", "grading/rubrics",
                                   "exercises"],
     "zelfscan": ["src/leerplein/interactives", "book/_toc.yml"],
     "matplotlib": ["src/leerplein/book/charts.py"],  # Dutch numbers on the charts
-    "leerplein.book.readability": ["src/leerplein/book/readability.py", "src/leerplein/readability.py", "sessies",
-                                   "book/_toc.yml"],
 }
 DATA_STAMP = ".data-digests.json"
-
-
-def _study_load_shown(root: Path) -> bytes:
-    """What the study-load tables show, computed from the modules' words without executing a
-    page: editing a page re-executes the tables only when a number in them changes."""
-    from leerplein.book.studielast import StudyLoadError, course_loads, render_table
-
-    try:
-        return "".join(render_table(load) for load in course_loads(root)).encode()
-    except (StudyLoadError, OSError, ValueError) as err:  # the pages then show the error
-        return repr(err).encode()
 
 
 def _page_titles(root: Path) -> bytes:
@@ -80,15 +66,8 @@ def _page_titles(root: Path) -> bytes:
     return "\n".join(f"{p}={page_title(root, p)}" for p in toc_files(root) if p.startswith("modules/")).encode()
 
 
-def _readability_shown(root: Path) -> bytes:
-    from leerplein.book.readability import readability_rows
-
-    return repr(readability_rows(root, for_readers=True)).encode()
-
-
 # Beyond their files, these pages depend on something computed from all module pages.
-DATA_COMPUTED = {"leerplein.book.studielast": _study_load_shown, "zelfscan": _page_titles,
-                 "leerplein.book.readability": _readability_shown}
+DATA_COMPUTED = {"zelfscan": _page_titles}
 
 
 def _input_files(base: Path) -> list[Path]:

@@ -14,12 +14,15 @@ aids, not infallible instruments): the threshold is a guard against drift, not a
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator
 
 from leerplein.book.check import Finding, rule
+from leerplein.course.course import write_atomic
 from leerplein.readability import Readability, measure
 
 FAIL_BELOW = 50.0
@@ -44,6 +47,7 @@ def body_text(markdown: str) -> str:
         lines = lines[end + 1:]
     prose: list[str] = []
     fence = None
+    open_directives: list[str] = []  # fences of prose directives whose body is being read
     for line in lines:
         stripped = line.strip()
         match = FENCE.match(stripped)
@@ -52,9 +56,13 @@ def body_text(markdown: str) -> str:
                 fence = None
             continue
         if match:
-            if "{code-cell}" in stripped or not stripped.startswith(match.group(1) + "{"):
+            if open_directives and stripped == open_directives[-1]:
+                open_directives.pop()  # the closing line of a prose directive
+            elif "{code-cell}" in stripped or not stripped.startswith(match.group(1) + "{"):
                 fence = match.group(1)
-            continue  # a prose directive's own line (e.g. ```{warning}) is skipped, its body kept
+            else:
+                open_directives.append(match.group(1))  # e.g. ```{warning}: its line skipped, its body kept
+            continue
         if stripped.startswith((":::", "#", "|", ":", "%")) or not stripped:  # "%": a MyST comment line
             prose.append("")
             continue
@@ -77,13 +85,37 @@ class PageScore:
     scores: Readability
 
 
-def page_scores(root: Path) -> list[PageScore]:
+def page_scores(root: Path, cache: Path | None = None) -> list[PageScore]:
+    """Every page's scores. With a cache file, a page whose prose did not change is not measured
+    again (hyphenating the whole book takes a quarter of a second: too long for an edit loop)."""
     from leerplein.book.rules import book_pages
 
-    return [PageScore(page, measure(body_text(page.read_text(encoding="utf-8")))) for page in book_pages(root)]
+    known = _read_cache(cache)
+    fresh: dict[str, dict] = {}
+    scores = []
+    for page in book_pages(root):
+        text = body_text(page.read_text(encoding="utf-8"))
+        key = hashlib.sha256(text.encode()).hexdigest()
+        try:
+            result = Readability(**known[key])
+        except (KeyError, TypeError):
+            result = measure(text)
+        fresh[key] = asdict(result)
+        scores.append(PageScore(page, result))
+    if cache is not None and fresh != known:
+        write_atomic(cache, json.dumps(fresh))
+    return scores
 
 
-def readability_rows(root: Path, for_readers: bool = True) -> list[dict]:
+def _read_cache(cache: Path | None) -> dict[str, dict]:
+    try:
+        data = json.loads(cache.read_text()) if cache is not None else {}
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def readability_rows(root: Path, for_readers: bool = True, cache: Path | None = None) -> list[dict]:
     """One row per page. For readers (the book's "Over deze cursus"): the page's title and Dutch
     decimals; for authors (`leerplein check`): the file and plain numbers."""
     from leerplein.book.rules import page_title
@@ -92,7 +124,7 @@ def readability_rows(root: Path, for_readers: bool = True) -> list[dict]:
         return f"{value:.1f}".replace(".", ",") if for_readers else round(value, 1)
 
     rows = []
-    for item in page_scores(Path(root)):
+    for item in page_scores(Path(root), cache):
         s = item.scores
         where = str(item.path.relative_to(root))
         rows.append({
@@ -104,6 +136,29 @@ def readability_rows(root: Path, for_readers: bool = True) -> list[dict]:
             "LIX": number(s.lix),
         })
     return rows
+
+
+def readability_html(root: Path, cache: Path | None = None) -> str:
+    """For readers ("Over deze cursus"): the measured pages, too-short ones left out."""
+    import html
+
+    rows = [r for r in readability_rows(root, True, cache) if r["oordeel"] != "te kort om te meten"]
+    if not rows:
+        return "<p>Er zijn nog geen pagina's om te meten.</p>"
+    head = "".join(f"<th scope='col'>{html.escape(h[:1].upper() + h[1:])}</th>" for h in rows[0])
+    body = "".join("<tr><th scope='row'>" + html.escape(str(r["pagina"])) + "</th>" +
+                   "".join(f"<td>{html.escape(str(v))}</td>" for k, v in r.items() if k != "pagina") + "</tr>"
+                   for r in rows)
+    return (f"<table class='table leesbaarheid'><caption>Leesbaarheid per pagina</caption><thead><tr>{head}"
+            f"</tr></thead><tbody>{body}</tbody></table>")
+
+
+def readability_inputs(root: Path) -> list[Path]:
+    """Every file the readability table is computed from."""
+    from leerplein import readability
+    from leerplein.book.rules import book_pages
+
+    return [*book_pages(root), root / "book" / "_toc.yml", Path(__file__), Path(readability.__file__)]
 
 
 def readability_table(root: Path) -> str:

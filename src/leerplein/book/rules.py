@@ -6,9 +6,8 @@ import re
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import yaml
-
 from leerplein.book.check import Finding, rule
+from leerplein.yamlfiles import load_yaml
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 BULLET = re.compile(r"^\s*[-*]\s+\S")
@@ -206,7 +205,7 @@ def toc_files(root: Path) -> list[str]:
             for item in node:
                 walk(item)
 
-    walk(yaml.safe_load(toc.read_text(encoding="utf-8")))
+    walk(load_yaml(toc))
     return files
 
 

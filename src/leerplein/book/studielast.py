@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from leerplein.book.check import Finding, rule
+from leerplein.yamlfiles import load_yaml
 
 KINDS = {  # soort -> how it is shown in the table
     "lezen": "Lezen in het boek",
@@ -72,7 +71,7 @@ class ModuleLoad:
 
 def load_norms(root: Path) -> Norms:
     path = root / "book" / "studielast.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path)
     reading = data["lezen"]
     return Norms(float(data["uren_per_ec"]), float(reading["bladzijden_per_uur"]),
                  int(reading["woorden_per_bladzijde"]), list(reading.get("bronnen", [])))
@@ -106,7 +105,7 @@ def module_load(root: Path, module: str, norms: Norms | None = None) -> ModuleLo
     path = root / "modules" / module / "studielast.yml"
     if not path.is_file():
         raise StudyLoadError(f"{path.relative_to(root)} is missing: list the module's activities with minutes")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path) or {}
     load = ModuleLoad(module)
     for number, item in enumerate(data.get("activiteiten") or [], start=1):
         kind = item.get("soort")
@@ -173,30 +172,28 @@ def course_loads(root: Path) -> list[ModuleLoad]:
     return [module_load(root, d.name, norms) for d in module_dirs(root)]
 
 
-def show(module: str) -> None:
-    """For a module's index page: the table of its activities."""
-    from IPython.display import HTML, display
-
-    from leerplein.paths import find_root
-
-    display(HTML(render_table(module_load(find_root(), module))))
-
-
-def show_course() -> None:
+def course_table(root: Path) -> str:
     """For the introduction: hours per module and the course's EC."""
-    from IPython.display import HTML, display
-
-    from leerplein.paths import find_root
-
-    root = find_root()
     norms, loads = load_norms(root), course_loads(root)
     rows = "".join(f"<tr><th scope='row'>Module {l.module[:2].lstrip('0')}</th><td>{dutch_hours(l.hours)}</td></tr>"
                    for l in loads)
     total = sum(l.hours for l in loads)
-    display(HTML("<table class='studielast'><caption>Studiebelasting per module</caption><thead><tr>"
-                 "<th scope='col'>Module</th><th scope='col'>Uren</th></tr></thead>"
-                 f"<tbody>{rows}</tbody><tfoot><tr><th scope='row'>Totaal</th><td>{dutch_hours(total)} = "
-                 f"{f'{total / norms.hours_per_ec:.1f}'.replace('.', ',')} EC</td></tr></tfoot></table>"))
+    return ("<table class='studielast'><caption>Studiebelasting per module</caption><thead><tr>"
+            "<th scope='col'>Module</th><th scope='col'>Uren</th></tr></thead>"
+            f"<tbody>{rows}</tbody><tfoot><tr><th scope='row'>Totaal</th><td>{dutch_hours(total)} = "
+            f"{f'{total / norms.hours_per_ec:.1f}'.replace('.', ',')} EC</td></tr></tfoot></table>")
+
+
+def study_load_inputs(root: Path, module: str | None = None) -> list[Path]:
+    """Every file a study-load table is computed from (all modules when module is None)."""
+    from leerplein.book.rules import module_dirs
+
+    modules = [module] if module else [d.name for d in module_dirs(root)]
+    files = [root / "book" / "studielast.yml", root / "book" / "_toc.yml", Path(__file__)]
+    for name in modules:
+        files += [root / "modules" / name / "studielast.yml", *module_pages(root, name)]
+    files += sorted((root / "sessies").glob("*.yml"))
+    return [f for f in files if f.is_file()]
 
 
 EC_STATED = re.compile(r"(\d+(?:[.,]\d+)?)\s*EC\b")
@@ -214,7 +211,7 @@ def _session_shares(root: Path, folders: list[Path]):
         path = folder / "studielast.yml"
         if not path.is_file():
             continue
-        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("activiteiten") or []:
+        for item in (load_yaml(path) or {}).get("activiteiten") or []:
             if isinstance(item, dict) and item.get("soort") == "bijeenkomst" and item.get("sessie"):
                 share = item.get("aandeel", 1)
                 shares[item["sessie"]] = shares.get(item["sessie"], 0) + (share if isinstance(share, (int, float)) else 0)

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from leerplein.peiling.model import KINDS, PeilingError, parse_question
+from leerplein.yamlfiles import load_yaml
 
 
 class PlanError(ValueError):
@@ -35,7 +36,7 @@ class Plan:
 
 
 def load_plan(path: Path, root: Path) -> Plan:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path) or {}
     try:
         plan = Plan(path.stem, str(data["reeks"]), int(data["nummer"]), str(data["titel"]), str(data["doel"]).strip(),
                     list(data.get("vooraf") or []), dict(data["rollen"]), list(data.get("materialen") or []),
