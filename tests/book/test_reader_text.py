@@ -37,16 +37,28 @@ def test_a_comment_edit_leaves_every_data_page_digest_alone(tmp_path):
     assert data_digests(tmp_path) == before
 
 
-def test_the_tables_name_every_page_they_count_so_sphinx_reads_them_again():
-    from leerplein.book.readability import readability_inputs
-    from leerplein.book.studielast import study_load_inputs
+def test_a_page_with_a_table_is_read_again_exactly_when_its_table_would_change(tmp_path):
+    from leerplein.book.directives import _digest, pages_whose_tables_changed, table_html
 
-    module = "01-armoede-zien"
-    pages = {p for p in (ROOT / "modules" / module).glob("0[1-9]-*.md")}
-    assert pages and pages <= set(study_load_inputs(ROOT, module)) <= set(study_load_inputs(ROOT))
-    assert (ROOT / "modules" / "02-schaarste-en-bandbreedte" / "index.md") not in study_load_inputs(ROOT, module)
-    assert pages <= set(readability_inputs(ROOT)) and ROOT / "book" / "intro.md" in readability_inputs(ROOT)
-    assert all(p.is_file() for p in study_load_inputs(ROOT))  # a missing input would make Sphinx read it every time
+    for name in ("book", "modules", "sessies", "grading"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("_build"))
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "leerplein"\n')
+    shown = {"modules/01-armoede-zien/index": ("studielast", "01-armoede-zien"),
+             "modules/02-schaarste-en-bandbreedte/index": ("studielast", "02-schaarste-en-bandbreedte"),
+             "book/intro": ("studielast", ""), "book/over-deze-cursus": ("leesbaarheid", "")}
+    recorded = {doc: {f"{name}\0{arg}": _digest(table_html(tmp_path, name, arg or None))} for doc, (name, arg) in shown.items()}
+    assert pages_whose_tables_changed(tmp_path, recorded) == []
+    page = tmp_path / "modules/01-armoede-zien/01-armoede-in-cijfers.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n<!-- een notitie voor auteurs -->\n", encoding="utf-8")
+    assert pages_whose_tables_changed(tmp_path, recorded) == []  # a comment changes no table: nothing to read again
+    page.write_text(page.read_text(encoding="utf-8") + "\nDeze nieuwe zin telt mee.\n", encoding="utf-8")
+    again = pages_whose_tables_changed(tmp_path, recorded)
+    assert {"modules/01-armoede-zien/index", "book/over-deze-cursus"} <= set(again)
+    assert "modules/02-schaarste-en-bandbreedte/index" not in again  # another module's table stays as it is
+    assert pages_whose_tables_changed(tmp_path, recorded, skip={"book/over-deze-cursus"}) == [
+        d for d in again if d != "book/over-deze-cursus"]  # pages Sphinx reads anyway are not named twice
+    (tmp_path / "modules/01-armoede-zien/studielast.yml").write_text("activiteiten: [{soort: onbekend}]\n")
+    assert "De tabel kon niet worden berekend" in table_html(tmp_path, "studielast", "01-armoede-zien")
 
 
 def test_readability_scores_are_kept_per_prose_and_measured_again_when_it_changes(tmp_path, monkeypatch):

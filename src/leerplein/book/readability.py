@@ -153,14 +153,6 @@ def readability_html(root: Path, cache: Path | None = None) -> str:
             f"</tr></thead><tbody>{body}</tbody></table>")
 
 
-def readability_inputs(root: Path) -> list[Path]:
-    """Every file the readability table is computed from."""
-    from leerplein import readability
-    from leerplein.book.rules import book_pages
-
-    return [*book_pages(root), root / "book" / "_toc.yml", Path(__file__), Path(readability.__file__)]
-
-
 def readability_table(root: Path) -> str:
     rows = readability_rows(root, for_readers=False)
     if not rows:

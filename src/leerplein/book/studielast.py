@@ -184,18 +184,6 @@ def course_table(root: Path) -> str:
             f"{f'{total / norms.hours_per_ec:.1f}'.replace('.', ',')} EC</td></tr></tfoot></table>")
 
 
-def study_load_inputs(root: Path, module: str | None = None) -> list[Path]:
-    """Every file a study-load table is computed from (all modules when module is None)."""
-    from leerplein.book.rules import module_dirs
-
-    modules = [module] if module else [d.name for d in module_dirs(root)]
-    files = [root / "book" / "studielast.yml", root / "book" / "_toc.yml", Path(__file__)]
-    for name in modules:
-        files += [root / "modules" / name / "studielast.yml", *module_pages(root, name)]
-    files += sorted((root / "sessies").glob("*.yml"))
-    return [f for f in files if f.is_file()]
-
-
 EC_STATED = re.compile(r"(\d+(?:[.,]\d+)?)\s*EC\b")
 TOLERANCE = 0.10
 
