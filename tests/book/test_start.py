@@ -109,7 +109,8 @@ def test_start_for_a_learner_opens_the_student_view_not_jupyterlab(root, built_b
         assert page.locator(".jp-CodeCell, .cm-editor, pre").count() == 0
         page.fill("#notities", "Thuis gelezen.")
         page.click("text=Aantekeningen bewaren")
-        page.wait_for_selector("#notities-status:has-text('bewaard')")
+        # ("Nog niet bewaard…" shows while typing: wait for the saved message itself)
+        page.wait_for_selector("#notities-status:has-text('zijn bewaard')")
         assert (home / "Leerplein" / "aantekeningen" / "01-armoede-zien" / "doe-rondkomen.md").read_text() == "Thuis gelezen."
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         screenshot(page, "start-leerling")
