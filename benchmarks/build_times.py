@@ -4,7 +4,10 @@ Copies the book sources (book/, modules/) into a temporary folder so the reposit
 build cache is untouched, then runs `leerplein build` four times there. Writes
 benchmarks/results/build_times.md (or FILE).
 
-    .venv/bin/python benchmarks/build_times.py [--out FILE] [--jupyter-cache DIR]
+    .venv/bin/python benchmarks/build_times.py [--out FILE] [--jupyter-cache DIR] [--before COMMIT]
+
+`--before COMMIT` first does the same with the book and the package as they were at COMMIT
+(`git archive`, run with today's installed packages), so both columns come from one run.
 
 `--jupyter-cache book/_build/.jupyter_cache` copies an execution cache into the temporary copy
 first, so the first build executes only the pages whose text differs from the cached ones (the
@@ -32,20 +35,29 @@ LEERPLEIN = Path(sys.executable).with_name("leerplein")
 SOURCES = ("modules", "sessies", "exercises", "grading")  # everything a page reads, besides book/
 
 
-def copy_sources(target: Path) -> None:
-    shutil.copytree(ROOT / "book", target / "book", ignore=shutil.ignore_patterns("_build", "_vendor"))
-    for name in SOURCES:
-        shutil.copytree(ROOT / name, target / name)
+def copy_sources(target: Path, commit: str | None = None) -> None:
+    """The book's sources in target: as they are, or as they were at commit (package included)."""
+    if commit:
+        archive = subprocess.run(["git", "archive", commit, "book", "src", *SOURCES], cwd=ROOT,
+                                 capture_output=True, check=True).stdout
+        target.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    else:
+        shutil.copytree(ROOT / "book", target / "book", ignore=shutil.ignore_patterns("_build", "_vendor"))
+        for name in SOURCES:
+            shutil.copytree(ROOT / name, target / name)
+        (target / "src").symlink_to(ROOT / "src")  # the build fingerprints data pages' code by its path under src/
     (target / "node_modules").symlink_to(ROOT / "node_modules")
-    (target / "src").symlink_to(ROOT / "src")  # the build fingerprints data pages' code by its path under src/
     (target / "pyproject.toml").write_text('[project]\nname = "leerplein"\n')
 
 
 def timed_build(root: Path) -> tuple[float, int]:
     """Seconds of `leerplein build`, and how many pages it executed."""
     start = time.perf_counter()
-    proc = subprocess.run([str(LEERPLEIN), "build"], cwd=root, capture_output=True, text=True,
-                          env={**os.environ, "LEERPLEIN_ROOT": str(root)})
+    env = {**os.environ, "LEERPLEIN_ROOT": str(root)}
+    if not (root / "src").is_symlink():  # an earlier version's package, unpacked in root
+        env["PYTHONPATH"] = str(root / "src")
+    proc = subprocess.run([str(LEERPLEIN), "build"], cwd=root, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         sys.exit(proc.stderr[-3000:])
     return time.perf_counter() - start, proc.stdout.count("Executing notebook")
@@ -59,47 +71,65 @@ def edit_one_page(root: Path, words: bool) -> Path:
     return page
 
 
+def measure(root: Path, jupyter_cache: Path | None) -> tuple[int, list[tuple[float, int]], str, bool]:
+    """Four builds in root: first, unchanged, a comment edit, a sentence edit. Returns the number
+    of pages, the (seconds, pages executed) of each build, the edited page and whether the
+    module's study-load table followed the sentence."""
+    if jupyter_cache:
+        shutil.copytree(jupyter_cache, root / "book" / "_build" / ".jupyter_cache")
+        # with the fingerprints of the build that filled the cache, else its data pages' entries are dropped
+        stamp = jupyter_cache.parent / DATA_STAMP
+        if stamp.exists():
+            shutil.copy2(stamp, root / "book" / "_build" / DATA_STAMP)
+    pages = len(list((root / "modules").rglob("*.md"))) + len(list((root / "book").glob("*.md")))
+    builds = [timed_build(root), timed_build(root)]
+    edited = edit_one_page(root, words=False)
+    builds.append(timed_build(root))
+    index = root / "book" / "_build" / "html" / "modules" / edited.parent.name / "index.html"
+    before = index.read_text(encoding="utf-8")
+    edit_one_page(root, words=True)
+    builds.append(timed_build(root))
+    after = index.read_text(encoding="utf-8")
+    return pages, builds, f"{edited.parent.name}/{edited.name}", "studielast" in after and after != before
+
+
 def main() -> None:
     import argparse
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "build_times.md")
     parser.add_argument("--jupyter-cache", type=Path, help="copy this execution cache in before the first build")
+    parser.add_argument("--before", metavar="COMMIT", help="also measure the book and package as they were at COMMIT")
     args = parser.parse_args()
+    if args.jupyter_cache and not (args.jupyter_cache / "global.db").exists():
+        sys.exit(f"no jupyter cache in {args.jupyter_cache}")
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        copy_sources(root)
-        if args.jupyter_cache:
-            if not (args.jupyter_cache / "global.db").exists():
-                sys.exit(f"no jupyter cache in {args.jupyter_cache}")
-            shutil.copytree(args.jupyter_cache, root / "book" / "_build" / ".jupyter_cache")
-            # with the fingerprints of the build that filled the cache, else its data pages' entries are dropped
-            stamp = args.jupyter_cache.parent / DATA_STAMP
-            if stamp.exists():
-                shutil.copy2(stamp, root / "book" / "_build" / DATA_STAMP)
-        pages = len(list((root / "modules").rglob("*.md"))) + len(list((root / "book").glob("*.md")))
-        cold = timed_build(root)
-        warm = timed_build(root)
-        edited = edit_one_page(root, words=False)
-        one = timed_build(root)
-        index = root / "book" / "_build" / "html" / "modules" / edited.parent.name / "index.html"
-        before = index.read_text(encoding="utf-8")
-        edit_one_page(root, words=True)
-        worded = timed_build(root)
-        after = index.read_text(encoding="utf-8")
+        then = None
+        if args.before:
+            copy_sources(Path(tmp) / "before", args.before)
+            then = measure(Path(tmp) / "before", args.jupyter_cache)
+        copy_sources(Path(tmp) / "now")
+        pages, builds, edited, followed = measure(Path(tmp) / "now", args.jupyter_cache)
     first = (f"first build, execution cache copied from {args.jupyter_cache}" if args.jupyter_cache
              else "cold (empty cache)")
-    rows = [(first, cold), ("rebuild, nothing changed", warm),
-            (f"rebuild after editing {edited.parent.name}/{edited.name} (no words changed)", one),
-            ("rebuild after adding a sentence there (the study-load tables change too)", worded)]
-    table = ["| build | seconds | pages executed |", "| --- | ---: | ---: |"] + [
-        f"| {name} | {sec:.1f} | {executed} |" for name, (sec, executed) in rows]
+    names = [first, "rebuild, nothing changed", f"rebuild after editing {edited} (no words changed)",
+             "rebuild after adding a sentence there (the study-load tables change too)"]
+    if then:
+        table = [f"| build | {args.before} (before): seconds | pages executed | now: seconds | pages executed |",
+                 "| --- | ---: | ---: | ---: | ---: |"] + [
+            f"| {name} | {old[0]:.1f} | {old[1]} | {new[0]:.1f} | {new[1]} |"
+            for name, old, new in zip(names, then[1], builds)]
+    else:
+        table = ["| build | seconds | pages executed |", "| --- | ---: | ---: |"] + [
+            f"| {name} | {sec:.1f} | {executed} |" for name, (sec, executed) in zip(names, builds)]
     text = (f"# Book build times\n\n{pages} source pages; {platform.node()} "
             f"({os.cpu_count()} cores), {time.strftime('%Y-%m-%d')}. "
-            "Measured by `benchmarks/build_times.py` in one run.\n\n" + "\n".join(table) + "\n")
-    if "studielast" not in after or after == before:
+            "Measured by `benchmarks/build_times.py` in one run"
+            + (f"; the before column is the book and package at {args.before}, built with the same installed "
+               "packages" if then else "") + ".\n\n" + "\n".join(table) + "\n")
+    if not followed:
         sys.exit("the module's study-load table did not follow the added sentence")
-    if one[1] or worded[1]:
+    if builds[2][1] or builds[3][1]:
         sys.exit("an edit of prose executed a page: the counts must come without executing notebooks")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
