@@ -103,6 +103,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.jupyter_cache and not (args.jupyter_cache / "global.db").exists():
         sys.exit(f"no jupyter cache in {args.jupyter_cache}")
+    load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory() as tmp:
         then = None
         if args.before:
@@ -126,7 +127,10 @@ def main() -> None:
             f"({os.cpu_count()} cores), {time.strftime('%Y-%m-%d')}. "
             "Measured by `benchmarks/build_times.py` in one run"
             + (f"; the before column is the book and package at {args.before}, built with the same installed "
-               "packages" if then else "") + ".\n\n" + "\n".join(table) + "\n")
+               "packages" if then else "")
+            + f". Load average (1, 5, 15 min) at the start: {load_before}; at the end: "
+            + " ".join(f"{x:.1f}" for x in os.getloadavg()) + " (other work on the machine slows every figure)."
+            + "\n\n" + "\n".join(table) + "\n")
     if not followed:
         sys.exit("the module's study-load table did not follow the added sentence")
     if builds[2][1] or builds[3][1]:
