@@ -97,3 +97,28 @@ def test_a_page_whose_code_fails_fails_the_build(tiny_book):
     assert result.returncode == 1
     assert "The book did not build" in result.stderr
     assert "ZeroDivisionError" in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_a_table_of_the_books_words_follows_a_sentence_and_ignores_a_comment(tiny_book):
+    """The readability table is a directive: an edited sentence elsewhere makes Sphinx read its page
+    again (and no page is executed for it), an author's comment makes it read only the edited page."""
+    (tiny_book / "book/_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n"
+                                             "  - file: modules/01-proef/proef\n  - file: book/over\n")
+    (tiny_book / "book/over.md").write_text("# Over\n\nDe tabel.\n\n```{leesbaarheid}\n```\n")
+    page = tiny_book / "modules/01-proef/proef.md"
+    page.write_text(PAGE + "\n" + "Dit is een zin van tekst. " * 30 + "\n")
+    assert build(tiny_book).returncode == 0
+    table = tiny_book / "book/_build/html/book/over.html"
+    assert "Leesbaarheid per pagina" in table.read_text() and "<th scope='row'>Proefpagina</th><td>180</td>" in table.read_text()
+
+    page.write_text(page.read_text() + "\n<!-- een notitie voor auteurs -->\n")
+    comment = build(tiny_book)
+    assert comment.returncode == 0 and "0 added, 1 changed, 0 removed" in comment.stdout, comment.stdout[-1500:]
+    assert "Executing" not in comment.stdout
+
+    page.write_text(page.read_text() + "\nEn nog een zin erbij.\n")
+    sentence = build(tiny_book)
+    assert sentence.returncode == 0 and "0 added, 2 changed, 0 removed" in sentence.stdout, sentence.stdout[-1500:]
+    assert "Executing" not in sentence.stdout
+    assert "<th scope='row'>Proefpagina</th><td>185</td>" in table.read_text()

@@ -66,9 +66,7 @@ def _digest(text: str) -> str:
 
 
 def _root(env) -> Path:
-    from leerplein.paths import find_root
-
-    return find_root(Path(env.srcdir))
+    return Path(env.srcdir)  # the book's source folder is the repository root (book/_config.yml)
 
 
 class ComputedTable(SphinxDirective):
