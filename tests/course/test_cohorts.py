@@ -19,7 +19,8 @@ import pytest
 from conftest import ROOT
 from leerplein.course.cohorts import CohortError, check_cohorts, cohort_of, load_people
 from leerplein.course.course import COURSE_ID, Course
-from leerplein.course.intake.collect import collect, intake_messages
+from leerplein.course.intake.collect import collect
+from leerplein.course.intake.messages import intake_messages
 from leerplein.course.intake.exchange import fetch_as, submit_as
 from leerplein.course.prepare.init import init_course
 from leerplein.course.prepare.release import release

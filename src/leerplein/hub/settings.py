@@ -13,14 +13,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from leerplein.course.course import COURSE_ID, exchange_factory_config
+from leerplein.hub.errors import HubError
 from leerplein.hub.limits import StudentLimits
+from leerplein.hub.people import write_people
 from leerplein.roster import RosterError, read_roster
 
 DEFAULT_LIMITS = StudentLimits()
-
-
-class HubError(RuntimeError):
-    pass
 
 
 @dataclass
@@ -174,8 +172,6 @@ def prepare(settings: HubSettings) -> list[str]:
     ensure_system_users(settings.students + settings.teachers)
     people_file(peiling_state(state), settings.people)  # Peiling: teachers' and course-only polls' course
     leerkring_state(state, settings.people)
-    from leerplein.hub.roster_sync import write_people
-
     write_people(state, settings.people)
     initial_passwords(state, settings.students + settings.teachers)
     return repaired

@@ -96,7 +96,8 @@ class Resubmissions(WorkspaceHandler):
 
     @tornado.web.authenticated
     def post(self, slug: str):
-        from leerplein.course.grading.resubmission import ResubmissionError, open_resubmission
+        from leerplein.course.grading.resubmission import ResubmissionError
+        from leerplein.course.grading.resubmission_opening import open_resubmission
         from leerplein.course.intake.deadlines import dutch_time
         from datetime import datetime
 
