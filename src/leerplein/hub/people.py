@@ -4,11 +4,10 @@ change on a running hub rewrites it (roster_sync.py); the grading service reads 
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
-from leerplein.course.course import read_json, write_atomic
+from leerplein.course.cohorts import write_people_file
+from leerplein.course.course import read_json
 
 PEOPLE_FILE = "people.json"
 
@@ -18,15 +17,7 @@ def people_path(state: Path) -> Path:
 
 
 def write_people(state: Path, people: dict) -> None:
-    path = people_path(state)
-    if path.is_symlink():
-        path.unlink()
-    old = os.umask(0o077)
-    try:
-        write_atomic(path, json.dumps(people, ensure_ascii=False))
-    finally:
-        os.umask(old)
-    os.chmod(path, 0o600)
+    write_people_file(people_path(state), people)
 
 
 def read_people(state: Path) -> dict:
