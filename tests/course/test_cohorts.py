@@ -154,9 +154,9 @@ def test_an_older_exchange_without_a_record_stays_released_to_everyone(two, tmp_
         done = release(course, A, ["groep-a"])  # releasing again keeps it released for everyone
         assert done.again and released_to(course.exchange, A, "groep-b")
     finally:
-        from leerplein.course.prepare.releases import _write_readable
+        from leerplein.course.course import write_atomic
 
-        _write_readable(record_path(course.exchange), json.dumps(record))
+        write_atomic(record_path(course.exchange), json.dumps(record), mode=0o644)
 
 
 def test_every_listing_of_the_cli_takes_a_cohort(two, tmp_path):
