@@ -1,18 +1,56 @@
 """The `leerplein` command line: argument parsing and printing only.
 
-Each area has its own sub-app module; the logic lives in plain functions.
+Each area has its own sub-app module; the logic lives in plain functions. An area's module is
+imported only when one of its commands runs: `leerplein build` does not load the hub, and the
+test suite starts the CLI hundreds of times.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
 import typer
+from typer.core import TyperGroup
 
 from leerplein.paths import NotACheckout, layout
 
+# name -> (module:Typer app, the help line `leerplein --help` shows for it)
+AREAS = {
+    "course": ("leerplein.course.cli:app", "The teacher's nbgrader cycle."),
+    "hub": ("leerplein.hub.cli:app", "Run JupyterHub for a training institute."),
+    "peiling": ("leerplein.peiling.cli:app", "Peiling: the live poll for group sessions."),
+    "lti": ("leerplein.lti.cli:app", "Login from the LMS (LTI 1.3): registration, members, grades."),
+}
+
+
+def area_command(name: str) -> TyperGroup:
+    """The area's real command group, built by typer as `app.add_typer` would build it."""
+    where, help_text = AREAS[name]
+    module, attr = where.split(":")
+    holder = typer.Typer(add_completion=False)
+    holder.add_typer(getattr(importlib.import_module(module), attr), name=name, help=help_text)
+    return typer.main.get_command(holder).commands[name]
+
+
+class AreasOnDemand(TyperGroup):
+    """Lists every area from AREAS (name and help line) without importing it; the area a
+    command line names is swapped in for its placeholder just before it runs."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.loaded: set[str] = set()
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] in AREAS and args[0] not in self.loaded:
+            self.commands[args[0]] = area_command(args[0])
+            self.loaded.add(args[0])
+        return super().resolve_command(ctx, args)
+
+
 app = typer.Typer(
+    cls=AreasOnDemand,
     help="Leerplein: build the book, check the curriculum, run the course.",
     no_args_is_help=True,
     add_completion=False,
@@ -115,16 +153,8 @@ def badge_verify_page(output: Path = typer.Option(..., "-o", "--output", help="m
 
 
 def _register_subapps() -> None:
-    from leerplein.course.cli import app as course_app
-    from leerplein.hub.cli import app as hub_app
-    from leerplein.peiling.cli import app as peiling_app
-
-    app.add_typer(course_app, name="course", help="The teacher's nbgrader cycle.")
-    app.add_typer(hub_app, name="hub", help="Run JupyterHub for a training institute.")
-    app.add_typer(peiling_app, name="peiling", help="Peiling: the live poll for group sessions.")
-    from leerplein.lti.cli import app as lti_app
-
-    app.add_typer(lti_app, name="lti", help="Login from the LMS (LTI 1.3): registration, members, grades.")
+    for name, (_, help_text) in AREAS.items():  # placeholders, in this order; AreasOnDemand loads the real one
+        app.add_typer(typer.Typer(), name=name, help=help_text)
     app.add_typer(badge_app, name="badge", help="Controleer een Leerplein-badge.")
     from leerplein.dossier.cli import deelnamebewijs, dossier
 

@@ -19,7 +19,8 @@ import pytest
 from conftest import ROOT
 from leerplein.course.cohorts import CohortError, check_cohorts, cohort_of, load_people
 from leerplein.course.course import COURSE_ID, Course
-from leerplein.course.intake.collect import collect, intake_messages
+from leerplein.course.intake.collect import collect
+from leerplein.course.intake.messages import intake_messages
 from leerplein.course.intake.exchange import fetch_as, submit_as
 from leerplein.course.prepare.init import init_course
 from leerplein.course.prepare.release import release
@@ -153,9 +154,9 @@ def test_an_older_exchange_without_a_record_stays_released_to_everyone(two, tmp_
         done = release(course, A, ["groep-a"])  # releasing again keeps it released for everyone
         assert done.again and released_to(course.exchange, A, "groep-b")
     finally:
-        from leerplein.course.prepare.releases import _write_readable
+        from leerplein.course.course import write_atomic
 
-        _write_readable(record_path(course.exchange), json.dumps(record))
+        write_atomic(record_path(course.exchange), json.dumps(record), mode=0o644)
 
 
 def test_every_listing_of_the_cli_takes_a_cohort(two, tmp_path):

@@ -27,7 +27,8 @@ from leerplein.course.intake.exchange import fetch_as, submit_as
 from leerplein.course.results.export import export_csv
 from leerplein.course.results.feedback import feedback_path, generate_feedback, release_feedback
 from leerplein.course.privacy.forget import forget_student
-from leerplein.course.intake.collect import collect, intake_messages
+from leerplein.course.intake.collect import collect
+from leerplein.course.intake.messages import intake_messages
 from leerplein.course.results.report import write_report
 from leerplein.course.grading.rubric_grades import save_rubric_grade
 from leerplein.course.grading.sandbox import SandboxLimits, sandbox_status

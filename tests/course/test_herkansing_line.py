@@ -15,8 +15,9 @@ import pytest
 from conftest import ROOT
 from leerplein.course.course import Course
 from leerplein.course.grading.autograde import autograde
-from leerplein.course.grading.resubmission import load_record, open_resubmission
+from leerplein.course.grading.resubmission import load_record
 from leerplein.course.grading.resubmission_notice import feedback_folder, notice_line, read_notice
+from leerplein.course.grading.resubmission_opening import open_resubmission
 from leerplein.course.grading.rubric_grades import save_rubric_grade
 from leerplein.course.intake.collect import collect
 from leerplein.course.intake.deadlines import ZONE, dutch_time

@@ -16,10 +16,11 @@ from conftest import ROOT
 from leerplein.course import audit
 from leerplein.course.course import Course, read_json
 from leerplein.course.grading.autograde import autograde
-from leerplein.course.grading.resubmission import (THIRD, ResubmissionError, archive_dir, first_attempt,
-                                                   load_record, open_resubmission)
+from leerplein.course.grading.resubmission import THIRD, ResubmissionError, archive_dir, first_attempt, load_record
+from leerplein.course.grading.resubmission_opening import open_resubmission
 from leerplein.course.grading.rubric_grades import load_levels, save_rubric_grade
-from leerplein.course.intake.collect import collect, intake_messages
+from leerplein.course.intake.collect import collect
+from leerplein.course.intake.messages import intake_messages
 from leerplein.course.intake.deadlines import ZONE
 from leerplein.course.intake.exchange import fetch_as, submit_as
 from leerplein.course.prepare.assign import load_exercise

@@ -74,7 +74,7 @@ def grade_low(hub, student: str) -> None:
 
 
 def test_her_card_and_page_say_herkansing_open_and_the_classmate_sees_nothing(hub, browser):
-    from leerplein.course.grading.resubmission import open_resubmission
+    from leerplein.course.grading.resubmission_opening import open_resubmission
     from leerplein.course.grading.resubmission_notice import feedback_folder
     from leerplein.course.intake.deadlines import ZONE, dutch_time
 

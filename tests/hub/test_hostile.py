@@ -253,7 +253,7 @@ def grade_everything(hub, student: str) -> None:
 
 
 def test_the_honest_cycle_still_works_after_all_this(hub, anna):
-    from leerplein.course.intake.collect import intake_messages
+    from leerplein.course.intake.messages import intake_messages
 
     course_cmd(hub, "collect", A)
     course_cmd(hub, "autograde", A)

@@ -19,7 +19,7 @@ import requests
 
 from hub_helpers import hub_start, leerplein, port_for, reachable_base, remove_users
 from leerplein.hub import limits
-from leerplein.hub.manage import port_listeners
+from leerplein.hub.ports import port_listeners
 from tls_helpers import make_certificates
 
 STUDENT = "qbtls1"

@@ -35,16 +35,16 @@ def people_from_roster(persons) -> dict:
 
 
 def write_people_copy(course: Course, people: dict) -> None:
-    """Root-only, written whole (temp name, rename)."""
-    path = people_copy(course)
+    write_people_file(people_copy(course), people)
+
+
+def write_people_file(path: Path, people: dict) -> None:
+    """Who is who, root-only (0600) and written whole (temp name, rename); a link in its place
+    is removed, never followed. Both the hub's people.json and the course's copy."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.is_symlink():
         path.unlink()
-    old = os.umask(0o077)
-    try:
-        write_atomic(path, json.dumps(people, ensure_ascii=False))
-    finally:
-        os.umask(old)
+    write_atomic(path, json.dumps(people, ensure_ascii=False), mode=0o600)
 
 
 def load_people(course: Course | None = None) -> dict:

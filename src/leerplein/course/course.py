@@ -104,11 +104,14 @@ class Course:
         return NbGraderAPI(CourseDirectory(config=cfg), config=cfg)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file so that readers see the old or the new version, never half of one."""
+def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
+    """Write a file so that readers see the old or the new version, never half of one. The file
+    is 0600 (mkstemp's), or `mode`, set before the rename: it never shows with other permissions."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
             f.flush()

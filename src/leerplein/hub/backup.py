@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leerplein.hub.home_backup import HOMES, add_homes, home_members, newer_in_homes, restore_homes
+from leerplein.hub.tar_walk import NOFOLLOW, tar_entry, walk_nofollow
 
 # what a hub's state holds that a course needs (relative to the state folder)
 PARTS = ("course", "exchange", "peiling", "leerkring", "lti", "accounts")  # lti: tool key, LMS links, outbox; accounts: who still has a start password
-SKIP = {".ipynb_checkpoints", "__pycache__"}
 MANIFEST = "leerplein-backup.json"
 
 
@@ -52,70 +52,6 @@ def _snapshot(db: Path) -> bytes:
             copy.close()
             source.close()
         return target.read_bytes()
-
-
-NOFOLLOW = os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-
-
-MAX_DEPTH = 32  # far deeper than anything a course makes; students can plant deeper chains
-
-
-def _walk(dir_fd: int, rel: Path, too_deep: list[str]):
-    """Every directory and regular file below an open directory, opened relative to their parent
-    with O_NOFOLLOW: students write in the exchange, and a link they plant (or swap in while the
-    backup runs) is never followed by root. Without recursion, and at most MAX_DEPTH levels down
-    (what is deeper is skipped and listed in too_deep): a student's chain of thousands of folders
-    must not break the backup. Yields (relative path, fd, stat); the fd is closed afterwards."""
-    stack = [(dir_fd, rel, iter(sorted(os.listdir(dir_fd))), False)]
-    while stack:
-        fd_dir, here, names, owned = stack[-1]
-        name = next(names, None)
-        if name is None:
-            stack.pop()
-            if owned:
-                os.close(fd_dir)
-            continue
-        if name in SKIP or name.endswith(("-wal", "-shm", "-journal")):
-            continue
-        try:
-            fd = os.open(name, os.O_RDONLY | NOFOLLOW, dir_fd=fd_dir)
-        except OSError:
-            continue  # a link (ELOOP), a fifo nobody writes, or gone meanwhile
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            if len(here.parts) >= MAX_DEPTH:
-                too_deep.append(str(here / name))
-                os.close(fd)
-                continue
-            yield here / name, fd, info
-            try:
-                listing = sorted(os.listdir(fd))
-            except OSError:
-                os.close(fd)
-                continue
-            stack.append((fd, here / name, iter(listing), True))
-        elif stat.S_ISREG(info.st_mode):
-            yield here / name, fd, info
-            os.close(fd)
-        else:
-            os.close(fd)
-
-
-def _name(lookup, number: int) -> str:
-    try:
-        return lookup(number)[0]
-    except KeyError:
-        return ""
-
-
-def _tarinfo(rel: Path, info: os.stat_result, size: int = 0) -> tarfile.TarInfo:
-    entry = tarfile.TarInfo(str(rel))
-    entry.type = tarfile.DIRTYPE if stat.S_ISDIR(info.st_mode) else tarfile.REGTYPE
-    entry.mode, entry.uid, entry.gid, entry.mtime, entry.size = (stat.S_IMODE(info.st_mode), info.st_uid,
-                                                                 info.st_gid, int(info.st_mtime), size)
-    # owners by name: on a new machine the same uid may belong to someone else
-    entry.uname, entry.gname = _name(pwd.getpwuid, info.st_uid), _name(grp.getgrgid, info.st_gid)
-    return entry
 
 
 def backup(state: Path, output: Path) -> dict:
@@ -157,10 +93,10 @@ def _add_part(tar: tarfile.TarFile, state: Path, state_fd: int, part: str, manif
     except OSError:
         return  # not there, or not a real folder
     try:
-        tar.addfile(_tarinfo(Path(part), os.fstat(part_fd)))  # its owner and mode
-        for rel, fd, info in _walk(part_fd, Path(part), manifest["too_deep"]):
+        tar.addfile(tar_entry(Path(part), os.fstat(part_fd)))  # its owner and mode
+        for rel, fd, info in walk_nofollow(part_fd, Path(part), manifest["too_deep"]):
             if stat.S_ISDIR(info.st_mode):
-                tar.addfile(_tarinfo(rel, info))
+                tar.addfile(tar_entry(rel, info))
                 continue
             with open(fd, "rb", closefd=False) as f:
                 head = f.read(16)
@@ -170,7 +106,7 @@ def _add_part(tar: tarfile.TarFile, state: Path, state_fd: int, part: str, manif
                 sqlite = (part != "exchange" and rel.suffix in (".db", ".sqlite")
                           and head == b"SQLite format 3\x00")
                 data = _snapshot(state / rel) if sqlite else f.read()
-            tar.addfile(_tarinfo(rel, info, len(data)), io.BytesIO(data))
+            tar.addfile(tar_entry(rel, info, len(data)), io.BytesIO(data))
             manifest["files"][str(rel)] = {"sha256": hashlib.sha256(data).hexdigest(),
                                            "mtime": int(info.st_mtime), "sqlite": sqlite}
     finally:

@@ -169,7 +169,8 @@ def backup(output: Path = typer.Option(..., "--output", "-o", help="the archive 
            state_dir: Path = StateDir) -> None:
     """Back up the course, gradebook, exchange, rubric grades, badge keys, polls, leerkring and every
     roster user's own Leerplein folders (notes, logbook, drafts)."""
-    from leerplein.hub.backup import MAX_DEPTH, BackupError, backup as make_backup
+    from leerplein.hub.backup import BackupError, backup as make_backup
+    from leerplein.hub.tar_walk import MAX_DEPTH
 
     try:
         manifest = make_backup(_state(state_dir), output)
@@ -276,7 +277,7 @@ def letters(users: list[str] = typer.Argument(None, help="usernames; none: use -
     login; her old password stops working now."""
     from leerplein.accounts.start import issue
     from leerplein.course.course import Course
-    from leerplein.hub.roster_sync import read_people
+    from leerplein.hub.people import read_people
     from leerplein.paths import find_root
 
     state = _state(state_dir)

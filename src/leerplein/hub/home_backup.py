@@ -3,7 +3,7 @@ page, the Actieleerlogboek) and each fetched assignment folder `~/<assignment>` 
 handed in, feedback she fetched). Stored as `homes/<user>/<folder>/...` in the archive.
 
 A student controls every file in her home and can swap any of them for a link at any moment.
-Root therefore reads her folders only through `O_NOFOLLOW` descriptors (backup.py's walk) and
+Root therefore reads her folders only through `O_NOFOLLOW` descriptors (tar_walk.py) and
 takes only entries she owns (a hard link to a file of someone else is not hers); it writes them
 back only from a process that runs as her, so a planted link can lead nowhere she could not
 write herself."""
@@ -19,13 +19,15 @@ import stat
 import tarfile
 from pathlib import Path
 
+from leerplein.hub.tar_walk import NOFOLLOW, tar_entry, walk_nofollow
+
 HOMES = "homes"
 LEERPLEIN_FOLDER = "Leerplein"
 MAX_BYTES_PER_PERSON = 200 * 2**20  # far more than notes and drafts; a student may fill her home
 
 
 def people(state: Path) -> list[str]:
-    from leerplein.hub.roster_sync import read_people
+    from leerplein.hub.people import read_people
 
     return sorted(read_people(Path(state)))
 
@@ -42,8 +44,6 @@ def released(state: Path) -> list[str]:
 
 
 def add_homes(tar: tarfile.TarFile, state: Path, manifest: dict) -> None:
-    from leerplein.hub.backup import NOFOLLOW, _tarinfo, _walk
-
     folders = [LEERPLEIN_FOLDER, *released(state)]
     manifest.setdefault("homes", {})
     manifest.setdefault("not_hers", [])
@@ -67,14 +67,14 @@ def add_homes(tar: tarfile.TarFile, state: Path, manifest: dict) -> None:
                     if info.st_uid != entry.pw_uid:
                         manifest["not_hers"].append(str(top))
                         continue
-                    tar.addfile(_tarinfo(top, info))
+                    tar.addfile(tar_entry(top, info))
                     saved.append(folder)
-                    for rel, fd, info in _walk(folder_fd, top, manifest["too_deep"]):
+                    for rel, fd, info in walk_nofollow(folder_fd, top, manifest["too_deep"]):
                         if info.st_uid != entry.pw_uid:
                             manifest["not_hers"].append(str(rel))
                             continue
                         if stat.S_ISDIR(info.st_mode):
-                            tar.addfile(_tarinfo(rel, info))
+                            tar.addfile(tar_entry(rel, info))
                             continue
                         if info.st_size > budget:
                             manifest.setdefault("too_big", []).append(str(rel))
@@ -82,7 +82,7 @@ def add_homes(tar: tarfile.TarFile, state: Path, manifest: dict) -> None:
                         with open(fd, "rb", closefd=False) as f:
                             data = f.read(budget + 1)[:budget]
                         budget -= len(data)
-                        tar.addfile(_tarinfo(rel, info, len(data)), io.BytesIO(data))
+                        tar.addfile(tar_entry(rel, info, len(data)), io.BytesIO(data))
                         manifest["files"][str(rel)] = {"sha256": hashlib.sha256(data).hexdigest(),
                                                        "mtime": int(info.st_mtime), "sqlite": False}
                 finally:

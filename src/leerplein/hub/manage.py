@@ -11,9 +11,10 @@ import urllib.request
 from pathlib import Path
 
 from leerplein.hub import connlimit, exchange_fs, limits
+from leerplein.hub.ports import port_in_use
 from leerplein.hub.prestart import HUB_URL_FILE
 from leerplein.hub.public import write_public_url
-from leerplein.identity import expected_uid, uid_name
+from leerplein.identity import expected_uid
 from leerplein.hub.settings import HubError, HubSettings, prepare, python_reachable_by_others, secure_state
 
 
@@ -188,29 +189,6 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return True
     return state not in ("Z", "X")
-
-
-def port_listeners(port: int) -> set[int]:
-    """The uids of the programs listening on 127.0.0.1:port (or on every address)."""
-    uids = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            rows = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for row in rows:
-            fields = row.split()
-            local, state, uid = fields[1], fields[3], int(fields[7])
-            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
-                uids.add(uid)
-    return uids
-
-
-def port_in_use(port: int) -> str | None:
-    """Who listens on 127.0.0.1:port (a student's program could squat on a hub port while the
-    hub is down and receive what was meant for the hub), or None when it is free."""
-    uids = port_listeners(port)
-    return f"by {', '.join(uid_name(u) for u in sorted(uids))}" if uids else None
 
 
 def stop_hub(state: Path, timeout: float = 30) -> bool:

@@ -20,6 +20,8 @@ from typing import Callable
 
 import aiohttp
 
+from leerplein.hub.ports import port_in_use, port_listeners
+
 HUB_URL_FILE = "hub-url"  # written by `hub start`: where this state folder's hub listens
 IDLE_TIMEOUT = 3600
 
@@ -79,8 +81,6 @@ def check_listener(url: str) -> None:
     """The admin token goes only to the hub: 127.0.0.1, on a port that root's proxy holds. While
     the hub is down a student's program can listen on its port and would receive the token."""
     from urllib.parse import urlsplit
-
-    from leerplein.hub.manage import port_listeners, port_in_use
 
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.hostname != "127.0.0.1" or not parts.port:

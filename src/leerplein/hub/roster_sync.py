@@ -7,17 +7,16 @@ its own copy (it runs unprivileged, so root never reads back what it could write
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
-from leerplein.course.course import read_json, write_atomic
+from leerplein.hub.people import read_people, write_people
+from leerplein.hub.settings import (ensure_system_users, initial_passwords, leerkring_state, people_file, people_map,
+                                    peiling_state)
 
-PEOPLE_FILE = "people.json"
 GROUPS = {"student": "leerplein-studenten", "teacher": "leerplein-docenten", "admin": "leerplein-docenten"}
 
 
@@ -27,26 +26,6 @@ class RosterChange:
     removed: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # another role or cohort
     passwords_file: Path | None = None
-
-
-def people_path(state: Path) -> Path:
-    return state / PEOPLE_FILE
-
-
-def write_people(state: Path, people: dict) -> None:
-    path = people_path(state)
-    if path.is_symlink():
-        path.unlink()
-    old = os.umask(0o077)
-    try:
-        write_atomic(path, json.dumps(people, ensure_ascii=False))
-    finally:
-        os.umask(old)
-    os.chmod(path, 0o600)
-
-
-def read_people(state: Path) -> dict:
-    return read_json(people_path(state), {})
 
 
 def diff(old: dict, new: dict) -> RosterChange:
@@ -72,16 +51,11 @@ def _groups(url: str, http, name: str, role: str | None, before: str | None) -> 
 
 def sync_roster(state: Path, roster: Path, course=None) -> RosterChange:
     """Bring a running hub in line with the roster; returns what changed."""
-    from leerplein.hub.settings import people_map
-
     return sync_people(state, people_map(roster), course)
 
 
 def sync_people(state: Path, new: dict, course=None) -> RosterChange:
     """Bring a running hub in line with `new` (username -> {rol, cursus, naam[, studentnummer]})."""
-    from leerplein.hub.settings import (ensure_system_users, initial_passwords, leerkring_state, people_file,
-                                        peiling_state)
-
     old = read_people(state)
     change = diff(old, new)
     url, http = _hub(state)

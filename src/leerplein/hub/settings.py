@@ -12,15 +12,14 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from leerplein.course.cohorts import people_from_roster, write_people_file
 from leerplein.course.course import COURSE_ID, exchange_factory_config
+from leerplein.hub.errors import HubError
 from leerplein.hub.limits import StudentLimits
+from leerplein.hub.people import write_people
 from leerplein.roster import RosterError, read_roster
 
 DEFAULT_LIMITS = StudentLimits()
-
-
-class HubError(RuntimeError):
-    pass
 
 
 @dataclass
@@ -174,8 +173,6 @@ def prepare(settings: HubSettings) -> list[str]:
     ensure_system_users(settings.students + settings.teachers)
     people_file(peiling_state(state), settings.people)  # Peiling: teachers' and course-only polls' course
     leerkring_state(state, settings.people)
-    from leerplein.hub.roster_sync import write_people
-
     write_people(state, settings.people)
     initial_passwords(state, settings.students + settings.teachers)
     return repaired
@@ -200,8 +197,6 @@ def peiling_state(state: Path, name: str = "peiling") -> Path:
 
 def people_map(roster: Path) -> dict:
     try:
-        from leerplein.course.cohorts import people_from_roster
-
         # "cursus": the first cohort (Peiling and the leerkring know one); "cursussen": all of a teacher's
         return people_from_roster(read_roster(roster))
     except RosterError as err:
@@ -216,14 +211,9 @@ def leerkring_state(state: Path, people: dict) -> Path:
 def people_file(folder: Path, people: dict) -> Path:
     """Who is in which course with which role, for a service that runs as PEILING_USER."""
     target = folder / "mensen.json"
-    if target.is_symlink():
-        target.unlink()
-    from leerplein.course.course import write_atomic
-
-    write_atomic(target, json.dumps(people, ensure_ascii=False))
+    write_people_file(target, people)
     entry = pwd.getpwnam(PEILING_USER)
     os.chown(target, entry.pw_uid, entry.pw_gid)
-    os.chmod(target, 0o600)
     return folder
 
 

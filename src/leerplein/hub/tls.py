@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from leerplein.hub.settings import HubError
+from leerplein.hub.errors import HubError
 
 
 def names_in(cert_pem: bytes) -> list[str]:

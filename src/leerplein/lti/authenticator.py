@@ -142,6 +142,6 @@ class LeerpleinLTIAuthenticator(LTI13Authenticator):
 
     def check_allowed(self, username, authentication=None):
         """Allowed: who is on the roster now (a launch just added someone new)."""
-        from leerplein.hub.roster_sync import read_people
+        from leerplein.hub.people import read_people
 
         return username in read_people(Path(self.state_dir))

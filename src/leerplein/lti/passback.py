@@ -108,7 +108,7 @@ def after_release(course, assignment: str, students: list[str]) -> None:
         config = load(state) if state else None
         if config is None:
             return
-        from leerplein.hub.roster_sync import read_people
+        from leerplein.hub.people import read_people
 
         people = read_people(state)
         for student in students:

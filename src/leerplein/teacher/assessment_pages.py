@@ -10,16 +10,7 @@ from urllib.parse import quote
 import tornado.web
 
 from leerplein.teacher.handlers import WorkspaceHandler
-from leerplein.teacher.pages import esc, message, xsrf
-
-
-def _result(a) -> str:
-    if a.status == "open":
-        return "nog niet ingeleverd"
-    if a.status == "ingeleverd":
-        return "nog niet nagekeken"
-    got = f"{a.score:g} van {a.max:g}".replace(".", ",")
-    return f"{got}, {'gehaald' if a.passed else 'nog niet gehaald'}"
+from leerplein.teacher.pages import esc, message, result_line, xsrf
 
 
 def quality_home(base: str, titles: dict[str, str]) -> str:
@@ -57,7 +48,7 @@ def resubmission_page(base: str, slug: str, rows: list, names: dict[str, str], t
                       f"<button type='submit'>Herkansing openen</button></form>")
         else:
             state, action = "geen herkansing nodig" if a.passed else "eerst beoordelen", "–"
-        body.append(f"<tr><th scope='row'>{esc(names.get(student, student))}</th><td>{esc(_result(a))}"
+        body.append(f"<tr><th scope='row'>{esc(names.get(student, student))}</th><td>{esc(result_line(a))}"
                     f"{' (poging 2)' if a.attempt == 2 else ''}</td><td>{esc(state)}</td><td>{action}</td></tr>")
     return (message(flash) + message(error, error=True)
             + "<p>Wie een opdracht niet heeft gehaald, krijgt één herkansing met een eigen deadline. De eerste versie "
@@ -96,7 +87,8 @@ class Resubmissions(WorkspaceHandler):
 
     @tornado.web.authenticated
     def post(self, slug: str):
-        from leerplein.course.grading.resubmission import ResubmissionError, open_resubmission
+        from leerplein.course.grading.resubmission import ResubmissionError
+        from leerplein.course.grading.resubmission_opening import open_resubmission
         from leerplein.course.intake.deadlines import dutch_time
         from datetime import datetime
 

@@ -33,7 +33,7 @@ def assignment_state(course: Course, slug: str, students: list[str], cohort: str
     from leerplein.course.prepare.assign import load_exercise
     from leerplein.course.grading.autograde import load_statuses, submissions
     from leerplein.course.results.feedback import feedback_path
-    from leerplein.course.intake.collect import intake_messages
+    from leerplein.course.intake.messages import intake_messages
     from leerplein.course.results.progress import feedback_ready
     from leerplein.course.prepare.release import is_released
     from leerplein.course.prepare.releases import cohorts_released, released_to

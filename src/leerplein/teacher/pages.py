@@ -219,7 +219,8 @@ def attendance(base: str, sessions, students: list[str], names: dict[str, str], 
     return message(flash) + message(error, error=True) + form + table
 
 
-def _status(a) -> str:
+def result_line(a) -> str:
+    """Where her work on one assignment stands, for the teacher (Dutch)."""
     if a.status == "open":
         return "nog niet ingeleverd"
     if a.status == "ingeleverd":
@@ -236,7 +237,7 @@ def progress(rows: list, names: dict[str, str], late: set | frozenset = frozense
     head = "".join(f"<th scope='col'>{esc(t)}</th>" for t in titles)
     body = "".join(
         f"<tr><th scope='row'>{esc(names.get(p.student, p.student))}</th>"
-        + "".join(f"<td>{esc(_status(a))}{' (te laat)' if (p.student, a.slug) in late else ''}</td>"
+        + "".join(f"<td>{esc(result_line(a))}{' (te laat)' if (p.student, a.slug) in late else ''}</td>"
                   for a in p.counted)
         + f"<td>{p.attended}</td><td>{'ja' if p.passed else 'nee'}</td></tr>" for p in rows)
     return ("<div class='wrap'><table><thead><tr><th scope='col'>Student</th>" + head

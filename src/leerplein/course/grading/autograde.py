@@ -125,7 +125,7 @@ def precheck(course: Course, assignment: str, student: str) -> tuple[bool, list[
         except Exception as err:  # noqa: BLE001 - an unreadable notebook is reported, not fatal to the cohort
             messages.append(f"{name} kon niet worden gelezen ({type(err).__name__}) en is niet nagekeken.")
             ok = False
-    from leerplein.course.intake.collect import intake_path
+    from leerplein.course.intake.messages import intake_path
 
     collected = read_json(intake_path(course, assignment, student), []) or []
     return ok, collected + remember_repairs(course, assignment, student, repairs) + messages

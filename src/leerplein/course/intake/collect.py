@@ -21,8 +21,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leerplein.course.course import COURSE_ID, Course, read_json, write_json
+from leerplein.course.course import COURSE_ID, Course, write_json
 from leerplein.course.grading import resubmission
+from leerplein.course.intake.messages import intake_path
 from leerplein.course.intake.submission_secrets import settle_secrets
 from leerplein.identity import expected_uid, uid_name
 
@@ -55,15 +56,6 @@ class IntakeResult:
     rejected: list[str] = field(default_factory=list)  # lines for the teacher
     messages: dict[str, list[str]] = field(default_factory=dict)  # per student, Dutch
     not_released: list[str] = field(default_factory=list)  # handed in, but not released to her cohort
-
-
-def intake_path(course: Course, assignment: str, student: str) -> Path:
-    return course.state / "intake" / assignment / f"{student}.json"
-
-
-def intake_messages(course: Course, assignment: str) -> dict[str, list[str]]:
-    folder = course.state / "intake" / assignment
-    return {p.stem: read_json(p, []) for p in sorted(folder.glob("*.json"))} if folder.is_dir() else {}
 
 
 def _entry_stat(name: str, dir_fd: int) -> os.stat_result:

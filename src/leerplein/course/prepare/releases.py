@@ -23,7 +23,7 @@ import stat
 from datetime import datetime
 from pathlib import Path
 
-from leerplein.course.course import COURSE_ID, Course
+from leerplein.course.course import COURSE_ID, Course, write_atomic
 
 RECORD = "releases.json"
 DEADLINES = "deadlines.json"  # {cohort: {slug: ISO time}}: each cohort's deadlines, for the student view
@@ -45,8 +45,8 @@ def read_deadlines(exchange: Path) -> dict:
 
 def publish_deadlines(course: Course, deadlines: dict) -> None:
     """The cohorts' deadlines where students can read them (root's, 0644)."""
-    _write_readable(Path(course.exchange) / COURSE_ID / DEADLINES, json.dumps(deadlines, ensure_ascii=False,
-                                                                             sort_keys=True))
+    write_atomic(Path(course.exchange) / COURSE_ID / DEADLINES, json.dumps(deadlines, ensure_ascii=False,
+                                                                           sort_keys=True), mode=0o644)
 
 
 def _read_root_json(path: Path) -> dict:
@@ -108,22 +108,7 @@ def record_release(course: Course, slug: str, cohorts: list[str], when: datetime
         before = entry.get(cohort, {})
         entry[cohort] = {"vrijgegeven": when.isoformat(timespec="seconds"), "versie": int(before.get("versie", 0)) + 1,
                          "inhoud": version}
-    _write_readable(record_path(course.exchange), json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True))
+    # 0644 before the rename: a student's view never finds the record unreadable
+    write_atomic(record_path(course.exchange), json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True),
+                 mode=0o644)
     return entry
-
-
-def _write_readable(path: Path, text: str) -> None:
-    """Like write_atomic, but 0644 before the rename: a reader never finds it unreadable."""
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

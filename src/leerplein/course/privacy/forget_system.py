@@ -32,7 +32,7 @@ def mentions(user: str) -> re.Pattern:
 def _root_listens(port: int) -> bool:
     """The hub's address is served by root only (a student could squat on the port of a stopped
     hub and would then receive the admin token)."""
-    from leerplein.hub.manage import port_listeners
+    from leerplein.hub.ports import port_listeners
 
     return port_listeners(port) == {0}
 

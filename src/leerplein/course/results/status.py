@@ -6,7 +6,7 @@ from leerplein.course.prepare.assign import exercise_slugs
 from leerplein.course.grading.autograde import load_statuses, submissions
 from leerplein.course.course import Course
 from leerplein.course.results.feedback import feedback_path, release_messages
-from leerplein.course.intake.collect import intake_messages
+from leerplein.course.intake.messages import intake_messages
 from leerplein.course.grading.rubric_grades import load_levels
 
 
