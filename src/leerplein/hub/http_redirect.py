@@ -6,17 +6,24 @@ hub/jupyterhub_config.py). It binds its port as root and then runs as `nobody`; 
 the hub's control group, so `hub stop` ends it with the hub's other processes.
 
 The host is taken from the request only when it is the hub's own host or one of its subdomains
-(a user's server, a service); any other Host header goes to the hub's own address, so the
-listener is no open redirect."""
+(a user's server, a service) in plain ASCII; any other Host header goes to the hub's own address,
+so the listener is no open redirect.
+
+It faces the internet, so one address may hold at most PER_ADDRESS connections at a time (more are
+closed at once: a slowloris from one machine cannot use up the listener's file descriptors), and a
+request must arrive within TIMEOUT seconds."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import pwd
+from collections import Counter
 from urllib.parse import urlsplit
 
 RUN_AS = "nobody"
+PER_ADDRESS = 16  # a school or office behind one NAT address opens a few per browser, never this many at once
+TIMEOUT = 10
 
 
 def redirect_target(public_url: str, host_header: str, uri: str) -> str:
@@ -28,7 +35,7 @@ def redirect_target(public_url: str, host_header: str, uri: str) -> str:
     asked = asked.rsplit(":", 1)[0] if asked.count(":") == 1 else asked  # drop a port (not an IPv6 address)
     asked = asked.rstrip(".")
     ours = asked == domain or (asked.endswith("." + domain) and all(
-        part and len(part) <= 63 and all(c.isalnum() or c == "-" for c in part)
+        part and len(part) <= 63 and all(c.isascii() and (c.isalnum() or c == "-") for c in part)
         for part in asked[:-len(domain) - 1].split(".")))
     host = asked if ours else domain
     port = f":{public.port}" if public.port and public.port != 443 else ""
@@ -54,6 +61,37 @@ def make_app(public_url: str):
     return tornado.web.Application([(r".*", Redirect)], xheaders=False)
 
 
+def make_server(app, per_address: int = PER_ADDRESS):
+    """tornado's HTTPServer, refusing an address's connections beyond `per_address` at a time."""
+    import tornado.httpserver
+
+    class PerAddressServer(tornado.httpserver.HTTPServer):
+        def initialize(self, *args, **kwargs):
+            super().initialize(*args, **kwargs)
+            self.open_per_address: Counter = Counter()
+            self.address_of: dict = {}
+
+        def handle_stream(self, stream, address):
+            ip = address[0] if isinstance(address, tuple) else str(address)
+            if self.open_per_address[ip] >= per_address:
+                stream.close()
+                return
+            self.open_per_address[ip] += 1
+            self.address_of[stream] = ip
+            super().handle_stream(stream, address)
+
+        def on_close(self, server_conn):
+            ip = self.address_of.pop(getattr(server_conn, "stream", None), None)
+            if ip is not None:
+                self.open_per_address[ip] -= 1
+                if self.open_per_address[ip] <= 0:
+                    del self.open_per_address[ip]
+            super().on_close(server_conn)
+
+    return PerAddressServer(app, no_keep_alive=True, idle_connection_timeout=TIMEOUT, body_timeout=TIMEOUT,
+                            max_body_size=64 * 1024)
+
+
 def drop_privileges(user: str = RUN_AS) -> None:
     if os.geteuid() != 0:
         return
@@ -64,7 +102,6 @@ def drop_privileges(user: str = RUN_AS) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    import tornado.httpserver
     import tornado.ioloop
     import tornado.netutil
 
@@ -75,8 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sockets = tornado.netutil.bind_sockets(args.port, address=args.ip)
     drop_privileges()
-    server = tornado.httpserver.HTTPServer(make_app(args.public_url), no_keep_alive=True, idle_connection_timeout=10,
-                                           body_timeout=10, max_body_size=64 * 1024)
+    server = make_server(make_app(args.public_url))
     server.add_sockets(sockets)
     tornado.ioloop.IOLoop.current().start()
 
