@@ -26,8 +26,8 @@ import pytest
 import requests
 
 from conftest import ROOT
-from hub_helpers import A, hub_start, leerplein, login, port_for, reachable_base, remove_users, run_code, \
-    server_token, service_url
+from hub_helpers import A, as_user, hub_start, leerplein, login, port_for, reachable_base, remove_users, \
+    run_code, server_token, service_url
 
 DOC_A, DOC_B, DOC_C, ANNA, CAS = "hqdoca", "hqdocb", "hqdocc", "hqanna", "hqcas"
 PEOPLE = [DOC_A, DOC_B, DOC_C, ANNA, CAS]
@@ -198,7 +198,7 @@ print(json.dumps(out))
 
 
 def test_her_notebook_cannot_end_anybodys_sessions_through_the_hub_api(hub):
-    from leerplein.accounts.sessions import API_PATH
+    from leerplein.accounts.sessions import API_PATH, PENDING
 
     anna = server_token(hub, ANNA)
     cas = server_token(hub, CAS)
@@ -216,6 +216,19 @@ def test_her_notebook_cannot_end_anybodys_sessions_through_the_hub_api(hub):
                               headers={"X-XSRFToken": session.cookies.get("_xsrf") or ""})
     assert via_cookie.status_code == 403
     assert requests.get(f"{hub['url']}/hub/api/user", headers=cas).status_code == 200
+    # her teacher's own token (everything a teacher may do herself): no admin:users either
+    teacher = requests.post(f"{hub['url']}/hub/api/users/{DOC_A}/tokens", headers=hub["admin"],
+                            json={"note": "eigen", "scopes": ["inherit"]})
+    assert teacher.status_code == 201, teacher.text
+    for name in (ANNA, DOC_A):
+        ended = requests.post(f"{hub['url']}/hub/api/{API_PATH}/{name}",
+                              headers={"Authorization": f"token {teacher.json()['token']}"})
+        assert ended.status_code == 403, (name, ended.status_code)
+    assert requests.get(f"{hub['url']}/hub/api/user", headers=anna).status_code == 200
+    # the list of resets made while the hub was down is root's: she cannot add to it
+    pending = hub["state"] / "accounts" / PENDING
+    existed = pending.exists()
+    assert as_user(ANNA, "touch", str(pending)).returncode != 0 and pending.exists() == existed
 
 
 def test_a_password_form_without_its_xsrf_token_changes_nothing(hub):
