@@ -2,8 +2,11 @@
 a hub with TLS (`--http-redirect-port`, default 80; 0: none). It answers every request with a 301
 to the same host and path on the hub's https address, with no content, and never serves a page,
 a cookie or HSTS (browsers ignore HSTS over http; the hub sends it over https, see
-hub/jupyterhub_config.py). It binds its port as root and then runs as `nobody`; it is started in
-the hub's control group, so `hub stop` ends it with the hub's other processes.
+hub/jupyterhub_config.py). It binds its port as root and then runs as a system user of its own
+(`leerplein-http`, made when missing, no home, no shell): not `nobody`, which Peiling and the
+leerkring run as and which owns their data (every poll answer, every leerkring post), so a hole in
+this listener, the one part that faces the internet without TLS, is no way into them. It is
+started in the hub's control group, so `hub stop` ends it with the hub's other processes.
 
 The host is taken from the request only when it is the hub's own host or one of its subdomains
 (a user's server, a service) in plain ASCII; any other Host header goes to the hub's own address,
@@ -21,7 +24,7 @@ import pwd
 from collections import Counter
 from urllib.parse import urlsplit
 
-RUN_AS = "nobody"
+RUN_AS = "leerplein-http"
 PER_ADDRESS = 16  # a school or office behind one NAT address opens a few per browser, never this many at once
 TIMEOUT = 10
 
@@ -92,9 +95,21 @@ def make_server(app, per_address: int = PER_ADDRESS):
                             max_body_size=64 * 1024)
 
 
+def ensure_user(user: str = RUN_AS) -> None:
+    """The listener's own system user (root only; nothing to do when it exists)."""
+    import subprocess
+
+    try:
+        pwd.getpwnam(user)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell",
+                        "/usr/sbin/nologin", "--user-group", user], check=True, capture_output=True)
+
+
 def drop_privileges(user: str = RUN_AS) -> None:
     if os.geteuid() != 0:
         return
+    ensure_user(user)
     entry = pwd.getpwnam(user)
     os.setgroups([])
     os.setgid(entry.pw_gid)
