@@ -60,11 +60,10 @@ def _listener(port: int):
     proc = subprocess.Popen([sys.executable, "-m", "leerplein.hub.http_redirect", "--port", str(port),
                              "--ip", "127.0.0.1", "--public-url", PUBLIC])
     for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        if _redirected(port):
+            time.sleep(0.3)  # the listener has let go of this first connection too
             return proc
-        except OSError:
-            time.sleep(0.05)
+        time.sleep(0.05)
     proc.kill()
     raise AssertionError("the listener did not start")
 
@@ -91,7 +90,7 @@ def _closed_by_server(sock) -> bool:
 def test_one_address_cannot_hold_every_connection_of_the_listener():
     """Probe: one address opens more connections than PER_ADDRESS and sends nothing (slowloris).
     The extra ones are closed at once; another address is still redirected; once she lets go, so
-    is she. The real listener process, as `hub start` runs it (as root it serves as nobody)."""
+    is she. The real listener process, as `hub start` runs it (as root it serves as leerplein-http)."""
     import time
 
     from hub_helpers import port_for
@@ -132,3 +131,33 @@ def _closed_by_server_now(sock) -> bool:
         return True
     finally:
         sock.setblocking(True)
+
+
+@pytest.mark.parametrize("request_line", [
+    b"GET /a\rSet-Cookie: x=1 HTTP/1.1", b"GET /a%0d%0aSet-Cookie:%20x=1 HTTP/1.1", b"GET //evil.example/ HTTP/1.1",
+    b"GET /\\evil.example HTTP/1.1", b"GET http://evil.example/ HTTP/1.1"])
+def test_no_header_of_her_own_and_no_other_host_through_the_path(listener_port, request_line):
+    """Probes on the real listener: a CR in the raw path, CRLF encoded, `//host`, a backslash and an
+    absolute URI never add a header nor send the browser to another host."""
+    with socket.create_connection(("127.0.0.1", listener_port), timeout=5) as sock:
+        sock.sendall(request_line + b"\r\nHost: hub.example.nl\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+    lines = head.split("\r\n")
+    assert not any(line.lower().startswith("set-cookie") for line in lines), head
+    location = [line for line in lines if line.lower().startswith("location:")]
+    assert lines[0].split()[1] in ("301", "400"), head
+    assert all(line.split(":", 1)[1].strip().startswith("https://hub.example.nl/") for line in location), head
+
+
+@pytest.fixture(scope="module")
+def listener_port():
+    from hub_helpers import port_for
+
+    port = port_for(10) + 1
+    proc = _listener(port)
+    yield port
+    proc.terminate()
+    proc.wait(timeout=10)
