@@ -26,8 +26,8 @@ import pytest
 import requests
 
 from conftest import ROOT
-from hub_helpers import A, as_user, hub_start, leerplein, login, port_for, reachable_base, remove_users, \
-    run_code, server_token, service_url
+from hub_helpers import A, as_user, hub_start, leerplein, login, port_for, post_in_page, reachable_base, \
+    remove_users, run_code, server_token, service_url
 
 DOC_A, DOC_B, DOC_C, ANNA, CAS = "hqdoca", "hqdocb", "hqdocc", "hqanna", "hqcas"
 PEOPLE = [DOC_A, DOC_B, DOC_C, ANNA, CAS]
@@ -232,19 +232,27 @@ def test_her_notebook_cannot_end_anybodys_sessions_through_the_hub_api(hub):
     assert as_user(ANNA, "touch", str(pending)).returncode != 0 and pending.exists() == existed
 
 
-def test_a_password_form_without_its_xsrf_token_changes_nothing(hub):
-    cas = login(hub, CAS)
+@pytest.mark.browser
+def test_a_password_form_without_its_xsrf_token_changes_nothing(hub, browser):
+    """In real Chromium (a browser keeps the hub's session cookie, which the XSRF token is tied to)."""
     old, new = hub["passwords"][CAS], "een lange zin als nieuw wachtwoord"
-    page = cas.get(f"{hub['url']}/hub/wachtwoord")
-    assert page.status_code == 200
-    forged = cas.post(f"{hub['url']}/hub/wachtwoord", data={"huidig": old, "nieuw": new, "herhaal": new},
-                      allow_redirects=False)
-    assert forged.status_code == 403  # the probe: a cross-site form carries no XSRF token
-    assert login(hub, CAS, old).login_status == 302  # her password is still the old one
-    token = re.search(r'name="_xsrf" value="([^"]+)"', page.text) or re.search(r"name='_xsrf' value='([^']+)'",
-                                                                             page.text)
-    changed = cas.post(f"{hub['url']}/hub/wachtwoord", allow_redirects=False,
-                       data={"huidig": old, "nieuw": new, "herhaal": new, "_xsrf": token.group(1)})
-    assert changed.status_code == 303, changed.text[-500:]  # control: her own form works
-    assert login(hub, CAS, new).login_status == 302
+    context = browser.new_context(locale="nl-NL")
+    page = context.new_page()
+    page.goto(f"{hub['url']}/hub/login")
+    page.fill("#username_input", CAS)
+    page.fill("#password_input", old)
+    page.click("#login_submit")
+    page.wait_for_load_state("load")
+    page.goto(f"{hub['url']}/hub/wachtwoord")
+    status, _ = post_in_page(page, f"{hub['url']}/hub/wachtwoord", {"huidig": old, "nieuw": new, "herhaal": new})
+    assert status == 403  # the probe: a forged form carries no XSRF token
+    page.goto(f"{hub['url']}/hub/wachtwoord")
+    page.fill("#huidig", old)  # control: her own form, with the old password as the current one
+    page.fill("#nieuw", new)
+    page.fill("#herhaal", new)
+    page.locator("form[action$='wachtwoord'] button[type=submit]").click()
+    page.wait_for_load_state("load")
+    assert "Je wachtwoord is gewijzigd" in page.inner_text("main"), page.inner_text("main")
+    context.close()
     hub["passwords"][CAS] = new
+    assert login(hub, CAS, new).login_status == 302 and login(hub, CAS, old).login_status != 302
