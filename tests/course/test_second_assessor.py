@@ -159,3 +159,22 @@ def test_progress_and_herkansing_pages_hide_the_blind_work_and_the_course_result
     blind_row = page.split(f"Student {STUDENTS[0]}")[1].split("</tr>")[0]
     assert HIDDEN in blind_row and "nagekeken" not in blind_row and "beoordelen" not in blind_row, blind_row
     assert "eerst beoordelen" in page.split(f"Student {STUDENTS[1]}")[1].split("</tr>")[0]
+
+
+def test_the_log_tells_the_blind_assessor_nothing_of_the_result(cohort):
+    """Probe: points in a grading entry, a herkansing (it did not pass) or a badge (the course was
+    passed) for work she is blind for; the same entries about a classmate stay (control)."""
+    from leerplein.course.grading.second_assessor import ask_second
+    from leerplein.teacher.handlers import blind_details
+
+    blind, other = STUDENTS[2], STUDENTS[3]
+    ask_second(cohort, A, blind, "docent6", "docent1")
+    events = [{"actie": "beoordeeld", "opdracht": A, "studenten": [blind], "detail": "reflectie-1: 2 punten"},
+              {"actie": "herkansing", "opdracht": A, "studenten": [blind], "detail": "open tot 1 jan"},
+              {"actie": "badge", "opdracht": "", "studenten": [blind], "detail": "badge.png"},
+              {"actie": "herkansing", "opdracht": A, "studenten": [other], "detail": "open tot 2 jan"},
+              {"actie": "deadline", "opdracht": A, "studenten": [], "detail": "groep: 1 jan"}]
+    shown = blind_details(cohort, events, "docent6")
+    assert [e["actie"] for e in shown] == ["beoordeeld", "herkansing", "deadline"], shown
+    assert shown[0]["detail"].startswith("verborgen") and shown[1]["studenten"] == [other]
+    assert blind_details(cohort, events, "docent1") == events  # not blind: everything

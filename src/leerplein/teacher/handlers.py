@@ -317,15 +317,26 @@ class Log(WorkspaceHandler):
 
 
 def blind_details(course, found: list[dict], teacher: str) -> list[dict]:
-    """A grading entry names the points per question (a herkansing entry its deadline); a blind
-    second assessor of that work does not see them until her own assessment is saved
-    (second_assessor.blind_for). That a herkansing was opened stays visible: see the README."""
-    from leerplein.course.grading.second_assessor import blind_for
+    """A grading entry names the points per question; a blind second assessor of that work does
+    not see them until her own assessment is saved (second_assessor.blind_for). Entries that say
+    the work did not pass (a herkansing) or that the course was passed (a badge) leave out the
+    students whose work she is blind for, and go when nobody is left."""
+    from leerplein.course.grading.second_assessor import blind_work
 
+    blind = blind_work(course, teacher, {s for e in found for s in e.get("studenten", [])})
+    if not blind:
+        return found
+    hidden = {student for _, student in blind}
     out = []
     for e in found:
-        if e.get("actie") in ("beoordeeld", "herkansing") and any(blind_for(course, e.get("opdracht", ""), s, teacher)
-                                                  for s in e.get("studenten", [])):
+        students = e.get("studenten", [])
+        if e.get("actie") == "beoordeeld" and any((e.get("opdracht", ""), s) in blind for s in students):
             e = {**e, "detail": "verborgen: je bent tweede beoordelaar van dit werk"}
+        elif e.get("actie") == "herkansing" and any((e.get("opdracht", ""), s) in blind for s in students):
+            e = {**e, "studenten": [s for s in students if (e.get("opdracht", ""), s) not in blind]}
+        elif e.get("actie") == "badge" and hidden & set(students):
+            e = {**e, "studenten": [s for s in students if s not in hidden]}
+        if students and not e.get("studenten"):
+            continue
         out.append(e)
     return out
