@@ -25,7 +25,10 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 RUN_AS = "leerplein-http"
-PER_ADDRESS = 16  # a school or office behind one NAT address opens a few per browser, never this many at once
+# A class behind one NAT address: each browser may hold a preconnected idle socket for up to
+# TIMEOUT seconds besides its request, so 30 arriving at once need about 60; one address with
+# more is a flood. The process's file limit (1024 or more) then needs many addresses to fill.
+PER_ADDRESS = 64
 TIMEOUT = 10
 
 
