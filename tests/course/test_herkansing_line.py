@@ -146,3 +146,27 @@ def test_forgetting_her_removes_her_notice_also_after_her_secret_changed(course)
     result = forget_student(course, HERK)
     assert f"exchange: feedback/{notices[0].name}" in result.removed, result.removed
     assert not list(feedback_folder(course.exchange).glob("*.json"))
+
+
+def test_probe_a_link_or_a_foreign_file_at_her_notice_name_is_no_notice(tmp_path):
+    """A hostile classmate (or she herself) cannot make her view follow a link to a notice, nor
+    pass off another assignment's notice: no line at all. And root's write at that name replaces
+    a link there instead of writing through it (publish_file)."""
+    import json
+
+    from leerplein.course.grading.resubmission_notice import notice_name
+    from leerplein.course.results.feedback import publish_file
+
+    secret, folder = "a" * 128, feedback_folder(tmp_path / "exchange")
+    folder.mkdir(parents=True)
+    elsewhere = tmp_path / "elders.json"
+    elsewhere.write_text(json.dumps({"opdracht": A, "deadline": "2099-01-01T12:00:00+01:00",
+                                     "geopend_op": "2026-01-01T12:00:00+01:00"}))
+    (folder / notice_name(secret, A)).symlink_to(elsewhere)
+    assert read_notice(tmp_path / "exchange", [secret], A) is None  # a link is never followed
+    publish_file(b'{"opdracht": "andere-opdracht", "deadline": "2099-01-01T12:00:00+01:00", '
+                 b'"geopend_op": "2026-01-01T12:00:00+01:00"}', folder, notice_name(secret, A), HERK)
+    assert not (folder / notice_name(secret, A)).is_symlink()
+    assert json.loads(elsewhere.read_text())["opdracht"] == A  # the link's target is untouched
+    assert read_notice(tmp_path / "exchange", [secret], A) is None  # another assignment's notice: none
+    assert not [p for p in folder.iterdir() if p.name.startswith(".tmp-")]  # nothing half-written left

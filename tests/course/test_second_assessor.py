@@ -123,3 +123,58 @@ def test_the_asked_second_assessor_is_blind_until_her_assessment_is_saved(cohort
     save_second_grade(cohort, A, student, "reflectie-2", {"niveaus": "goed", "gesprek": "goed", "ontmoetingen": "goed"},
                       "docent3")
     assert not blind_for(cohort, A, student, "docent3")  # her blind assessment is complete
+
+
+def test_blind_work_names_what_she_may_not_see_in_her_cohort_only(cohort):
+    from leerplein.course.grading.second_assessor import ask_second, blind_work
+
+    student = STUDENTS[4]
+    assert blind_work(cohort, "docent4", set(STUDENTS)) == set()
+    ask_second(cohort, A, student, "docent4", "docent1")
+    assert blind_work(cohort, "docent4", set(STUDENTS)) == {(A, student)}
+    assert blind_work(cohort, "docent4", set(STUDENTS) - {student}) == set()  # another cohort's page: not listed
+    assert blind_work(cohort, "docent1", set(STUDENTS)) == set() and blind_work(cohort, None, set(STUDENTS)) == set()
+    save_second_grade(cohort, A, student, "reflectie-1", {"signalen": "goed", "schaamte": "voldoende"}, "docent4")
+    save_second_grade(cohort, A, student, "reflectie-2", {"niveaus": "goed", "gesprek": "goed", "ontmoetingen": "goed"},
+                      "docent4")
+    assert blind_work(cohort, "docent4", set(STUDENTS)) == set()
+
+
+def test_progress_and_herkansing_pages_hide_the_blind_work_and_the_course_result(cohort):
+    from leerplein.course.results.progress import load_rules, student_progress
+    from leerplein.teacher.assessment_pages import resubmission_page
+    from leerplein.teacher.pages import HIDDEN, progress
+
+    rules = load_rules(cohort.root)
+    rows = [student_progress(cohort, s, rules) for s in STUDENTS[:2]]
+    names = {s: f"Student {s}" for s in STUDENTS}
+    hidden = {(A, STUDENTS[0])}
+    page = progress(rows, names, hidden=hidden)
+    blind_row = page.split(f"Student {STUDENTS[0]}")[1].split("</tr>")[0]
+    other_row = page.split(f"Student {STUDENTS[1]}")[1].split("</tr>")[0]
+    assert blind_row.count(HIDDEN) == 2 and "nagekeken" not in blind_row and "nee" not in blind_row, blind_row
+    assert "nog niet nagekeken" in other_row and "nee" in other_row and HIDDEN not in other_row  # control
+    items = [(p.student, next(a for a in p.assignments if a.slug == A), None) for p in rows]
+    page = resubmission_page("/w/", A, items, names, "t", hidden=hidden)
+    blind_row = page.split(f"Student {STUDENTS[0]}")[1].split("</tr>")[0]
+    assert HIDDEN in blind_row and "nagekeken" not in blind_row and "beoordelen" not in blind_row, blind_row
+    assert "eerst beoordelen" in page.split(f"Student {STUDENTS[1]}")[1].split("</tr>")[0]
+
+
+def test_the_log_tells_the_blind_assessor_nothing_of_the_result(cohort):
+    """Probe: points in a grading entry, a herkansing (it did not pass) or a badge (the course was
+    passed) for work she is blind for; the same entries about a classmate stay (control)."""
+    from leerplein.course.grading.second_assessor import ask_second
+    from leerplein.teacher.handlers import blind_details
+
+    blind, other = STUDENTS[2], STUDENTS[3]
+    ask_second(cohort, A, blind, "docent6", "docent1")
+    events = [{"actie": "beoordeeld", "opdracht": A, "studenten": [blind], "detail": "reflectie-1: 2 punten"},
+              {"actie": "herkansing", "opdracht": A, "studenten": [blind], "detail": "open tot 1 jan"},
+              {"actie": "badge", "opdracht": "", "studenten": [blind], "detail": "badge.png"},
+              {"actie": "herkansing", "opdracht": A, "studenten": [other], "detail": "open tot 2 jan"},
+              {"actie": "deadline", "opdracht": A, "studenten": [], "detail": "groep: 1 jan"}]
+    shown = blind_details(cohort, events, "docent6")
+    assert [e["actie"] for e in shown] == ["beoordeeld", "herkansing", "deadline"], shown
+    assert shown[0]["detail"].startswith("verborgen") and shown[1]["studenten"] == [other]
+    assert blind_details(cohort, events, "docent1") == events  # not blind: everything

@@ -2,7 +2,8 @@
 test certificate, on a free high port instead of 80: a browser typing the http address lands on
 the https login page; every request gets a 301 to the same host and path with no content, no
 cookie and no HSTS; the https side sends HSTS for the host and its subdomains. The listener runs
-as nobody in the hub's control group and ends with `hub stop`. Probes: a port already taken
+as its own system user (not nobody, who owns Peiling's and the leerkring's data) in the hub's
+control group and ends with `hub stop`. Probes: a port already taken
 refuses the start with a clear message; a foreign Host header is no open redirect.
 Users: prefix "qb"."""
 
@@ -114,12 +115,14 @@ def test_the_https_side_sends_hsts_for_the_host_and_its_subdomains(hub):
     assert "max-age=31536000" in hsts and "includeSubDomains" in hsts, answer.headers
 
 
-def test_the_listener_runs_as_nobody_in_the_hubs_group_and_ends_with_the_hub(hub):
+def test_the_listener_runs_as_its_own_user_in_the_hubs_group_and_ends_with_the_hub(hub):
     pids = redirect_pids(hub["hub_id"])
     assert len(pids) == 1, pids
     uid = int(next(line for line in Path(f"/proc/{pids[0]}/status").read_text().splitlines()
                    if line.startswith("Uid:")).split()[1])
-    assert uid == pwd.getpwnam("nobody").pw_uid
+    own = pwd.getpwnam("leerplein-http")
+    assert uid == own.pw_uid and uid != pwd.getpwnam("nobody").pw_uid  # not the services' user
+    assert own.pw_shell == "/usr/sbin/nologin" and not Path(own.pw_dir).exists()
     if limits.backend():
         assert pids[0] in limits.group_pids(hub["hub_id"])
     stopped = leerplein("hub", "stop", "--state-dir", str(hub["state"]))

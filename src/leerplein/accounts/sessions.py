@@ -79,8 +79,9 @@ class EndSessionsAPI(APIHandler):
 
 def end_sessions_on_hub(state: Path, usernames: list[str], timeout: float = 60) -> list[str]:
     """Ask the running hub of this state folder to end these people's sessions (root: reads the
-    admin token). Returns Dutch problems. When no hub answers, they are remembered and ended at
-    the hub's next start (`rotate_pending`): its login cookies live 14 days."""
+    admin token, and sends it only to a port root listens on). Returns Dutch problems. When no hub
+    answers, they are remembered and ended at the hub's next start (`rotate_pending`): its login
+    cookies live 14 days."""
     import requests
 
     from leerplein.hub.prestart import HUB_URL_FILE
@@ -89,6 +90,9 @@ def end_sessions_on_hub(state: Path, usernames: list[str], timeout: float = 60) 
         base = (Path(state) / HUB_URL_FILE).read_text().strip().rstrip("/")
         token = (Path(state) / "admin-token").read_text().strip()
     except OSError:
+        remember(state, usernames)
+        return []
+    if not hub_listens(base):  # a hub that crashed left its address behind: the token goes to root's hub only
         remember(state, usernames)
         return []
     problems = []
@@ -101,6 +105,19 @@ def end_sessions_on_hub(state: Path, usernames: list[str], timeout: float = 60) 
         except requests.RequestException:
             remember(state, [name])
     return problems
+
+
+def hub_listens(url: str) -> bool:
+    """Root's hub (or its proxy) listens at this address on this machine. After a crash the address
+    file stays while the port is free, and a student's program that took the port would otherwise
+    receive the admin token (as `hub prestart` checks too: prestart.check_listener)."""
+    from urllib.parse import urlsplit
+
+    from leerplein.hub.manage import port_listeners
+
+    parts = urlsplit(url)
+    return (parts.scheme == "http" and parts.hostname == "127.0.0.1" and bool(parts.port)
+            and port_listeners(parts.port) == {0})
 
 
 PENDING = "sessies-beeindigen.json"

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import tornado.web
 
 from leerplein.teacher.handlers import WorkspaceHandler
-from leerplein.teacher.pages import esc, message, result_line, xsrf
+from leerplein.teacher.pages import HIDDEN, esc, message, result_line, xsrf
 
 
 def quality_home(base: str, titles: dict[str, str]) -> str:
@@ -27,13 +27,19 @@ def quality_home(base: str, titles: dict[str, str]) -> str:
 
 
 def resubmission_page(base: str, slug: str, rows: list, names: dict[str, str], token: str, flash: str = "",
-                      error: str = "") -> str:
-    """rows: (student, AssignmentProgress, herkansing record or None)."""
+                      error: str = "", hidden: set | frozenset = frozenset()) -> str:
+    """rows: (student, AssignmentProgress, herkansing record or None). `hidden`: (slug, student)
+    whose first grade she may not see (blind second assessor): neither its result nor whether a
+    herkansing is possible or open (either says it did not pass)."""
     from leerplein.course.intake.deadlines import dutch_time
     from datetime import datetime
 
     body = []
     for student, a, record in rows:
+        if (slug, student) in hidden:
+            body.append(f"<tr><th scope='row'>{esc(names.get(student, student))}</th><td>{esc(HIDDEN)}</td>"
+                        f"<td>{esc(HIDDEN)}</td><td>–</td></tr>")
+            continue
         if record:
             state = f"herkansing geopend, inleveren tot {dutch_time(datetime.fromisoformat(record['deadline']))}"
             if record.get("ingeleverd"):
@@ -79,7 +85,8 @@ class Resubmissions(WorkspaceHandler):
             a = next(x for x in student_progress(self.course, student, rules).assignments if x.slug == slug)
             rows.append((student, a, load_record(self.course, slug, student)))
         title = f"Herkansing: {load_exercise(self.course.root, slug).data['titel']}"
-        self.show(title, resubmission_page(self.base, slug, rows, self.names(), self.xsrf_token.decode(), flash, error))
+        self.show(title, resubmission_page(self.base, slug, rows, self.names(), self.xsrf_token.decode(), flash, error,
+                                           self.blind_work()))
 
     @tornado.web.authenticated
     def get(self, slug: str):
@@ -96,6 +103,10 @@ class Resubmissions(WorkspaceHandler):
         student = self.get_argument("student", "")
         if not self.scope.allows(student):  # another cohort's student (or nobody): not hers
             raise tornado.web.HTTPError(403)
+        if (slug, student) in self.blind_work():  # its answer ("already passed") would tell her the first grade
+            self.render_page(slug, error="Je bent tweede beoordelaar van dit werk. Sla eerst je tweede beoordeling op; "
+                                         "daarna kun je hier een herkansing openen.")
+            return
         try:
             record = open_resubmission(self.course, slug, student, self.get_argument("deadline", ""),
                                        self.current_user["name"])

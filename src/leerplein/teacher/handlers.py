@@ -4,6 +4,8 @@ teacher's own cohorts; every form carries the XSRF token."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import tornado.web
 from jupyterhub.services.auth import HubOAuthenticated
 
@@ -51,6 +53,29 @@ class WorkspaceHandler(HubOAuthenticated, ServiceHandler):
 
     def students(self) -> list[str]:
         return sorted(self.names())
+
+    def blind_work(self) -> set[tuple[str, str]]:
+        """(slug, student) of her cohort whose first grade she may not see yet (blind second assessor)."""
+        from leerplein.course.grading.second_assessor import blind_work
+
+        return blind_work(self.course, self.current_user["name"], set(self.students()))
+
+    def refused_while_blind(self, title: str) -> bool:
+        """Pages that show points or pass/fail of the whole cohort (report, export, badges) wait until
+        she has saved the blind second assessments she was asked for; True: refused (page shown)."""
+        blind = self.blind_work()
+        if not blind:
+            return False
+        names = self.names()
+        links = "".join(f"<li><a href='{self.base}tweede/{quote(slug)}/{quote(student)}'>"
+                        f"{pages.esc(names.get(student, student))} ({pages.esc(slug)})</a></li>"
+                        for slug, student in sorted(blind))
+        self.set_status(403)
+        self.show(title, pages.message("Je bent tweede beoordelaar van werk in deze groep. Deze pagina laat punten "
+                                       "of geslaagd/niet geslaagd zien, dus ook het oordeel van de eerste "
+                                       "beoordelaar. Je ziet haar weer als je je tweede beoordeling hebt opgeslagen:",
+                                       error=True) + f"<ul>{links}</ul>")
+        return True
 
     def slug(self, slug: str) -> str:
         from leerplein.course.prepare.assign import exercise_slugs
@@ -198,7 +223,7 @@ class Progress(WorkspaceHandler):
         rows = [student_progress(self.course, s, rules) for s in self.students()]
         late = {(p.student, a.slug) for p in rows for a in p.counted
                 if a.status != "open" and is_late(self.course, self.cohort, a.slug, p.student)}
-        self.show("Voortgang", pages.progress(rows, self.names(), late))
+        self.show("Voortgang", pages.progress(rows, self.names(), late, self.blind_work()))
 
 
 class Report(WorkspaceHandler):
@@ -207,6 +232,8 @@ class Report(WorkspaceHandler):
         from leerplein.course.results.progress import load_rules, student_progress
         from leerplein.course.results.report import collect, render
 
+        if self.refused_while_blind("Rapport"):
+            return
         data = collect(self.course, self.students())
         rules = load_rules(self.course.root)
         data["students"] = [student_progress(self.course, s, rules) for s in self.students()]
@@ -226,6 +253,8 @@ class Export(WorkspaceHandler):
         lms = self.get_argument("lms", "")
         if lms not in FORMATS:
             raise tornado.web.HTTPError(400)
+        if self.refused_while_blind("Cijfers voor de leeromgeving"):
+            return
         from leerplein.course import audit
 
         pseudonymous = bool(self.get_argument("pseudoniem", ""))
@@ -244,6 +273,8 @@ class Badges(WorkspaceHandler):
         from leerplein.credentials.issue import registry_file
         from leerplein.course.course import read_json
 
+        if self.refused_while_blind("Badges"):
+            return
         rules = load_rules(self.course.root)
         rows = [student_progress(self.course, s, rules) for s in self.students()]
         has = set(read_json(registry_file(self.course), {}).get("uitgegeven", {}))
@@ -259,6 +290,8 @@ class Badges(WorkspaceHandler):
         from leerplein.credentials.award import award_badges
         from leerplein.credentials.institute import InstituteError
 
+        if self.refused_while_blind("Badges"):  # who got one would say who passed
+            return
         try:
             result = award_badges(self.course, set(self.students()), who=self.current_user["name"])
         except InstituteError as err:
@@ -285,13 +318,25 @@ class Log(WorkspaceHandler):
 
 def blind_details(course, found: list[dict], teacher: str) -> list[dict]:
     """A grading entry names the points per question; a blind second assessor of that work does
-    not see them until her own assessment is saved (second_assessor.blind_for)."""
-    from leerplein.course.grading.second_assessor import blind_for
+    not see them until her own assessment is saved (second_assessor.blind_for). Entries that say
+    the work did not pass (a herkansing) or that the course was passed (a badge) leave out the
+    students whose work she is blind for, and go when nobody is left."""
+    from leerplein.course.grading.second_assessor import blind_work
 
+    blind = blind_work(course, teacher, {s for e in found for s in e.get("studenten", [])})
+    if not blind:
+        return found
+    hidden = {student for _, student in blind}
     out = []
     for e in found:
-        if e.get("actie") == "beoordeeld" and any(blind_for(course, e.get("opdracht", ""), s, teacher)
-                                                  for s in e.get("studenten", [])):
+        students = e.get("studenten", [])
+        if e.get("actie") == "beoordeeld" and any((e.get("opdracht", ""), s) in blind for s in students):
             e = {**e, "detail": "verborgen: je bent tweede beoordelaar van dit werk"}
+        elif e.get("actie") == "herkansing" and any((e.get("opdracht", ""), s) in blind for s in students):
+            e = {**e, "studenten": [s for s in students if (e.get("opdracht", ""), s) not in blind]}
+        elif e.get("actie") == "badge" and hidden & set(students):
+            e = {**e, "studenten": [s for s in students if s not in hidden]}
+        if students and not e.get("studenten"):
+            continue
         out.append(e)
     return out

@@ -229,17 +229,25 @@ def result_line(a) -> str:
     return f"{got}, {'gehaald' if a.passed else 'nog niet gehaald'}"
 
 
-def progress(rows: list, names: dict[str, str], late: set | frozenset = frozenset()) -> str:
-    """`late`: (student, slug) handed in after the cohort's deadline: marked, never refused."""
+HIDDEN = "verborgen: je bent tweede beoordelaar"
+
+
+def progress(rows: list, names: dict[str, str], late: set | frozenset = frozenset(),
+             hidden: set | frozenset = frozenset()) -> str:
+    """`late`: (student, slug) handed in after the cohort's deadline: marked, never refused.
+    `hidden`: (slug, student) whose first grade she may not see (blind second assessor): no points
+    and no pass/fail for that work, nor for the course as a whole."""
     if not rows:
         return "<p>Geen studenten in je groep.</p>"
     titles = [a.titel.replace("Reflectie-opdracht: ", "").split(":")[0] for a in rows[0].counted]
     head = "".join(f"<th scope='col'>{esc(t)}</th>" for t in titles)
+    blind = {student for _, student in hidden}
     body = "".join(
         f"<tr><th scope='row'>{esc(names.get(p.student, p.student))}</th>"
-        + "".join(f"<td>{esc(result_line(a))}{' (te laat)' if (p.student, a.slug) in late else ''}</td>"
-                  for a in p.counted)
-        + f"<td>{p.attended}</td><td>{'ja' if p.passed else 'nee'}</td></tr>" for p in rows)
+        + "".join(f"<td>{esc(HIDDEN if (a.slug, p.student) in hidden else result_line(a))}"
+                  f"{' (te laat)' if (p.student, a.slug) in late else ''}</td>" for a in p.counted)
+        + f"<td>{p.attended}</td><td>{HIDDEN if p.student in blind else 'ja' if p.passed else 'nee'}</td></tr>"
+        for p in rows)
     return ("<div class='wrap'><table><thead><tr><th scope='col'>Student</th>" + head
             + "<th scope='col'>Bijeenkomsten</th><th scope='col'>Geslaagd</th></tr></thead>"
             f"<tbody>{body}</tbody></table></div>")

@@ -33,7 +33,7 @@ def feedback_folder(exchange: Path) -> Path:
 def publish_notice(course: Course, slug: str, student: str, record: dict) -> str | None:
     """Write her notice; its file name, or None when she has no usable secret (nothing written)."""
     from leerplein.course.intake.submission_secrets import release_secret
-    from leerplein.course.results.feedback import _publish
+    from leerplein.course.results.feedback import publish_file
 
     secret = release_secret(course, slug, student)
     if secret is None:
@@ -44,7 +44,7 @@ def publish_notice(course: Course, slug: str, student: str, record: dict) -> str
         folder.chmod(0o711)  # as nbgrader's release_feedback and guard.py keep it: not listable
     data = json.dumps({"opdracht": slug, "deadline": record["deadline"], "geopend_op": record["geopend_op"]})
     name = notice_name(secret, slug)
-    _publish(data.encode(), folder, name, student)
+    publish_file(data.encode(), folder, name, student)
     return name
 
 

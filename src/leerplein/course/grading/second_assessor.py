@@ -4,8 +4,9 @@ grade both agree on becomes the grade in the gradebook. Second grades are kept a
 (course/.leerplein/tweede-beoordeling/<assignment>/<student>.json, written atomically).
 
 Blindness: a teacher who is asked to be second assessor (or who opened the blind form) sees no
-first levels or comment anywhere until the blind second assessment is saved (`blind_for`; the
-grading page asks it too). Who was asked: .../<assignment>/gevraagd/<student>.json."""
+first levels, comment, points or pass/fail anywhere until the blind second assessment is saved
+(`blind_for`; the grading page asks it too, the workspace's pages `blind_work`). Who was asked:
+.../<assignment>/gevraagd/<student>.json."""
 
 from __future__ import annotations
 
@@ -70,6 +71,21 @@ def blind_for(course: Course, assignment: str, student: str, teacher: str | None
     may show her the first assessor's levels or comment."""
     return bool(teacher) and teacher in asked(course, assignment, student) and not second_done(course, assignment,
                                                                                                    student)
+
+
+def blind_work(course: Course, teacher: str | None, students) -> set[tuple[str, str]]:
+    """(assignment, student) of these students' work whose first grade `teacher` may not see yet:
+    the pages that show points or pass/fail (progress, herkansing, report, export, badges) hide
+    it from her, as the grading page and the log do."""
+    base = course.state / "tweede-beoordeling"
+    if not teacher or not base.is_dir():
+        return set()
+    found = set()
+    for asked_file in base.glob("*/gevraagd/*.json"):
+        slug, student = asked_file.parent.parent.name, asked_file.stem
+        if student in students and blind_for(course, slug, student, teacher):
+            found.add((slug, student))
+    return found
 
 
 @dataclass(frozen=True)

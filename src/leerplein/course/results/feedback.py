@@ -230,7 +230,7 @@ def release_feedback(course: Course, assignment: str, only: set[str] | None = No
                 result.skipped[student] = NOT_RELEASED.format(file=html_file)
             else:
                 name = f"{notebook_hash(secret=secret, notebook_id=assignment)}.html"
-                _publish(read_regular(html_file), outbound, name, student)
+                publish_file(read_regular(html_file), outbound, name, student)
                 result.released.append(student)
             write_json(release_messages_path(course, assignment, student), [result.skipped[student]]
                        if student in result.skipped else [])
@@ -242,18 +242,21 @@ def release_feedback(course: Course, assignment: str, only: set[str] | None = No
     return result
 
 
-def _publish(data: bytes, folder: Path, name: str, student: str) -> None:
-    """Write atomically (temp name, rename) into the exchange's feedback folder."""
+def publish_file(data: bytes, folder: Path, name: str, student: str) -> None:
+    """Write `name` atomically (temp name, rename) into the exchange's feedback folder (root's, not
+    listable): as root readable by her private group only, else by anyone who knows the name. Used
+    for released feedback and for her herkansing notice (resubmission_notice.py). Owner and mode are
+    set on the open file, and the rename replaces whatever had that name (a link is never followed)."""
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-        group = private_group(student) if os.geteuid() == 0 else None
-        if group is None:
-            os.chmod(tmp, 0o644)
-        else:
-            os.chown(tmp, 0, group)
-            os.chmod(tmp, 0o640)
+            group = private_group(student) if os.geteuid() == 0 else None
+            if group is None:
+                os.fchmod(out.fileno(), 0o644)
+            else:
+                os.fchown(out.fileno(), 0, group)
+                os.fchmod(out.fileno(), 0o640)
         os.replace(tmp, folder / name)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
