@@ -9,7 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
 
 
 def module_names(src: Path, package: str) -> dict[str, Path]:
@@ -157,3 +158,26 @@ def test_no_cycle_no_report(tmp_path):
     edges = import_edges(tmp_path, "pkg")
     assert edges == {"pkg": {}, "pkg.a": {"pkg.b": 1}, "pkg.b": {}}
     assert cycles(edges) == []
+
+
+def test_every_name_imported_from_leerplein_exists():
+    """Imports inside functions run only when the function does: a name moved to another module
+    (hub/ports.py, hub/people.py, …) must not leave a caller that fails at its first use."""
+    import importlib
+
+    missing = []
+    for folder in ("src/leerplein", "tests", "benchmarks"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not (isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+                        and node.module.split(".")[0] == "leerplein"):
+                    continue
+                module = importlib.import_module(node.module)
+                for alias in node.names:
+                    if alias.name == "*" or hasattr(module, alias.name):
+                        continue
+                    try:
+                        importlib.import_module(f"{node.module}.{alias.name}")
+                    except ImportError:
+                        missing.append(f"{path.relative_to(ROOT)}:{node.lineno}: {alias.name} from {node.module}")
+    assert missing == []

@@ -113,7 +113,7 @@ def hub_listens(url: str) -> bool:
     receive the admin token (as `hub prestart` checks too: prestart.check_listener)."""
     from urllib.parse import urlsplit
 
-    from leerplein.hub.manage import port_listeners
+    from leerplein.hub.ports import port_listeners
 
     parts = urlsplit(url)
     return (parts.scheme == "http" and parts.hostname == "127.0.0.1" and bool(parts.port)
