@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlparse
 
 import tornado.ioloop
 import tornado.web
@@ -44,6 +45,15 @@ class HubGrade(HubScope, HubOAuthenticated, Grade):
         return super().post(*args, **kwargs)
 
 
+def listen_address(environ) -> tuple[str, int]:
+    """Where the service listens. The address comes from JUPYTERHUB_SERVICE_URL, as for Peiling and
+    the leerkring: on one machine the hub sets it to the service's url (127.0.0.1, behind the hub's
+    proxy on the same host); in the grading pod grading.yaml sets 0.0.0.0 so the Service reaches it.
+    The port stays LEERPLEIN_GRADING_PORT."""
+    host = urlparse(environ.get("JUPYTERHUB_SERVICE_URL", "")).hostname
+    return host or "127.0.0.1", int(environ["LEERPLEIN_GRADING_PORT"])
+
+
 def main() -> None:
     from jupyterhub.services.auth import HubOAuth
 
@@ -58,7 +68,8 @@ def main() -> None:
 
     app.add_handlers(".*", [(url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler),
                             *routes(course, url_path_join(prefix, "werkplek/"))])
-    app.listen(int(os.environ["LEERPLEIN_GRADING_PORT"]), address="127.0.0.1")
+    address, port = listen_address(os.environ)
+    app.listen(port, address=address)
     from leerplein.lti.passback import retry_in_background
 
     retry_in_background(course)  # grades that could not reach the LMS yet (LTI)
