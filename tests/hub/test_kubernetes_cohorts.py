@@ -82,13 +82,13 @@ def test_collect_finds_the_cohort_in_the_courses_copy(monkeypatch, tmp_path):
     assert cohort_of(people, "hystudent") == "groep-a" and cohort_of(people, "hyother") == "groep-b"
 
 
-def test_no_student_server_is_told_her_cohort():
+def test_the_readme_says_where_student_servers_get_their_cohort():
+    """The hub tells each student's server her cohort (tests/hub/test_kubernetes_values.py runs it)."""
     values = yaml.safe_load((KUBE / "values.yaml").read_text())
-    single = values["singleuser"]
-    envs = [single.get("extraEnv", {})] + [p.get("kubespawner_override", {}).get("environment", {})
-                                            for p in single["profileList"]]
-    assert all("LEERPLEIN_COHORT" not in env for env in envs)
-    assert "KubeSpawner sets no `LEERPLEIN_COHORT`" in (KUBE / "README.md").read_text(encoding="utf-8")
+    assert "leerplein-cohorts" in values["hub"]["extraConfig"]
+    readme = (KUBE / "README.md").read_text(encoding="utf-8")
+    assert "KubeSpawner sets no `LEERPLEIN_COHORT`" not in readme
+    assert "`hub.extraConfig.leerplein-cohorts`" in readme and "kubectl create configmap leerplein-mensen" in readme
 
 
 ROSTER = ("username,name,role,course\n"
