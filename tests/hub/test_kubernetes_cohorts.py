@@ -88,7 +88,7 @@ def test_the_readme_says_where_student_servers_get_their_cohort():
     assert "leerplein-cohorts" in values["hub"]["extraConfig"]
     readme = (KUBE / "README.md").read_text(encoding="utf-8")
     assert "KubeSpawner sets no `LEERPLEIN_COHORT`" not in readme
-    assert "`hub.extraConfig.leerplein-cohorts`" in readme and "kubectl create configmap leerplein-mensen" in readme
+    assert "`hub.extraConfig.leerplein-cohorts`" in readme and "create configmap leerplein-mensen" in readme
 
 
 ROSTER = ("username,name,role,course\n"
