@@ -87,3 +87,118 @@ def test_values_merged_over_the_chart_defaults_pass_the_chart_schema():
     assert errors == [], "\n".join(f"{'.'.join(map(str, e.path))}: {e.message}" for e in errors)
     broken = _merge(merged, {"singleuser": {"uid": "duizend"}})
     assert list(jsonschema.Draft7Validator(schema).iter_errors(broken)), "the schema check must be able to fail"
+
+
+KUBECONFIG = """apiVersion: v1
+kind: Config
+clusters: [{name: none, cluster: {server: "https://127.0.0.1:9"}}]
+users: [{name: none, user: {token: none}}]
+contexts: [{name: none, context: {cluster: none, user: none}}]
+current-context: none
+"""
+ROSTER = ("username,name,role,course\nhkdoc,Docent Hk,teacher,groep-a;groep-b\n"
+          "hkanna,Anna Hk,student,groep-a\nhkbert,Bert Hk,student,groep-b\n")
+
+
+def mensen_mount(values) -> str:
+    """Where the hub pod sees the ConfigMap leerplein-mensen (the one Peiling and the leerkring read)."""
+    [volume] = [v for v in values["hub"]["extraVolumes"] if v["name"] == "leerplein-mensen"]
+    assert volume["configMap"]["name"] == "leerplein-mensen"
+    [mount] = [m for m in values["hub"]["extraVolumeMounts"] if m["name"] == "leerplein-mensen"]
+    assert mount.get("readOnly") is True and "subPath" not in mount  # a remade ConfigMap reaches the pod
+    for service in ("peiling", "leerkring"):
+        pod = next(m for m in yaml.safe_load_all((ROOT / "hub" / "kubernetes" / f"{service}.yaml").read_text())
+                   if m["kind"] == "Deployment")["spec"]["template"]["spec"]
+        assert any(v.get("configMap", {}).get("name") == "leerplein-mensen" for v in pod["volumes"]) or \
+            service == "peiling"  # Peiling's roster is optional (LEERPLEIN_PEILING_MENSEN)
+    return f"{mount['mountPath']}/mensen.json"
+
+
+def hub_config(values, people_file: Path):
+    """What the chart's jupyterhub_config.py makes of our values for KubeSpawner (extraEnv ->
+    environment, profileList -> profile_list, then every hub.extraConfig in order), with the
+    ConfigMap's path in the hub pod pointed at people_file."""
+    from traitlets.config import Config
+
+    path = mensen_mount(values)
+    c = Config()
+    c.KubeSpawner.environment = dict(values["singleuser"]["extraEnv"])
+    c.KubeSpawner.profile_list = values["singleuser"]["profileList"]
+    assert path in values["hub"]["extraConfig"]["leerplein-cohorts"]
+    for _, snippet in sorted(values["hub"]["extraConfig"].items()):
+        exec(snippet.replace(path, str(people_file)), {"c": c})
+    return c
+
+
+def spawned_env(c, name: str, options: dict) -> dict:
+    """The environment of the pod a real KubeSpawner would create for her (no cluster needed)."""
+    import asyncio
+
+    from kubespawner import KubeSpawner
+
+    async def spawn():
+        spawner = KubeSpawner(config=c, _mock=True)
+        spawner.user.name = name
+        spawner.user_options = options
+        await spawner.load_user_options()
+        pod = await spawner.get_pod_manifest()
+        [container] = pod.spec.containers
+        return {e.name: e.value for e in container.env}
+
+    return asyncio.run(spawn())
+
+
+@pytest.fixture
+def cluster_config(tmp_path, monkeypatch):
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(KUBECONFIG)  # KubeSpawner loads one; nothing here talks to it
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+
+
+def test_every_students_server_is_told_her_cohort_from_the_roster(tmp_path, cluster_config):
+    from leerplein.course.cohorts import cohort_of, people_from_roster, write_people_file
+    from leerplein.roster import read_roster
+
+    values = yaml.safe_load((ROOT / "hub" / "kubernetes" / "values.yaml").read_text())
+    roster, mensen = tmp_path / "roster.csv", tmp_path / "mensen" / "mensen.json"
+    roster.write_text(ROSTER)
+    people = people_from_roster(read_roster(roster))  # the course's copy, which the ConfigMap is made from
+    write_people_file(mensen, people)
+    c = hub_config(values, mensen)
+    student, teacher = {"profile": "leerplein-armoede-en-bestaanszekerheid"}, {"profile": "leerplein-docent"}
+    assert spawned_env(c, "hkanna", student)["LEERPLEIN_COHORT"] == cohort_of(people, "hkanna") == "groep-a"
+    assert spawned_env(c, "hkbert", {})["LEERPLEIN_COHORT"] == cohort_of(people, "hkbert") == "groep-b"
+    # she cannot choose it: not by picking the teachers' profile, not by options of her own
+    assert spawned_env(c, "hkanna", teacher)["LEERPLEIN_COHORT"] == "groep-a"
+    try:
+        env = spawned_env(c, "hkanna", {**student, "LEERPLEIN_COHORT": "groep-b",
+                                        "environment": {"LEERPLEIN_COHORT": "groep-b"}})
+    except ValueError:  # KubeSpawner may refuse options it does not know: as good
+        env = {"LEERPLEIN_COHORT": "groep-a"}
+    assert env["LEERPLEIN_COHORT"] == "groep-a"
+    # no cohort for a teacher or a name the roster does not know (nothing released is listed)
+    assert spawned_env(c, "hkdoc", teacher)["LEERPLEIN_COHORT"] == "" and cohort_of(people, "hkdoc") is None
+    assert spawned_env(c, "hkonbekend", student)["LEERPLEIN_COHORT"] == ""
+    # a remade ConfigMap counts from her next start
+    people["hkanna"]["cursus"], people["hkanna"]["cursussen"] = "groep-b", ["groep-b"]
+    write_people_file(mensen, people)
+    assert spawned_env(c, "hkanna", student)["LEERPLEIN_COHORT"] == "groep-b"
+    # no roster, or one that cannot be read: no cohort (fails closed), never a traceback at spawn
+    for broken in (None, "{", "[1, 2]", '{"hkanna": "groep-a"}'):
+        mensen.unlink(missing_ok=True)
+        if broken is not None:
+            mensen.write_text(broken)
+        assert spawned_env(c, "hkanna", student)["LEERPLEIN_COHORT"] == ""
+    mensen.write_text("{}")  # an empty roster: the one default cohort, as on one machine
+    assert spawned_env(c, "hkanna", student)["LEERPLEIN_COHORT"] == cohort_of({}, "hkanna") == "leerplein"
+
+
+def test_only_the_hub_sets_the_cohort():
+    values = yaml.safe_load((ROOT / "hub" / "kubernetes" / "values.yaml").read_text())
+    single = values["singleuser"]
+    assert "LEERPLEIN_COHORT" not in single["extraEnv"]
+    for profile in single["profileList"]:
+        override = profile.get("kubespawner_override", {})
+        assert "LEERPLEIN_COHORT" not in override.get("environment", {})
+        assert "profile_options" not in profile  # no free choice a student could fill in
+    assert "LEERPLEIN_COHORT" not in str(single)

@@ -51,15 +51,36 @@ def load_people(course: Course | None = None) -> dict:
     """username -> {"rol", "cursus", "cursussen", "naam"}, read fresh every time."""
     configured = os.environ.get("LEERPLEIN_PEOPLE_FILE")
     if configured:
-        try:
-            return json.loads(Path(configured).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
+        found = _read_people_file(Path(configured))
+        return found if found is not None else {}
     if course is not None:
         copy = read_json(people_copy(course), None)
         if copy is not None:
             return copy
     return json.loads(os.environ.get("LEERPLEIN_PEOPLE", "{}"))
+
+
+PEOPLE_UNREADABLE = ("De deelnemerslijst kan niet worden gelezen. Daarom weet Leerplein niet in welke groepen je "
+                     "lesgeeft, en zie je hier geen studenten. Vraag de beheerder van Leerplein om de "
+                     "deelnemerslijst opnieuw in te lezen.")
+
+
+def _read_people_file(path: Path) -> dict | None:
+    """The map in the file; None when it is missing, unreadable or not a map of people."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) and all(isinstance(p, dict) for p in found.values()) else None
+
+
+def people_file_problem() -> str | None:
+    """A Dutch message when the configured who-is-who file (LEERPLEIN_PEOPLE_FILE) cannot be used;
+    pages then say so instead of showing a teacher no students as if she had none."""
+    configured = os.environ.get("LEERPLEIN_PEOPLE_FILE")
+    if configured and _read_people_file(Path(configured)) is None:
+        return PEOPLE_UNREADABLE
+    return None
 
 
 def cohorts_of(person: dict) -> list[str]:

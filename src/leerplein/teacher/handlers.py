@@ -9,6 +9,7 @@ from urllib.parse import quote
 import tornado.web
 from jupyterhub.services.auth import HubOAuthenticated
 
+from leerplein.course.cohorts import people_file_problem
 from leerplein.course.course import Course
 from leerplein.service_base import ServiceHandler
 from leerplein.teacher import jobs, pages
@@ -41,6 +42,11 @@ class WorkspaceHandler(HubOAuthenticated, ServiceHandler):
 
     def prepare(self):
         super().prepare()
+        problem = people_file_problem()
+        if self.current_user and problem:  # fails closed, and says why (not "not your cohort")
+            self.set_status(503)
+            self.finish(pages.layout(self.base, "Deelnemerslijst ontbreekt", pages.message(problem, error=True)))
+            return
         if self.current_user and not self.full_scope.cohorts:
             raise tornado.web.HTTPError(403)
 
