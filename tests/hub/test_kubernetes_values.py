@@ -130,7 +130,7 @@ def hub_config(values, people_file: Path):
     return c
 
 
-def spawned_env(c, name: str, options: dict) -> dict:
+def spawned_env(c, name: str, options: dict, groups: tuple = ()) -> dict:
     """The environment of the pod a real KubeSpawner would create for her (no cluster needed)."""
     import asyncio
 
@@ -139,6 +139,7 @@ def spawned_env(c, name: str, options: dict) -> dict:
     async def spawn():
         spawner = KubeSpawner(config=c, _mock=True)
         spawner.user.name = name
+        spawner.user.groups = list(groups)
         spawner.user_options = options
         await spawner.load_user_options()
         pod = await spawner.get_pod_manifest()
@@ -168,8 +169,11 @@ def test_every_students_server_is_told_her_cohort_from_the_roster(tmp_path, clus
     student, teacher = {"profile": "leerplein-armoede-en-bestaanszekerheid"}, {"profile": "leerplein-docent"}
     assert spawned_env(c, "hkanna", student)["LEERPLEIN_COHORT"] == cohort_of(people, "hkanna") == "groep-a"
     assert spawned_env(c, "hkbert", {})["LEERPLEIN_COHORT"] == cohort_of(people, "hkbert") == "groep-b"
-    # she cannot choose it: not by picking the teachers' profile, not by options of her own
-    assert spawned_env(c, "hkanna", teacher)["LEERPLEIN_COHORT"] == "groep-a"
+    # she cannot choose it: not by options of her own; and the teachers' profile is not hers to pick
+    with pytest.raises(ValueError, match="No such profile"):
+        spawned_env(c, "hkanna", teacher)
+    teacher_env = spawned_env(c, "hkdoc", teacher, groups=("leerplein-docenten",))
+    assert teacher_env["LEERPLEIN_ROLE"] == "docent" and "LEERPLEIN_ROLE" not in spawned_env(c, "hkanna", student)
     try:
         env = spawned_env(c, "hkanna", {**student, "LEERPLEIN_COHORT": "groep-b",
                                         "environment": {"LEERPLEIN_COHORT": "groep-b"}})
@@ -177,7 +181,7 @@ def test_every_students_server_is_told_her_cohort_from_the_roster(tmp_path, clus
         env = {"LEERPLEIN_COHORT": "groep-a"}
     assert env["LEERPLEIN_COHORT"] == "groep-a"
     # no cohort for a teacher or a name the roster does not know (nothing released is listed)
-    assert spawned_env(c, "hkdoc", teacher)["LEERPLEIN_COHORT"] == "" and cohort_of(people, "hkdoc") is None
+    assert teacher_env["LEERPLEIN_COHORT"] == "" and cohort_of(people, "hkdoc") is None
     assert spawned_env(c, "hkonbekend", student)["LEERPLEIN_COHORT"] == ""
     # a remade ConfigMap counts from her next start
     people["hkanna"]["cursus"], people["hkanna"]["cursussen"] = "groep-b", ["groep-b"]
