@@ -19,10 +19,6 @@ def load_yaml(path: Path):
     return copy.deepcopy(_parsed(str(path), stat.st_mtime_ns, stat.st_size))
 
 
-def parse_yaml(text: str):
-    return yaml.load(text, Loader=SafeLoader)
-
-
 @lru_cache(maxsize=512)
 def _parsed(path: str, _mtime_ns: int, _size: int):
-    return parse_yaml(Path(path).read_text(encoding="utf-8"))
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SafeLoader)
