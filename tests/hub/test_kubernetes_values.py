@@ -146,7 +146,11 @@ def spawned_env(c, name: str, options: dict, groups: tuple = ()) -> dict:
         [container] = pod.spec.containers
         return {e.name: e.value for e in container.env}
 
-    return asyncio.run(spawn())
+    # A browser test in the same worker may leave Playwright's loop running on this thread;
+    # asyncio.run refuses a running loop, so the spawn gets a thread (and a loop) of its own.
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(spawn())).result()
 
 
 @pytest.fixture
