@@ -13,6 +13,11 @@ from tornado import web
 
 # No Leerplein page may be framed, not even by its own origin: a page that frames another can read
 # and fill it in whenever the two share an origin (issue 22, hole 1). Nothing of Leerplein frames.
+# How long a service trusts the hub's answer about a token (JupyterHub's default: 5 minutes). A
+# token deleted at a password change (accounts/sessions.py) stops working in every service within
+# it; one hub API call per token per 10 s is nothing next to a page view.
+TOKEN_CACHE_SECONDS = 10
+
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 STRICT_HEADERS = {"X-Frame-Options": "DENY",  # for browsers without CSP frame-ancestors

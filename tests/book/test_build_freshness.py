@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import time
 
-from leerplein.book.build import forget_stale_data_pages, sync_static_assets, write_data_stamp
+from leerplein.book.build import DATA_STAMP, forget_stale_data_pages, is_stale, sync_static_assets, write_data_stamp
 from leerplein.paths import Layout
 
 
@@ -94,3 +94,26 @@ def test_a_changed_theme_catalog_makes_the_build_write_every_page(tmp_path):
     later = time.time() + 10
     os.utime(po, (later, later))
     assert catalog_changed(layout)
+
+
+def test_a_build_that_changed_no_page_still_counts_as_fresh(tmp_path):
+    """Sphinx does not write index.html again when nothing changed; `hub start` and `leerplein
+    start` then rebuilt the book on every start, as long as a source was newer than that page."""
+    layout = Layout(tmp_path)
+    page = tmp_path / "modules/01-m/01-tekst.md"
+    page.parent.mkdir(parents=True)
+    page.write_text("# Tekst\n")
+    index = layout.html / "index.html"
+    index.parent.mkdir(parents=True)
+    index.write_text("<html></html>")
+    now = time.time()
+    os.utime(index, (now - 300, now - 300))
+    os.utime(page, (now - 200, now - 200))
+    assert is_stale(layout)  # edited after the last build that wrote pages
+
+    write_data_stamp(layout)  # what a build that finds nothing to write still leaves
+    os.utime(layout.book / "_build" / DATA_STAMP, (now - 100, now - 100))
+    assert not is_stale(layout)
+
+    os.utime(page, (now, now))
+    assert is_stale(layout)  # edited after that build

@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from hub_helpers import hub_start, leerplein, port_for, reachable_base, remove_users, service_url, user_url
+from leerplein.service_base import TOKEN_CACHE_SECONDS
 
 TEACHER, ANNA, BERT, COR = "qbdocent", "qbanna", "qbbert", "qbcor"
 PEOPLE = [TEACHER, ANNA, BERT, COR]
@@ -129,7 +130,7 @@ def test_her_own_change_logs_out_her_other_browser_but_not_this_one(hub, browser
     assert logged_out(b), b.url
     assert not server_running(hub, ANNA)  # her kernels and terminals ended with it
     assert not token_works(hub, token)
-    assert wait_for(b, lambda: logged_out(b), 90, step_url=leerkring), b.url
+    assert wait_for(b, lambda: logged_out(b), TOKEN_CACHE_SECONDS + 20, step_url=leerkring), b.url
 
     # browser A: still logged in; her server comes back on her next click
     a.goto(f"{hub['url']}/hub/home")
@@ -161,8 +162,8 @@ def test_a_teachers_own_change_logs_her_other_browser_out_of_the_workspace(hub, 
     a.wait_for_load_state("load")
     assert "Je wachtwoord is gewijzigd" in a.inner_text("main")
     hub["passwords"][TEACHER] = new
-    # the workspace trusts the hub's answer about a token for a minute: then B is out, A still in
-    assert wait_for(b, lambda: logged_out(b), 90, step_url=workspace), b.url
+    # the workspace trusts the hub's answer about a token for 10 s: then B is out, A still in
+    assert wait_for(b, lambda: logged_out(b), TOKEN_CACHE_SECONDS + 20, step_url=workspace), b.url
     a.goto(workspace)
     a.wait_for_load_state("load")
     assert "/werkplek/" in a.url and not logged_out(a), a.url

@@ -151,6 +151,7 @@ def build_book(layout: Layout, strict: bool = False, all_pages: bool = False, qu
     vendor_assets(layout)
     forget_stale_data_pages(layout)
     all_pages = all_pages or catalog_changed(layout)
+    started_at = time.time()
     start = time.perf_counter()
     proc = subprocess.run(
         build_command(layout, strict=strict, all_pages=all_pages),
@@ -166,6 +167,9 @@ def build_book(layout: Layout, strict: bool = False, all_pages: bool = False, qu
     if proc.returncode != 0 or not (layout.html / "index.html").exists():
         raise BuildFailed(_explain_failure(log))
     write_data_stamp(layout)
+    # the stamp carries the time the build started: what is edited during a build is stale after it
+    stamp = layout.book / "_build" / DATA_STAMP
+    os.utime(stamp, (started_at, started_at))
     sync_static_assets(layout)
     return BuildResult(layout.html, seconds, log)
 
@@ -189,11 +193,13 @@ def _explain_failure(log: str) -> str:
 
 
 def is_stale(layout: Layout) -> bool:
-    """True when a source page, the config or the toc is newer than the built index."""
+    """True when a source page, the config or the toc is newer than the last successful build
+    (Sphinx leaves index.html alone when nothing changed, so the build's own stamp counts too)."""
     index = layout.html / "index.html"
     if not index.exists():
         return True
-    built = index.stat().st_mtime
+    stamp = layout.book / "_build" / DATA_STAMP
+    built = max(index.stat().st_mtime, stamp.stat().st_mtime if stamp.exists() else 0)
     sources = [layout.book / "_config.yml", layout.book / "_toc.yml", layout.bibliography]
     sources += list(layout.book.glob("*.md")) + list((layout.book / "_assets").rglob("*"))
     sources += list((layout.book / "_locales").rglob("*.po"))

@@ -11,6 +11,7 @@ origin instead (`OtherOrigin`). `ServiceRedirect` keeps the old single-origin li
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from jupyterhub.app import JupyterHub
@@ -67,6 +68,32 @@ class ServiceRedirect(BaseHandler):
 
 
 class LeerpleinHub(JupyterHub):
+    _service_starts: dict | None = None
+
+    async def start_service(self, service_name, service, ssl_context=None):
+        """JupyterHub starts its services one after the other and waits until each answers; ours
+        (grading, Peiling, leerkring, the culler) do not need each other, so the first call of the
+        start-up loop starts all of them at once and each call then returns its own outcome."""
+        if self._service_starts is None:
+            self._service_starts = {
+                name: asyncio.ensure_future(JupyterHub.start_service(self, name, each, ssl_context))
+                for name, each in self._service_map.items()}
+        started = self._service_starts.pop(service_name, None)
+        if started is None:  # a service added later through the API
+            return await super().start_service(service_name, service, ssl_context)
+        return await started
+
+    async def cleanup(self):
+        """JupyterHub stops its services one after the other; each takes a second or more to end.
+        Stopped together first, the hub's own clean-up then finds them gone."""
+        managed = [each for each in self._service_map.values() if each.managed]
+        if managed:
+            self.log.info("Stopping %i services together...", len(managed))
+            for failed in await asyncio.gather(*(each.stop() for each in managed), return_exceptions=True):
+                if isinstance(failed, BaseException):
+                    self.log.error("A service did not stop cleanly: %s", failed)
+        await super().cleanup()
+
     def init_handlers(self):
         super().init_handlers()
         from leerplein.accounts.hub_pages import PasswordPage, gated

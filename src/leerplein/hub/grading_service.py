@@ -80,9 +80,9 @@ def build_app(environ) -> tuple[tornado.web.Application, Course]:
 def main() -> None:
     from jupyterhub.services.auth import HubOAuth
 
-    # the hub's answer about a token is trusted for a minute (default 5), as in Peiling and the
-    # leerkring: a token deleted at a password change (accounts/sessions.py) ends here within it
-    HubOAuth.instance(cache_max_age=60)
+    from leerplein.service_base import TOKEN_CACHE_SECONDS
+
+    HubOAuth.instance(cache_max_age=TOKEN_CACHE_SECONDS)
     app, course = build_app(os.environ)
     address, port = listen_address(os.environ)
     app.listen(port, address=address)

@@ -91,7 +91,7 @@ def start_hub(settings: HubSettings, timeout: float = 180, exchange_mb: int = ex
                 tail = (state / "jupyterhub.log").read_text(errors="replace")[-2000:]
                 stop_hub(state)
                 raise HubError(f"JupyterHub did not come up. The end of {state / 'jupyterhub.log'}:\n{tail}")
-            time.sleep(0.5)
+            time.sleep(0.1)
 
 
 def start_http_redirect(settings: HubSettings) -> subprocess.Popen:

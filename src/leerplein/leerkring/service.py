@@ -16,7 +16,7 @@ from tornado import web
 from leerplein.leerkring.model import OPEN_QUESTIONS, LeerkringError, NotFound, check_question
 from leerplein.leerkring.store import Store
 from leerplein.peiling.service import hub_login_url
-from leerplein.service_base import ServiceHandler
+from leerplein.service_base import TOKEN_CACHE_SECONDS, ServiceHandler
 from leerplein.student.nav import service_header
 
 HERE = Path(__file__).parent
@@ -165,7 +165,7 @@ def main() -> None:
     secret = state_secret(state)
     people = json.loads(Path(os.environ["LEERPLEIN_LEERKRING_MENSEN"]).read_text(encoding="utf-8"))
     store = Store(state / "leerkring.sqlite", people)
-    hub_auth = HubOAuth.instance(api_token=os.environ["JUPYTERHUB_API_TOKEN"], cache_max_age=60)
+    hub_auth = HubOAuth.instance(api_token=os.environ["JUPYTERHUB_API_TOKEN"], cache_max_age=TOKEN_CACHE_SECONDS)
     app = make_app(store, prefix=os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"), cookie_secret=secret,
                    hub_auth=hub_auth)
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8205"))

@@ -31,7 +31,7 @@ from leerplein.peiling.access import (STANDALONE, Facilitator, JoinBudget, Peopl
                                       is_loopback, may_manage, socket_owner)
 from leerplein.peiling.model import KINDS, PeilingError
 from leerplein.peiling.store import Store
-from leerplein.service_base import ServiceHandler
+from leerplein.service_base import TOKEN_CACHE_SECONDS, ServiceHandler
 from leerplein.student.nav import service_header
 
 HERE = Path(__file__).parent
@@ -664,7 +664,7 @@ def main() -> None:
         from jupyterhub.services.auth import HubOAuth
 
         # the singleton: the OAuth callback handler looks up the login state in this same object
-        hub_auth = HubOAuth.instance(api_token=os.environ["JUPYTERHUB_API_TOKEN"], cache_max_age=60)
+        hub_auth = HubOAuth.instance(api_token=os.environ["JUPYTERHUB_API_TOKEN"], cache_max_age=TOKEN_CACHE_SECONDS)
     facilitators = {n for n in os.environ.get("LEERPLEIN_PEILING_BEGELEIDERS", "").split(",") if n}
     state = Path(os.environ["LEERPLEIN_PEILING_STATE"])
     people = People.load(Path(os.environ.get("LEERPLEIN_PEILING_MENSEN") or state / "mensen.json"), facilitators)
