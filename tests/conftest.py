@@ -58,16 +58,12 @@ def built_book() -> Path:
     """The book, built once per test session with `leerplein build` and no network at all
     (inside a new network namespace where the machine allows it; the execution cache keeps
     a warm rebuild fast)."""
-    import fcntl
-
     html = ROOT / "book" / "_build" / "html"
     prefix = offline_prefix()
-    (ROOT / "book" / "_build").mkdir(parents=True, exist_ok=True)
-    # parallel test workers (pytest-xdist) share the book: one builds at a time, the next finds it warm
-    with open(ROOT / "book" / "_build" / ".test-build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        proc = subprocess.run([*prefix, str(ROOT / ".venv" / "bin" / "leerplein"), "build"], cwd=ROOT,
-                              capture_output=True, text=True)
+    # parallel test workers (pytest-xdist) and `hub start` share the book: the build's own lock
+    # lets one build at a time, the next finds it warm
+    proc = subprocess.run([*prefix, str(ROOT / ".venv" / "bin" / "leerplein"), "build"], cwd=ROOT,
+                          capture_output=True, text=True)
     BUILD_STATE.update(offline=bool(prefix), log=proc.stdout + proc.stderr, returncode=proc.returncode)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert (html / "index.html").exists()

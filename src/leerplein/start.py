@@ -88,11 +88,12 @@ def run_local_course(layout: Layout, lab_port: int = 8888, book_port: int = 8000
     if build and is_stale(layout):
         print("Building the book (only changed pages are executed) …", flush=True)
         try:
-            result = build_book(layout, quiet=True)
+            result = build_book(layout, quiet=True, only_if_stale=True)
         except BuildFailed as exc:
             print(exc, file=sys.stderr)
             return 1
-        print(f"Book built in {result.seconds:.1f} s.", flush=True)
+        if result is not None:
+            print(f"Book built in {result.seconds:.1f} s.", flush=True)
     if not (layout.html / "index.html").exists():
         print("There is no built book yet. Run `leerplein start` without --no-build.", file=sys.stderr)
         return 1

@@ -7,7 +7,8 @@ from __future__ import annotations
 import os
 import time
 
-from leerplein.book.build import DATA_STAMP, forget_stale_data_pages, is_stale, sync_static_assets, write_data_stamp
+from leerplein.book.build import (DATA_STAMP, build_book, build_lock, forget_stale_data_pages, is_stale,
+                                  sync_static_assets, write_data_stamp)
 from leerplein.paths import Layout
 
 
@@ -117,3 +118,26 @@ def test_a_build_that_changed_no_page_still_counts_as_fresh(tmp_path):
 
     os.utime(page, (now, now))
     assert is_stale(layout)  # edited after that build
+
+
+def test_a_second_build_waits_for_the_first_and_then_finds_the_book_fresh(tmp_path):
+    """`hub start` and the test suite's (or an admin's) `leerplein build` used to build one
+    _build folder at the same time."""
+    import threading
+
+    layout = Layout(tmp_path)
+    index = layout.html / "index.html"
+    index.parent.mkdir(parents=True)
+    outcome = {}
+
+    def second():
+        outcome["result"] = build_book(layout, quiet=True, only_if_stale=True)
+
+    with build_lock(layout):  # the first build is running (its index.html is not there yet)
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        waiting.join(1.0)
+        assert waiting.is_alive()  # it waits rather than building alongside
+        index.write_text("<html></html>")  # the first build finishes
+    waiting.join(10)
+    assert not waiting.is_alive() and outcome["result"] is None  # fresh: nothing built twice

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,7 +148,30 @@ def catalog_changed(layout: Layout) -> bool:
     return False
 
 
-def build_book(layout: Layout, strict: bool = False, all_pages: bool = False, quiet: bool = False) -> BuildResult:
+@contextmanager
+def build_lock(layout: Layout):
+    """One build of a book at a time: `hub start`, `leerplein start`, the update page and
+    `leerplein build` may run at once, and two builds writing one _build folder spoil it."""
+    import fcntl
+
+    folder = layout.book / "_build"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def build_book(layout: Layout, strict: bool = False, all_pages: bool = False, quiet: bool = False,
+               only_if_stale: bool = False) -> BuildResult | None:
+    """Build the book; with only_if_stale, None when it is fresh (perhaps built by another
+    process while this one waited for the lock)."""
+    with build_lock(layout):
+        if only_if_stale and not is_stale(layout):
+            return None
+        return _build(layout, strict, all_pages, quiet)
+
+
+def _build(layout: Layout, strict: bool, all_pages: bool, quiet: bool) -> BuildResult:
     vendor_assets(layout)
     forget_stale_data_pages(layout)
     all_pages = all_pages or catalog_changed(layout)

@@ -29,7 +29,7 @@ def _ensure_book(root: Path) -> None:
         return
     typer.echo("Building the book for the student view (a few minutes the first time)...", err=True)
     try:
-        build_book(layout, quiet=True)
+        build_book(layout, quiet=True, only_if_stale=True)
     except BuildFailed as err:
         typer.echo(f"Warning: the book did not build, so students see no module pages yet: {err}", err=True)
 

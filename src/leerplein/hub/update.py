@@ -90,7 +90,8 @@ def update_book(root: Path) -> str:
     if not is_stale(layout):
         return "Het boek was al bijgewerkt."
     try:
-        build_book(layout, quiet=True)
+        if build_book(layout, quiet=True, only_if_stale=True) is None:
+            return "Het boek was al bijgewerkt."
     except BuildFailed as err:
         return f"Het boek kon niet worden gebouwd; studenten zien nog de vorige versie. {err}"
     return "Het boek is opnieuw gebouwd. Studenten zien de nieuwe pagina's zodra ze een pagina openen."
