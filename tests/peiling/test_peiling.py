@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 
 import pytest
 import requests
@@ -105,9 +106,14 @@ def peiling(tmp_path_factory):
         line = proc.stdout.readline()
         assert line or proc.poll() is None, "peiling did not start"
     url = re.search(r"(http://\S+/begeleider/inloggen\?sleutel=\S+)", line).group(1)
+    rest = []  # keep reading: a full pipe would block the service at its next log line
+    reader = threading.Thread(target=lambda: rest.append(proc.stdout.read()), daemon=True)
+    reader.start()
     yield {"base": f"http://127.0.0.1:{port}/", "login": url, "proc": proc, "state": state, "port": port}
-    proc.send_signal(signal.SIGINT)
-    proc.wait(timeout=10)
+    proc.send_signal(signal.SIGTERM)  # as a service manager stops it
+    assert proc.wait(timeout=10) == 0
+    reader.join(10)
+    assert "Peiling stopped." in "".join(rest)
 
 
 def axe(page) -> list[str]:

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 
 import pytest
 import requests
@@ -151,12 +152,13 @@ def start_peiling(state, port):
     while "Facilitator" not in line:
         line = proc.stdout.readline()
         assert line or proc.poll() is None, "peiling did not start"
+    threading.Thread(target=proc.stdout.read, daemon=True).start()  # a full pipe would block it
     return proc, re.search(r"(http://\S+/begeleider/inloggen\?sleutel=\S+)", line).group(1)
 
 
 def stop_peiling(proc) -> None:
-    proc.send_signal(signal.SIGINT)
-    proc.wait(timeout=20)
+    proc.send_signal(signal.SIGINT)  # Ctrl-C
+    assert proc.wait(timeout=20) == 0
 
 
 def test_a_restart_with_a_new_link_ends_the_old_facilitator_cookie(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import signal
 from pathlib import Path
 
 import typer
@@ -35,8 +36,15 @@ def start(port: int = typer.Option(8200, help="port to listen on"),
     typer.echo(f"Peiling runs. Participants: {base}/\n"
                f"Facilitator (keep this link to yourself): {base}/begeleider/inloggen?sleutel={token}\n"
                f"Sessions are kept in {state_dir.resolve()}. Stop with Ctrl-C.")
-    try:
-        tornado.ioloop.IOLoop.current().start()
-    except KeyboardInterrupt:
-        store.close()
-        typer.echo("Peiling stopped.")
+    loop = tornado.ioloop.IOLoop.current()
+
+    def stop(*_):
+        loop.add_callback_from_signal(loop.stop)
+
+    # Ctrl-C, and SIGTERM from a service manager or `kill`; set explicitly, because a shell that
+    # starts a program in the background has it ignore SIGINT
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)
+    loop.start()
+    store.close()
+    typer.echo("Peiling stopped.")
