@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -87,13 +88,19 @@ def port_for(offset: int) -> int:
     return 9000 + ((os.getpid() % 75) + 75 * (worker % 4)) * 64 + offset * 6
 
 
+def as_background_job():
+    """What a shell script's `command &` does to a program: it ignores SIGINT."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def hub_start(roster: Path, state: Path, port: int, *extra: str):
+    """Started as an institute's start-up script would, in the background (SIGINT ignored)."""
     args = ["hub", "start", "--roster", str(roster), "--port", str(port), "--state-dir", str(state), *extra]
-    proc = leerplein(*args)
+    proc = leerplein(*args, preexec_fn=as_background_job)
     if proc.returncode == 2 and "chmod o+x" in proc.stderr:
         # this machine keeps Python under /root: follow the message, as an institute admin would
         os.chmod(re.search(r"chmod o\+x (\S+)", proc.stderr).group(1), 0o711)
-        proc = leerplein(*args)
+        proc = leerplein(*args, preexec_fn=as_background_job)
     return proc
 
 

@@ -214,6 +214,17 @@ def test_the_fork_server_refuses_a_peer_that_is_not_root_even_on_an_open_socket(
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def test_servers_stop_at_the_hubs_first_signal_also_after_a_background_start(hub):
+    """hub_start starts the hub as a script's background job does, with SIGINT ignored. JupyterHub
+    stops a server with SIGINT and waits 10 s before it sends SIGTERM: servers that inherited the
+    ignored SIGINT took 10 to 30 s to stop, and so did a password reset, which stops her server."""
+    for user in (BOB, TEACHER):  # forked by the zygote; started from scratch
+        server_token(hub, user)
+        r = requests.delete(f"{hub['url']}/hub/api/users/{user}/server", headers=hub["admin"], timeout=60)
+        assert r.status_code == 204, f"{user}: {r.status_code} (202: still stopping after 10 s)"
+        assert not requests.get(f"{hub['url']}/hub/api/users/{user}", headers=hub["admin"]).json().get("servers")
+
+
 def test_when_the_fork_server_dies_servers_go_on_and_the_next_login_gets_a_new_one(hub):
     headers = server_token(hub, ALICE)
     old = zygote_pids(hub)

@@ -57,6 +57,9 @@ def start_hub(settings: HubSettings, timeout: float = 180, exchange_mb: int = ex
 
     def as_hub():
         os.umask(0o077)  # the database, logs and secrets the hub writes are root's alone
+        # started from a script's background job, this process ignores SIGINT, and so would the
+        # hub and every server it starts: JupyterHub stops servers and services with SIGINT first
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         limits.join_group(settings.hub_id, "hub", 0, settings.cgroups or None)
 
     proc = subprocess.Popen(

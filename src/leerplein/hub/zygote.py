@@ -204,6 +204,9 @@ def child(conn: socket.socket, listener: socket.socket) -> None:
         listener.close()
         for sig in (signal.SIGCHLD, signal.SIGTERM):
             signal.signal(sig, signal.SIG_DFL)
+        # the hub stops a server with SIGINT first; a hub started from a background job would
+        # otherwise pass on an ignored SIGINT, and every stop waited out the 10 s before SIGTERM
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         keep = conn.fileno()
         os.closerange(3, keep)
         os.closerange(keep + 1, 1 << 16)
