@@ -75,9 +75,12 @@ c.JupyterHub.load_roles = [
     {"name": "idle-culler", "services": ["idle-culler"],
      "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
 ]
+# the services start together (LeerpleinHub.start_service); on a busy machine with two cores their
+# imports take longer than JupyterHub's default 30 s wait
+SERVICE_START_SECONDS = 90
 c.JupyterHub.services = [
     {"name": "leerplein-beheer", "api_token": S["admin_token"]},
-    {"name": "leerplein-grading", "url": f"http://127.0.0.1:{S['grading_port']}", "oauth_no_confirm": True,
+    {"name": "leerplein-grading", "timeout": SERVICE_START_SECONDS, "url": f"http://127.0.0.1:{S['grading_port']}", "oauth_no_confirm": True,
      "command": [sys.executable, "-m", "leerplein.hub.grading_service"],
      "environment": {"LEERPLEIN_COURSE_DIR": S["course_dir"], "LEERPLEIN_EXCHANGE": S["exchange"],
                      "LEERPLEIN_ROOT": S["root"], "LEERPLEIN_GRADING_PORT": str(S["grading_port"]),
@@ -86,7 +89,7 @@ c.JupyterHub.services = [
                      "LEERPLEIN_LTI_RETRY_SECONDS": os.environ.get("LEERPLEIN_LTI_RETRY_SECONDS", "300")}},
     # Peiling, the live poll (src/leerplein/peiling): reachable without a hub account for guests
     # with a code; facilitators are the teachers. It runs as an unprivileged user.
-    {"name": "peiling", "url": f"http://127.0.0.1:{S['peiling_port']}", "oauth_no_confirm": True,
+    {"name": "peiling", "timeout": SERVICE_START_SECONDS, "url": f"http://127.0.0.1:{S['peiling_port']}", "oauth_no_confirm": True,
      "command": [sys.executable, "-m", "leerplein.peiling.service"], "user": "nobody", "cwd": str(state / "peiling"),
      "environment": {"LEERPLEIN_PEILING_STATE": str(state / "peiling"), "LEERPLEIN_ROOT": S["root"],
                      "LEERPLEIN_PEILING_BEGELEIDERS": ",".join(S["teachers"]), "LEERPLEIN_HUB_ID": S["hub_id"],
@@ -94,7 +97,7 @@ c.JupyterHub.services = [
                      # the join link and QR code on the projector: the address users type
                      "LEERPLEIN_PEILING_PUBLIC_URL": S["public_url"]}},
     # The leerkring (src/leerplein/leerkring): action-learning sets, course members only.
-    {"name": "leerkring", "url": f"http://127.0.0.1:{S['leerkring_port']}", "oauth_no_confirm": True,
+    {"name": "leerkring", "timeout": SERVICE_START_SECONDS, "url": f"http://127.0.0.1:{S['leerkring_port']}", "oauth_no_confirm": True,
      "command": [sys.executable, "-m", "leerplein.leerkring.service"], "user": "nobody",
      "cwd": str(state / "leerkring"),
      "environment": {"LEERPLEIN_LEERKRING_STATE": str(state / "leerkring"), "LEERPLEIN_ROOT": S["root"],

@@ -12,7 +12,7 @@ case "${1:-}" in
     set +e
     # two workers, one test file each at a time: most hub and browser tests wait on a real hub or
     # Chromium, so two files at once nearly halve the wall time (LEERPLEIN_TEST_WORKERS=0: one process)
-    .venv/bin/python -m pytest -n "${LEERPLEIN_TEST_WORKERS:-2}" --dist loadfile --durations=30 "$@"
+    .venv/bin/python -m pytest -n "${LEERPLEIN_TEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder --durations=30 "$@"
     rc=$?
     set -e
     echo "Screenshots and browser artefacts: $(pwd)/test-artifacts"

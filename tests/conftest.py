@@ -119,7 +119,8 @@ def page(browser):
 
     pg.route("**/*", route)
     pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
-    pg.on("requestfailed", lambda r: pg.failed_requests.append(r.url))
+    # a request still running when the next page opens is cancelled (ERR_ABORTED): not a failure
+    pg.on("requestfailed", lambda r: r.failure != "net::ERR_ABORTED" and pg.failed_requests.append(r.url))
     yield pg
     context.close()
 
@@ -141,6 +142,7 @@ def screenshot(page, name: str) -> Path:
 
 def pytest_collection_modifyitems(items):
     """Files with slow tests first: with two workers taking a file at a time, a long file that is
-    handed out last keeps one worker busy while the other has nothing left to do."""
+    handed out last keeps one worker busy while the other has nothing left to do. (scripts/dev.sh
+    passes --no-loadscope-reorder: xdist would otherwise hand files out by their number of tests.)"""
     slow_files = {item.path for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.path not in slow_files)  # stable: a file's tests stay together

@@ -11,7 +11,7 @@ the hub process, root):
   fresh server (her files stay);
 - deletes all her API and OAuth tokens (the server's, the services', ones she made herself). The
   services (Peiling, the leerkring, the grading service) ask the hub again within their cache
-  time (60 s).
+  time (`service_base.TOKEN_CACHE_SECONDS`, 10 s).
 
 The browser in which she changed her own password gets a new login cookie and stays logged in.
 

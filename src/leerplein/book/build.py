@@ -222,8 +222,8 @@ def is_stale(layout: Layout) -> bool:
     index = layout.html / "index.html"
     if not index.exists():
         return True
-    stamp = layout.book / "_build" / DATA_STAMP
-    built = max(index.stat().st_mtime, stamp.stat().st_mtime if stamp.exists() else 0)
+    stamp = layout.book / "_build" / DATA_STAMP  # dated at the start of the last successful build
+    built = stamp.stat().st_mtime if stamp.exists() else index.stat().st_mtime
     sources = [layout.book / "_config.yml", layout.book / "_toc.yml", layout.bibliography]
     sources += list(layout.book.glob("*.md")) + list((layout.book / "_assets").rglob("*"))
     sources += list((layout.book / "_locales").rglob("*.po"))

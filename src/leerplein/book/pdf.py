@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from leerplein.book.build import BuildFailed, kernel_env
+from leerplein.book.build import BuildFailed, build_lock, kernel_env
 from leerplein.book.vendor import vendor_assets
 from leerplein.paths import Layout
 
@@ -155,7 +155,8 @@ def build_pdf(layout: Layout, output: Path | None = None, progress=print) -> Pat
     from playwright.sync_api import sync_playwright
 
     progress("1/3 Building the book as one page...")
-    root_doc = build_singlehtml(layout)
+    with build_lock(layout):  # it shares the html build's doctrees and execution cache
+        root_doc = build_singlehtml(layout)
     single_root = layout.book / "_build" / "singlehtml"
     page_file = single_root / "leerplein-print.html"  # beside _static and _images, so their links hold
     page_file.write_text(print_html(layout, root_doc.read_text(encoding="utf-8")), encoding="utf-8")

@@ -37,14 +37,10 @@ def start(port: int = typer.Option(8200, help="port to listen on"),
                f"Facilitator (keep this link to yourself): {base}/begeleider/inloggen?sleutel={token}\n"
                f"Sessions are kept in {state_dir.resolve()}. Stop with Ctrl-C.")
     loop = tornado.ioloop.IOLoop.current()
-
-    def stop(*_):
-        loop.add_callback_from_signal(loop.stop)
-
     # Ctrl-C, and SIGTERM from a service manager or `kill`; set explicitly, because a shell that
     # starts a program in the background has it ignore SIGINT
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, stop)
+        loop.asyncio_loop.add_signal_handler(sig, loop.stop)
     loop.start()
     store.close()
     typer.echo("Peiling stopped.")
