@@ -19,6 +19,21 @@ def write_html(text: str, target: Path) -> Path:
 
 
 def print_pdf(html_file: Path, target: Path, footer: str) -> Path:
+    """Print html_file to target. Playwright's sync API refuses a thread that runs an event loop
+    (a web handler's, or a test's open browser): the printing then gets a thread of its own."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _print_pdf(html_file, target, footer)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(_print_pdf, html_file, target, footer).result()
+
+
+def _print_pdf(html_file: Path, target: Path, footer: str) -> Path:
     from playwright.sync_api import sync_playwright
 
     tmp = target.with_name(f".{target.name}.tmp")
