@@ -146,3 +146,28 @@ def pytest_collection_modifyitems(items):
     passes --no-loadscope-reorder: xdist would otherwise hand files out by their number of tests.)"""
     slow_files = {item.path for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.path not in slow_files)  # stable: a file's tests stay together
+
+
+def hand_in_reflections(course, base: Path, students, assignment: str, text: str = "") -> None:
+    """The course side of a first round, as the workspace's steps would do it: release, each
+    student fetches, writes a reflection (text, or one naming her) in every answer cell and hands in;
+    collect, autograde."""
+    import nbformat
+
+    from leerplein.course.grading.autograde import autograde
+    from leerplein.course.intake.collect import collect
+    from leerplein.course.intake.exchange import fetch_as, submit_as
+
+    api = course.api()
+    assert api.generate_assignment(assignment, force=True)["success"] and api.release_assignment(assignment)["success"]
+    for student in students:
+        home = base / "homes" / student
+        folder = fetch_as(course, assignment, student, home)
+        nb = nbformat.read(str(folder / f"{assignment}.ipynb"), as_version=4)
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "markdown":
+                cell.source = text or f"Reflectie van {student}: ik zag dat iemand afspraken vergat."
+        nbformat.write(nb, str(folder / f"{assignment}.ipynb"))
+        submit_as(course, assignment, student, home)
+    collect(course, assignment)
+    autograde(course, assignment)

@@ -133,3 +133,21 @@ def test_a_certificate_of_attendance_lists_only_the_action_learning_meetings_att
     refused = cli(root, "deelnamebewijs", "crkees", "-o", str(tmp_path / "bewijs"), *dirs)
     assert refused.returncode == 1 and "geen bijeenkomst actieleren" in refused.stderr
     assert not (tmp_path / "bewijs" / "deelnamebewijs-crkees.pdf").exists()
+
+
+def test_a_pdf_also_prints_when_called_from_a_running_event_loop(tmp_path):
+    """A web page's handler (or a test with a browser open) runs an event loop on its thread;
+    Playwright's sync API refused to print there."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from leerplein.dossier.output import print_pdf, write_html
+
+    page = write_html("<html lang='nl'><body><h1>Inlogbrief</h1></body></html>", tmp_path / "brief.html")
+
+    async def handler():
+        return print_pdf(page, tmp_path / "brief.pdf", "Leerplein")
+
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own, whatever this worker's thread runs
+        printed = pool.submit(lambda: asyncio.run(handler())).result()
+    assert printed.read_bytes().startswith(b"%PDF")

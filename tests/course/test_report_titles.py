@@ -7,16 +7,12 @@ from __future__ import annotations
 import csv
 import io
 
-import nbformat
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, hand_in_reflections
 from leerplein.course.course import Course
-from leerplein.course.grading.autograde import autograde
 from leerplein.course.grading.rubric_grades import save_rubric_grade
 from leerplein.course.grading.second_assessor import save_second_grade
-from leerplein.course.intake.collect import collect
-from leerplein.course.intake.exchange import fetch_as, submit_as
 from leerplein.course.prepare.assign import exercise_slugs, load_exercise
 from leerplein.course.prepare.init import init_course
 from leerplein.course.results.export import export_text
@@ -33,19 +29,7 @@ def course(tmp_path_factory):
     roster = base / "roster.csv"
     roster.write_text("username,name,role\n" + "".join(f"{s},Student {s},student\n" for s in STUDENTS))
     init_course(course, roster)
-    api = course.api()
-    assert api.generate_assignment(A, force=True)["success"] and api.release_assignment(A)["success"]
-    for student in STUDENTS:
-        home = base / "homes" / student
-        folder = fetch_as(course, A, student, home)
-        nb = nbformat.read(str(folder / f"{A}.ipynb"), as_version=4)
-        for cell in nb.cells:
-            if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "markdown":
-                cell.source = "Een reflectie."
-        nbformat.write(nb, str(folder / f"{A}.ipynb"))
-        submit_as(course, A, student, home)
-    collect(course, A)
-    autograde(course, A)
+    hand_in_reflections(course, base, STUDENTS, A, "Een reflectie.")
     for student, level in zip(STUDENTS, ("bijna", "voldoende")):
         save_rubric_grade(course, A, student, "reflectie-1", {"signalen": level, "schaamte": level})
         save_rubric_grade(course, A, student, "reflectie-2", {"niveaus": level, "gesprek": level,

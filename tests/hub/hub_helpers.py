@@ -261,27 +261,3 @@ def post_in_page(page, url: str, fields: dict) -> tuple[int, str]:
         page.evaluate("() => document.getElementById('hand-made').submit()")
     page.wait_for_load_state("load")
     return answer.value.status, page.inner_text("body")
-
-
-def hand_in_reflections(course, base: Path, students: list[str], assignment: str = A) -> None:
-    """The course side of a first round, as the workspace's steps would do it: release, each
-    student fetches, writes a reflection in every answer cell and hands in; collect, autograde."""
-    import nbformat
-
-    from leerplein.course.grading.autograde import autograde
-    from leerplein.course.intake.collect import collect
-    from leerplein.course.intake.exchange import fetch_as, submit_as
-
-    api = course.api()
-    assert api.generate_assignment(assignment, force=True)["success"] and api.release_assignment(assignment)["success"]
-    for student in students:
-        home = base / "homes" / student
-        folder = fetch_as(course, assignment, student, home)
-        nb = nbformat.read(str(folder / f"{assignment}.ipynb"), as_version=4)
-        for cell in nb.cells:
-            if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "markdown":
-                cell.source = f"Reflectie van {student}: ik zag dat iemand afspraken vergat."
-        nbformat.write(nb, str(folder / f"{assignment}.ipynb"))
-        submit_as(course, assignment, student, home)
-    collect(course, assignment)
-    autograde(course, assignment)

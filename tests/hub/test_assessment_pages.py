@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from conftest import ROOT, screenshot
-from hub_helpers import hand_in_reflections, hub_start, leerplein, login, port_for, post_in_page, reachable_base, \
+from conftest import ROOT, hand_in_reflections, screenshot
+from hub_helpers import hub_start, leerplein, login, port_for, post_in_page, reachable_base, \
     remove_users, service_url
 from test_student_path import english_words
 
@@ -54,7 +54,7 @@ def hub(tmp_path_factory, built_book):
     hub = {"url": url, "state": state, "passwords": passwords}
     # the first round on the course side (as the workspace's steps would): both hand in, both fail
     course = course_of(hub)
-    hand_in_reflections(course, base, [ANNA, BERT])
+    hand_in_reflections(course, base, [ANNA, BERT], A)
     for student in (ANNA, BERT):
         save_rubric_grade(course, A, student, "reflectie-1", {"signalen": "bijna", "schaamte": "bijna"}, FIRST_COMMENT)
         save_rubric_grade(course, A, student, "reflectie-2", {"niveaus": "bijna", "gesprek": "nog niet",

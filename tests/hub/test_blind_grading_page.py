@@ -13,8 +13,8 @@ import sys
 
 import pytest
 
-from conftest import ROOT, screenshot
-from hub_helpers import hand_in_reflections, hub_start, leerplein, port_for, post_in_page, reachable_base, \
+from conftest import ROOT, hand_in_reflections, screenshot
+from hub_helpers import hub_start, leerplein, port_for, post_in_page, reachable_base, \
     remove_users, service_url
 from test_student_path import english_words
 
@@ -55,7 +55,7 @@ def hub(tmp_path_factory, built_book):
     passwords = dict(line.split(",", 1) for line in (state / "initial-passwords.csv").read_text().splitlines()[1:])
     hub = {"url": url, "state": state, "passwords": passwords}
     course = course_of(hub)
-    hand_in_reflections(course, base, [ANNA, CAS])
+    hand_in_reflections(course, base, [ANNA, CAS], A)
     for student in (ANNA, CAS):  # Ada grades first, as the grading page would record it
         save_rubric_grade(course, A, student, "reflectie-1", {"signalen": "bijna", "schaamte": "bijna"}, FIRST_COMMENT)
         save_rubric_grade(course, A, student, "reflectie-2", {"niveaus": "bijna", "gesprek": "nog niet",

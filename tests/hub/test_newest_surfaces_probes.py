@@ -24,8 +24,8 @@ import sys
 import pytest
 import requests
 
-from conftest import ROOT
-from hub_helpers import A, as_user, hand_in_reflections, hub_start, leerplein, login, port_for, post_in_page, \
+from conftest import ROOT, hand_in_reflections
+from hub_helpers import A, as_user, hub_start, leerplein, login, port_for, post_in_page, \
     reachable_base, remove_users, run_code, server_token, service_url
 
 DOC_A, DOC_B, DOC_C, ANNA, CAS = "hqdoca", "hqdocb", "hqdocc", "hqanna", "hqcas"
@@ -68,7 +68,7 @@ def hub(tmp_path_factory):
     admin = {"Authorization": f"token {(state / 'admin-token').read_text().strip()}"}
     hub = {"url": url, "state": state, "passwords": passwords, "admin": admin}
     course = course_of(hub)
-    hand_in_reflections(course, base, [ANNA, CAS])
+    hand_in_reflections(course, base, [ANNA, CAS], A)
     for student in (ANNA, CAS):  # Ada grades both low (not passed), as the grading page records it
         save_rubric_grade(course, A, student, "reflectie-1", {"signalen": "bijna", "schaamte": "bijna"}, "Eerste.")
         save_rubric_grade(course, A, student, "reflectie-2", {"niveaus": "bijna", "gesprek": "nog niet",
